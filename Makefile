@@ -1,0 +1,45 @@
+# botguard: `make demo` and `make test` each work on a fresh clone.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: dev demo test lint fmt test-sim bench check-readme clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+dev: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/botguard demo
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+fmt: $(STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+test-sim: $(STAMP)
+	$(BIN)/pytest -q -m sim
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/kill.py
+	$(BIN)/python benchmarks/scan.py
+	$(BIN)/python benchmarks/guard.py
+	$(BIN)/python benchmarks/sim.py
+
+check-readme: $(STAMP)
+	$(BIN)/pytest -q tests/cli/test_readme.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache

@@ -1,0 +1,11 @@
+"""botguard: secure a crypto trading bot.
+
+Audit the seed checklist against the real exchange and host, find leaked secrets,
+and stop everything with one tested, verified kill switch.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["__version__"]

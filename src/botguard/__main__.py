@@ -1,0 +1,5 @@
+"""`python -m botguard`."""
+
+from botguard.cli import run
+
+run()

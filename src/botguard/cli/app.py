@@ -1,0 +1,52 @@
+"""The typer application and the options every command shares.
+
+Command modules import `app` from here and register themselves; they keep heavy
+imports (ccxt, aiohttp) inside the command function so that `botguard kill`
+starts fast.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    name="botguard",
+    help="Secure a crypto trading bot: audit the checklist, find leaked keys, kill switch.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,  # never show locals: they hold secrets
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+secrets_app = typer.Typer(help="Resolve and inspect the configured secret references.")
+app.add_typer(secrets_app, name="secrets")
+
+
+class OutputFormat(StrEnum):
+    """Formats for commands that produce reports."""
+
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+    SARIF = "sarif"
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        envvar="BOTGUARD_CONFIG",
+        help="botguard.toml to use [default: ./botguard.toml, or $BOTGUARD_CONFIG].",
+        show_default=False,
+    ),
+]
+VerboseOption = Annotated[
+    int, typer.Option("--verbose", "-v", count=True, help="More log output (repeatable).")
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
+]

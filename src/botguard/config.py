@@ -1,0 +1,259 @@
+"""botguard.toml: one pydantic model, and load_config() that reports every problem.
+
+Bad input never produces a traceback: each problem becomes one line naming the
+file, the key path and what was expected, and the whole lot is raised as a
+ConfigError (exit 2). Input values are never echoed, because a value in the wrong
+place may be a secret.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from botguard.errors import ConfigError
+
+DEFAULT_CONFIG = Path("botguard.toml")
+CONFIG_ENV = "BOTGUARD_CONFIG"
+
+REF_SCHEMES = ("env", "dotenv", "file", "systemd", "keyring", "vault")
+_REF_RE = re.compile(r"^(?:%s):\S+$" % "|".join(REF_SCHEMES))  # noqa: UP031
+
+
+def _check_ref(value: str) -> str:
+    if not _REF_RE.match(value):
+        schemes = ", ".join(f"{s}:" for s in REF_SCHEMES)
+        raise ValueError(
+            f'not a secret reference; write a reference such as "env:EX_API_KEY" ({schemes}), '
+            "never the value itself"
+        )
+    return value
+
+
+SecretRef = Annotated[str, AfterValidator(_check_ref)]
+"""A secret reference such as `env:EX_API_KEY`; see botguard.secrets.refs."""
+
+Market = Literal["spot", "swap", "future"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BotConfig(_Section):
+    """[bot]: the trading bot botguard protects."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.@-]+$")
+    workdir: Path | None = None
+    """The bot's source tree, scanned for leaks."""
+    user: str | None = None
+    """Unix user the bot runs as (never root)."""
+    service: str | None = None
+    """systemd unit that kill stops."""
+    pidfile: Path | None = None
+    """A pid file to signal when there is no unit."""
+    command: list[str] = Field(default_factory=list)
+    """How to start the bot (used by `harden` for ExecStart and by `run`)."""
+    logs: list[str] = Field(default_factory=list)
+    """Glob patterns of the bot's logs (rotated and gzipped ones too)."""
+    heartbeat: Path | None = None
+    """File the bot (or `botguard run`) touches; `watch` trips when it goes stale."""
+    client_id_prefix: str = Field(default="bg", pattern=r"^[A-Za-z0-9]{1,8}$")
+    """Prefix of every client order id the guarded bot sends; other ids are foreign."""
+
+
+class StateConfig(_Section):
+    """[state]: where botguard keeps its journal, halt flag and caches."""
+
+    dir: Path = Path("/var/lib/botguard")
+
+
+class AccountConfig(_Section):
+    """[[account]]: one exchange account the bot trades on."""
+
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    exchange: str = Field(min_length=1, pattern=r"^[a-z0-9]+$")
+    """The ccxt exchange id, e.g. `binance`."""
+    api_key: SecretRef
+    secret: SecretRef
+    password: SecretRef | None = None
+    """Passphrase, for exchanges that have one (OKX, KuCoin, Bitget)."""
+    uid: SecretRef | None = None
+    private_key: SecretRef | None = None
+    """Wallet private key (Hyperliquid agent wallet)."""
+    wallet_address: str | None = None
+    markets: list[Market] = Field(default_factory=lambda: ["spot"], min_length=1)
+    """What kill cancels and flattens."""
+    quote: str = Field(default="USDT", min_length=1)
+    """The currency kill sells into."""
+    keep: list[str] = Field(default_factory=list)
+    """Assets kill never sells."""
+    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(:\d+)?/?$")
+    """Route every call to this server (a `botguard sim`)."""
+    sandbox: bool = False
+    """Use the exchange's testnet."""
+
+
+class KillConfig(_Section):
+    """[kill]: how the kill switch behaves."""
+
+    deadline_s: float = Field(default=30.0, gt=0)
+    """How long kill may spend cancelling, flattening and verifying."""
+    grace_s: float = Field(default=10.0, ge=0)
+    """Time between SIGTERM and SIGKILL when stopping the bot by pid."""
+    flatten: bool = True
+
+
+class GuardConfig(_Section):
+    """[guard]: pre-trade limits in the bot and the watchdog's trip conditions.
+
+    Amounts are in the account's quote currency.
+    """
+
+    symbols: list[str] = Field(default_factory=list)
+    """Allowed symbols; empty allows all."""
+    max_order_notional: Decimal | None = Field(default=None, gt=0)
+    max_position_notional: Decimal | None = Field(default=None, gt=0)
+    max_total_notional: Decimal | None = Field(default=None, gt=0)
+    max_open_orders: int | None = Field(default=None, gt=0)
+    max_orders_per_second: float | None = Field(default=None, gt=0)
+    max_orders_per_minute: float | None = Field(default=None, gt=0)
+    price_band_pct: float | None = Field(default=None, gt=0)
+    """Reject orders priced further than this from the last price (fat finger)."""
+    max_daily_loss: Decimal | None = Field(default=None, gt=0)
+    trip_after_breaches: int = Field(default=3, ge=1)
+    """Breaches within a minute that trip the kill switch."""
+    max_drawdown_pct: float | None = Field(default=None, gt=0, lt=100)
+    """Watch: trip when equity falls this far below its peak."""
+    poll_s: float = Field(default=5.0, gt=0)
+    heartbeat_max_age_s: float = Field(default=120.0, gt=0)
+    max_auth_errors: int = Field(default=3, ge=1)
+    dead_man_s: float | None = Field(default=60.0, gt=0)
+    """Keep the exchange's cancel-all-after timer armed this long ahead."""
+
+
+class AlertsConfig(_Section):
+    """[alerts]: apprise URLs (they carry tokens, so they are secret references)."""
+
+    urls: list[SecretRef] = Field(default_factory=list)
+
+
+class ScanConfig(_Section):
+    """[scan]: leak finder settings."""
+
+    min_prefix: int = Field(default=12, ge=6)
+    """A secret's prefix of this many characters counts as a leak (truncated logs)."""
+    exclude: list[str] = Field(default_factory=list)
+
+
+class Config(_Section):
+    """The whole botguard.toml."""
+
+    bot: BotConfig
+    state: StateConfig = Field(default_factory=StateConfig)
+    account: list[AccountConfig] = Field(default_factory=list)
+    kill: KillConfig = Field(default_factory=KillConfig)
+    guard: GuardConfig = Field(default_factory=GuardConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    scan: ScanConfig = Field(default_factory=ScanConfig)
+    path: Path = Field(default=DEFAULT_CONFIG, exclude=True)
+    """Where this config was read from (set by load_config, not by the file)."""
+
+    @model_validator(mode="after")
+    def _unique_account_names(self) -> Config:
+        seen: set[str] = set()
+        for account in self.account:
+            if account.name in seen:
+                raise ValueError(f'two accounts are named "{account.name}"; names must be unique')
+            seen.add(account.name)
+        return self
+
+    def get_account(self, name: str) -> AccountConfig:
+        """The account with this name, or a ConfigError listing the known names."""
+        for account in self.account:
+            if account.name == name:
+                return account
+        known = ", ".join(a.name for a in self.account) or "none"
+        raise ConfigError(f"{self.path}: no account named {name!r} (configured: {known})")
+
+
+def config_path(explicit: Path | None = None) -> Path:
+    """The config file to use: --config, else $BOTGUARD_CONFIG, else ./botguard.toml."""
+    if explicit is not None:
+        return explicit
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else DEFAULT_CONFIG
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read and validate botguard.toml; relative paths resolve against its folder."""
+    path = config_path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: not found; run `botguard init` to create one, or pass --config PATH"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({type(exc).__name__})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    return parse_config(raw, path=path)
+
+
+def parse_config(raw: dict[str, Any], *, path: Path) -> Config:
+    """Validate an already-parsed TOML document."""
+    raw = dict(raw)
+    raw.pop("path", None)
+    try:
+        config = Config.model_validate({**raw, "path": path})
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_problem_lines(exc, path))) from None
+    return _resolve_paths(config, path.parent)
+
+
+def _problem_lines(exc: ValidationError, path: Path) -> list[str]:
+    lines = []
+    for err in exc.errors(include_input=False, include_url=False):
+        key = _key_path(err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key; check the spelling against `botguard init`'s template"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        lines.append(f"{path}: {key or '(top level)'}: {msg}")
+    return lines
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _resolve_paths(config: Config, base: Path) -> Config:
+    def absolute(p: Path | None) -> Path | None:
+        return None if p is None or p.is_absolute() else base / p
+
+    bot_updates = {
+        key: absolute(getattr(config.bot, key))
+        for key in ("workdir", "pidfile", "heartbeat")
+        if absolute(getattr(config.bot, key)) is not None
+    }
+    logs = [pattern if Path(pattern).is_absolute() else str(base / pattern)
+            for pattern in config.bot.logs]
+    bot = config.bot.model_copy(update={**bot_updates, "logs": logs})
+    state = config.state
+    if not state.dir.is_absolute():
+        state = state.model_copy(update={"dir": base / state.dir})
+    return config.model_copy(update={"bot": bot, "state": state})

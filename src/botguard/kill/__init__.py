@@ -1,0 +1,1 @@
+"""The kill switch: halt, cancel, flatten, verify."""

@@ -1,0 +1,60 @@
+"""The halt flag: a file in the state dir that guard, run and watch all honour.
+
+While it exists the bot must not open new exposure; `botguard run` refuses to
+start the bot, and the in-process guard refuses every order but cancels and
+reduce-only exits.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HALT_FLAG = "HALTED"
+
+
+def halt_flag_path(state_dir: Path) -> Path:
+    """Where the halt flag lives."""
+    return state_dir / HALT_FLAG
+
+
+def set_halt(state_dir: Path, reason: str, *, by: str = "botguard") -> Path:
+    """Raise the halt flag (atomically; re-raising keeps the first reason)."""
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = halt_flag_path(state_dir)
+    if path.exists():
+        return path
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    body = {"reason": reason, "by": by, "at": datetime.now(UTC).isoformat(), "pid": os.getpid()}
+    tmp.write_text(json.dumps(body), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def is_halted(state_dir: Path) -> bool:
+    """True while the halt flag is raised."""
+    return halt_flag_path(state_dir).exists()
+
+
+def read_halt(state_dir: Path) -> dict[str, Any] | None:
+    """The flag's reason, who raised it and when; None when not halted."""
+    path = halt_flag_path(state_dir)
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        return {"reason": "unreadable halt flag", "by": "unknown", "at": ""}
+    return data
+
+
+def clear_halt(state_dir: Path) -> bool:
+    """Lower the flag; True if it was raised."""
+    try:
+        halt_flag_path(state_dir).unlink()
+    except FileNotFoundError:
+        return False
+    return True

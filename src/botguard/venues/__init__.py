@@ -1,0 +1,1 @@
+"""Exchange adapters: the only package that imports ccxt."""
