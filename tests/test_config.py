@@ -43,11 +43,20 @@ def test_good_config_resolves_relative_paths(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        (GOOD.replace('name = "gridbot"', 'name = "gridbot"\ncolour = "red"'), "bot.colour: unknown key"),
+        (
+            GOOD.replace('name = "gridbot"', 'name = "gridbot"\ncolour = "red"'),
+            "bot.colour: unknown key",
+        ),
         (GOOD.replace('markets = ["spot", "swap"]', 'markets = "spot"'), "account[0].markets"),
-        (GOOD.replace('exchange = "binance"\n', ""), "account[0].exchange: required key is missing"),
-        (GOOD.replace('"env:EX_API_KEY"', '"AbCdEf0123456789literal"'), "account[0].api_key: not a secret reference"),
-        (GOOD + GOOD[GOOD.index("[[account]]"):], 'two accounts are named "main"'),
+        (
+            GOOD.replace('exchange = "binance"\n', ""),
+            "account[0].exchange: required key is missing",
+        ),
+        (
+            GOOD.replace('"env:EX_API_KEY"', '"AbCdEf0123456789literal"'),
+            "account[0].api_key: not a secret reference",
+        ),
+        (GOOD + GOOD[GOOD.index("[[account]]") :], 'two accounts are named "main"'),
     ],
 )
 def test_bad_config_names_key_path(tmp_path: Path, text: str, expected: str) -> None:

@@ -88,7 +88,7 @@ class AccountConfig(_Section):
     private_key: SecretRef | None = None
     """Wallet private key (Hyperliquid agent wallet)."""
     wallet_address: str | None = None
-    markets: list[Market] = Field(default_factory=lambda: ["spot"], min_length=1)
+    markets: list[Market] = Field(default_factory=lambda: list[Market](["spot"]), min_length=1)
     """What kill cancels and flattens."""
     quote: str = Field(default="USDT", min_length=1)
     """The currency kill sells into."""
@@ -250,8 +250,10 @@ def _resolve_paths(config: Config, base: Path) -> Config:
         for key in ("workdir", "pidfile", "heartbeat")
         if absolute(getattr(config.bot, key)) is not None
     }
-    logs = [pattern if Path(pattern).is_absolute() else str(base / pattern)
-            for pattern in config.bot.logs]
+    logs = [
+        pattern if Path(pattern).is_absolute() else str(base / pattern)
+        for pattern in config.bot.logs
+    ]
     bot = config.bot.model_copy(update={**bot_updates, "logs": logs})
     state = config.state
     if not state.dir.is_absolute():

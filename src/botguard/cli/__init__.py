@@ -7,24 +7,23 @@ from collections.abc import Sequence
 
 import click
 
+# Each import registers its commands on `app`. Keep this list in --help order.
+from botguard.cli import (  # noqa: F401
+    attest,
+    audit,
+    demo,
+    drill,
+    harden,
+    init_cmd,
+    kill,
+    run_cmd,
+    scan,
+    secrets_cmd,
+    sim,
+    watch,
+)
 from botguard.cli.app import app
 from botguard.errors import BotguardError
-
-# Each import registers its commands on `app`. Keep this list in --help order.
-from botguard.cli import (  # noqa: E402, F401, I001
-    init_cmd,
-    secrets_cmd,
-    audit,
-    attest,
-    scan,
-    kill,
-    drill,
-    watch,
-    sim,
-    harden,
-    run_cmd,
-    demo,
-)
 
 __all__ = ["main", "run"]
 

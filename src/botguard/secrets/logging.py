@@ -29,7 +29,7 @@ _installed = False
 
 def install_redaction() -> None:
     """Make every log record pass through the redactor (idempotent)."""
-    global _installed  # noqa: PLW0603
+    global _installed
     if _installed:
         return
     _installed = True
