@@ -152,6 +152,34 @@ class ScanConfig(_Section):
     exclude: list[str] = Field(default_factory=list)
 
 
+def _check_cidr(value: str) -> str:
+    import ipaddress
+
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise ValueError("not an IP address or network; write e.g. 203.0.113.0/24") from None
+    return value
+
+
+class HardenConfig(_Section):
+    """[harden]: what `botguard harden` writes besides the bot's own unit."""
+
+    ssh_allow: list[Annotated[str, AfterValidator(_check_cidr)]] = Field(default_factory=list)
+    """Networks allowed to reach SSH; empty allows any source."""
+    ssh_port: int = Field(default=22, ge=1, le=65535)
+    ssh_users: list[str] = Field(default_factory=list)
+    """If set, the only users sshd lets in (AllowUsers)."""
+    egress_tcp_ports: list[int] = Field(default_factory=lambda: [443], min_length=1)
+    """Outbound TCP ports the firewall opens (HTTPS; add 9443 for Binance websockets)."""
+    watch_user: str = Field(default="botguard", pattern=r"^[a-z_][a-z0-9_-]*$")
+    """Unix user of the watchdog unit; not the bot's user, so the bot cannot stop it."""
+    memory_deny_write_execute: bool = True
+    """False only for bots that need W+X memory (cffi `ffi.callback`, JITs)."""
+    botguard: Path | None = None
+    """Absolute path of the botguard executable the units call (default: this one)."""
+
+
 class Config(_Section):
     """The whole botguard.toml."""
 
@@ -162,6 +190,7 @@ class Config(_Section):
     guard: GuardConfig = Field(default_factory=GuardConfig)
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     scan: ScanConfig = Field(default_factory=ScanConfig)
+    harden: HardenConfig = Field(default_factory=HardenConfig)
     path: Path = Field(default=DEFAULT_CONFIG, exclude=True)
     """Where this config was read from (set by load_config, not by the file)."""
 
