@@ -1,12 +1,112 @@
-"""`botguard harden`: Write a hardened systemd unit, sshd drop-in and firewall for the bot."""
+"""`botguard harden`: write a hardened systemd unit, sshd drop-in and firewall for the bot."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
 from botguard.cli.app import ConfigOption, app
-from botguard.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from botguard.harden.apply import Change
+    from botguard.harden.model import HardenFile
+    from botguard.harden.validate import Validation
 
 
 @app.command("harden")
-def harden_command(config: ConfigOption = None) -> int:
+def harden_command(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the files into.")],
+    config: ConfigOption = None,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Also install the files on this host (diff first).")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --apply: do not ask.")] = False,
+    root: Annotated[
+        Path, typer.Option("--root", help="With --apply: install under this tree instead of /.")
+    ] = Path("/"),
+    validate: Annotated[
+        bool, typer.Option("--validate/--no-validate", help="Check the files with real tools.")
+    ] = True,
+) -> int:
     """Write a hardened systemd unit, sshd drop-in and firewall for the bot."""
-    raise UsageError("botguard harden is not built yet")
+    from rich.console import Console
+
+    from botguard.config import load_config
+    from botguard.errors import UsageError
+    from botguard.harden.bundle import build_bundle, write_bundle
+    from botguard.harden.validate import validate_bundle
+
+    if apply and not yes and not sys.stdin.isatty():
+        raise UsageError("--apply asks before writing and needs a terminal; add --yes to skip")
+    console = Console(highlight=False)
+    files = build_bundle(load_config(config))
+    write_bundle(files, out)
+    _print_files(console, files, out)
+    results = validate_bundle(files, out) if validate else []
+    _print_validations(console, results)
+    if any(not r.ok and not r.skipped for r in results):
+        console.print("[red]a generated file failed validation; nothing applied[/]")
+        return 1
+    if apply:
+        return _apply(console, files, root=root, yes=yes)
+    console.print(f"Next: read {out / 'README.md'}, or run again with --apply.")
+    return 0
+
+
+def _print_files(console: Console, files: list[HardenFile], out: Path) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"botguard harden wrote {out}")
+    for column in ("file", "installs to", "what it does"):
+        table.add_column(column)
+    for item in files:
+        table.add_row(item.name, str(item.target or "-"), item.purpose)
+    console.print(table)
+
+
+def _print_validations(console: Console, results: list[Validation]) -> None:
+    from rich.table import Table
+
+    if not results:
+        return
+    table = Table(title="checked with the real tools")
+    for column in ("file", "tool", "result", "detail"):
+        table.add_column(column)
+    for r in results:
+        verdict = (
+            "[yellow]skipped[/]" if r.skipped else ("[green]ok[/]" if r.ok else "[red]FAIL[/]")
+        )
+        table.add_row(r.name, r.tool, verdict, r.detail.splitlines()[0] if r.detail else "")
+    console.print(table)
+
+
+def _apply(console: Console, files: list[HardenFile], *, root: Path, yes: bool) -> int:
+    from rich.syntax import Syntax
+
+    from botguard.harden.apply import plan_changes
+
+    changes = plan_changes(files, root)
+    if not changes:
+        console.print("Every target file is already up to date; nothing to apply.")
+        return 0
+    for change in changes:
+        console.print(Syntax(change.diff, "diff", theme="ansi_dark", background_color="default"))
+    if not yes and not typer.confirm(f"Write these {len(changes)} files?", default=False):
+        console.print("Nothing written.")
+        return 1
+    _write_all(console, changes)
+    console.print("Files installed; nothing was reloaded. Follow README.md to activate them.")
+    return 0
+
+
+def _write_all(console: Console, changes: list[Change]) -> None:
+    from botguard.harden.apply import write_change
+
+    for change in changes:
+        write_change(change)
+        console.print(f"wrote {change.dest}")

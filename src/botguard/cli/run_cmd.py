@@ -1,12 +1,100 @@
-"""`botguard run`: Pre-flight gate: audit, then start the bot with its secrets."""
+"""`botguard run`: the pre-flight gate, then the bot with its secrets."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
 from botguard.cli.app import ConfigOption, app
-from botguard.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from botguard.findings import Finding
+    from botguard.harden.gate import GateResult
 
 
-@app.command("run")
-def run_cmd_command(config: ConfigOption = None) -> int:
-    """Pre-flight gate: audit, then start the bot with its secrets."""
-    raise UsageError("botguard run is not built yet")
+class SecretsTo(StrEnum):
+    """Where `run` puts the secrets for the bot."""
+
+    ENV = "env"
+    DIR = "dir"
+
+
+AllowOption = Annotated[
+    list[str] | None,
+    typer.Option("--allow", help="Start even though this check id fails (repeatable)."),
+]
+
+
+@app.command("run", context_settings={"allow_interspersed_args": False}, no_args_is_help=False)
+def run_cmd_command(
+    command: Annotated[
+        list[str] | None, typer.Argument(help="The bot's command [default: bot.command].")
+    ] = None,
+    config: ConfigOption = None,
+    allow: AllowOption = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Run the gate only; exit 0 if the bot may start.")
+    ] = False,
+    secrets_to: Annotated[
+        SecretsTo,
+        typer.Option("--secrets", help="env: as variables; dir: files in $CREDENTIALS_DIRECTORY."),
+    ] = SecretsTo.ENV,
+    root: Annotated[
+        Path, typer.Option("--root", help="Host tree the audit's host checks read.")
+    ] = Path("/"),
+) -> int:
+    """Pre-flight gate: audit, then start the bot with its secrets (`run -- CMD...`)."""
+    import asyncio
+
+    from botguard.config import load_config
+    from botguard.harden import gate, runner
+
+    cfg = load_config(config)
+    allowed = gate.check_allow_ids(allow or [])
+    argv = [] if check else runner.child_argv(cfg, command or [])
+    result = asyncio.run(gate.evaluate_gate(cfg, allow=allowed, root=root))
+    _report(result)
+    if not result.passed:
+        return 1
+    if check:
+        return 0
+    spec = runner.ChildSpec(
+        argv=argv,
+        secrets=runner.resolve_child_secrets(cfg),
+        mode=runner.SecretsMode(secrets_to.value),
+        heartbeat=cfg.bot.heartbeat,
+        heartbeat_s=runner.heartbeat_interval(cfg),
+    )
+    return asyncio.run(runner.supervise(spec))
+
+
+def _report(result: GateResult) -> None:
+    """The verdict on stderr, so the bot's own stdout stays clean."""
+    from rich.console import Console
+
+    err = Console(stderr=True, highlight=False)
+    if result.halted is not None:
+        err.print(f"[bold red]refusing to start: the halt flag is raised[/]: {result.halted}")
+        err.print("Remove the flag file once the cause is found and fixed; then start again.")
+        return
+    _print_findings(err, "refusing to start", "red", result.blocking)
+    _print_findings(err, "allowed by --allow", "yellow", result.allowed)
+    if result.passed:
+        err.print(f"[green]gate passed[/]: {len(result.findings)} checks, none blocking")
+    else:
+        err.print("Fix these, or start anyway with --allow ID for each (not recommended).")
+
+
+def _print_findings(err: Console, title: str, colour: str, findings: list[Finding]) -> None:
+    for finding in findings:
+        err.print(
+            f"[{colour}]{title}[/]: {finding.id} ({finding.status.value}) "
+            f"on {finding.subject}: {finding.evidence}"
+        )
+        if finding.remedy:
+            err.print(f"    fix: {finding.remedy}")
