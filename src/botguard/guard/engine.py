@@ -1,0 +1,236 @@
+"""The pre-trade engine: state, limits, breach counting and the trip.
+
+The wrapper (`guard.py`) turns each ccxt call into an `Intent` and asks `check`;
+this module owns no I/O except the halt flag (one stat per order, so a halt raised
+by `botguard kill` from another process is honoured on the very next order) and
+the journal, written only on breaches and state changes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import secrets
+from collections import deque
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from botguard.clock import Clock
+from botguard.guard.book import Book, _num
+from botguard.guard.errors import GuardRejected, GuardTripped
+from botguard.guard.policy import BREACH_WINDOW_S, INF, Policy
+from botguard.guard.rules import (
+    Intent,
+    Rule,
+    Trip,
+    check_daily_loss,
+    check_open_orders,
+    check_order_notional,
+    check_order_rate,
+    check_position_notional,
+    check_price_band,
+    check_symbol,
+    check_total_notional,
+)
+from botguard.guard.state import GuardState
+from botguard.kill.halt import halt_flag_path, read_halt, set_halt
+
+logger = logging.getLogger(__name__)
+
+MAX_CLIENT_ID = 32
+"""OKX's limit (Binance and Bybit allow 36): ids longer than this are refused."""
+PRICE_MAX_AGE_S = 30.0
+"""A last price older than this is refreshed before a band or notional check."""
+
+TripAction = Callable[[Trip], None]
+
+
+class Guard:
+    """Checks orders against a `Policy`; one per wrapped exchange."""
+
+    def __init__(
+        self,
+        policy: Policy,
+        *,
+        clock: Clock,
+        market_of: Callable[[str], Mapping[str, Any] | None],
+        on_trip: TripAction | None = None,
+        account: str = "",
+    ) -> None:
+        self.policy = policy
+        self.book = Book()
+        self.account = account
+        self.tripped: Trip | None = None
+        self._clock = clock
+        self.market_of = market_of
+        self._on_trip = on_trip
+        self._state = GuardState.ACTIVE
+        self._halt = str(halt_flag_path(policy.state_dir)) if policy.state_dir else None
+        self._last_minute: deque[float] = deque()
+        self._last_second: deque[float] = deque()
+        self._breaches: deque[float] = deque()
+        self._session = secrets.token_hex(4)
+        self._counter = itertools.count(1)
+        self._sizes: dict[str, float] = {}
+        self._checks_loss = policy.max_daily_loss != INF
+
+    # state
+    @property
+    def state(self) -> GuardState:
+        """HALTED while the halt flag exists; else REDUCING or ACTIVE."""
+        if self._halt is not None and os.path.exists(self._halt):  # noqa: PTH110 (hot path)
+            if self._state is not GuardState.HALTED:
+                halt = read_halt(self.policy.state_dir) if self.policy.state_dir else None
+                self._set_state(GuardState.HALTED, (halt or {}).get("reason", "halt flag"))
+            return GuardState.HALTED
+        if self._state is GuardState.HALTED:
+            self._set_state(GuardState.ACTIVE, "halt flag lowered")
+        return self._state
+
+    def set_state(self, state: GuardState, reason: str) -> None:
+        """Change state by hand (HALTED also raises the halt flag)."""
+        if state is GuardState.HALTED and self.policy.state_dir is not None:
+            set_halt(self.policy.state_dir, reason, by="botguard.guard")
+        self._set_state(state, reason)
+
+    def _set_state(self, state: GuardState, reason: str) -> None:
+        if state is self._state:
+            return
+        logger.warning("guard state %s -> %s: %s", self._state, state, reason)
+        self._journal("state", {"from": str(self._state), "to": str(state), "reason": reason})
+        self._state = state
+
+    # the check
+    def check(self, intent: Intent, *, resting: bool) -> None:
+        """Raise GuardRejected unless this order may be sent; count it if it may."""
+        state = self.state
+        book = self.book
+        reducing = book.is_reducing(intent.symbol, intent.sign, intent.amount) or (
+            intent.reduce_only and intent.symbol not in book.positions
+        )
+        if state is not GuardState.ACTIVE:
+            self._check_state(state, intent, reducing=reducing)
+        policy = self.policy
+        now = self._clock.monotonic()
+        trip = check_symbol(policy, intent) or check_order_notional(policy, intent)
+        if trip is None and policy.price_band != INF:
+            trip = check_price_band(policy, intent, book.prices.get(intent.symbol, 0.0))
+        if trip is None:
+            trip = self._check_flow(intent, now, resting=resting)
+        if trip is None and not reducing:
+            trip = self._check_exposure(intent)
+        if trip is not None:
+            raise self._breach(trip, now)
+        self._last_second.append(now)
+        self._last_minute.append(now)
+
+    def _check_state(self, state: GuardState, intent: Intent, *, reducing: bool) -> None:
+        if state is GuardState.HALTED and not (intent.reduce_only and reducing):
+            why = "halted (halt flag raised): only cancels and reduce-only exits pass"
+        elif state is GuardState.REDUCING and not reducing:
+            why = "reducing: only orders that shrink the position pass"
+        else:
+            return
+        raise GuardRejected(Trip(Rule.STATE, why, {"state": str(state)}), state)
+
+    def _check_flow(self, intent: Intent, now: float, *, resting: bool) -> Trip | None:
+        second, minute = self._last_second, self._last_minute
+        while second and second[0] <= now - 1.0:
+            second.popleft()
+        while minute and minute[0] <= now - 60.0:
+            minute.popleft()
+        trip = check_order_rate(self.policy, len(second), len(minute))
+        if trip is None and resting:
+            trip = check_open_orders(self.policy, len(self.book.open_orders))
+        return trip
+
+    def _check_exposure(self, intent: Intent) -> Trip | None:
+        policy, book = self.policy, self.book
+        projected = book.projected(intent.symbol, intent.sign, intent.amount)
+        trip = check_position_notional(policy, intent, projected)
+        if trip is None and policy.max_total_notional != INF:
+            total = book.total_notional(intent.symbol, projected, intent.price)
+            trip = check_total_notional(policy, intent.symbol, total)
+        if trip is None and self._checks_loss:
+            trip = check_daily_loss(policy, book.loss_today(self.today()))
+            if trip is not None:
+                self._set_state(GuardState.REDUCING, trip.message)
+        return trip
+
+    def _breach(self, trip: Trip, now: float) -> GuardRejected:
+        breaches = self._breaches
+        breaches.append(now)
+        while breaches[0] <= now - BREACH_WINDOW_S:
+            breaches.popleft()
+        logger.warning("guard breach (%s): %s", trip.rule, trip.message)
+        self._journal("breach", trip.as_dict())
+        if len(breaches) >= self.policy.trip_after_breaches and self.tripped is None:
+            self.trip(trip)
+            return GuardTripped(trip, GuardState.HALTED)
+        return GuardRejected(trip, self._state)
+
+    def trip(self, trip: Trip) -> None:
+        """Halt now (flag first, so every guard and `run` stops), journal, run the action."""
+        self.tripped = trip
+        reason = f"guard tripped ({trip.rule}): {trip.message}"
+        if self.policy.state_dir is not None:
+            set_halt(self.policy.state_dir, reason, by="botguard.guard")
+        self._journal("trip", {"source": "guard", **trip.as_dict()})
+        self._set_state(GuardState.HALTED, reason)
+        if self._on_trip is not None:
+            self._on_trip(trip)
+
+    # what the wrapper needs
+    def monotonic(self) -> float:
+        """The injected clock's monotonic time."""
+        return self._clock.monotonic()
+
+    def today(self) -> date:
+        """Today's UTC date, from the injected clock."""
+        return self._clock.now().date()
+
+    def size_of(self, symbol: str) -> float:
+        """Base units per contract (1 for spot), cached from the exchange's markets."""
+        size = self._sizes.get(symbol)
+        if size is None:
+            market = self.market_of(symbol) or {}
+            size = _num(market.get("contractSize")) if market.get("contract") else 1.0
+            self._sizes[symbol] = size = size or 1.0
+        return size
+
+    def last_price(self, symbol: str) -> float:
+        """A fresh enough last price, or 0.0 when the wrapper must fetch a ticker."""
+        at = self.book.price_at.get(symbol)
+        if at is None or self._clock.monotonic() - at > PRICE_MAX_AGE_S:
+            return 0.0
+        return self.book.prices[symbol]
+
+    def client_id(self, given: str | None) -> str:
+        """A client order id that carries the bot's prefix."""
+        prefix = self.policy.client_id_prefix
+        if given is None:
+            return f"{prefix}{self._session}{next(self._counter):x}"
+        if given.startswith(prefix):
+            return given
+        if len(prefix) + len(given) > MAX_CLIENT_ID:
+            trip = Trip(
+                Rule.CLIENT_ID,
+                f"client order id {given!r} lacks the prefix {prefix!r} and is too long to "
+                f"prefix (max {MAX_CLIENT_ID}); let the guard generate it",
+            )
+            raise GuardRejected(trip, self._state)
+        return prefix + given
+
+    def _journal(self, kind: str, detail: dict[str, Any]) -> None:
+        """Journal an event; a fresh connection each time (events are rare, threads are not)."""
+        if self.policy.state_dir is None:
+            return
+        from botguard.journal import Journal
+
+        try:
+            with Journal(self.policy.state_dir) as journal:
+                journal.add_event(kind, detail, self.account)
+        except Exception:  # never let journaling break a trading path
+            logger.exception("could not journal a guard %s event", kind)

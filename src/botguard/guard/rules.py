@@ -1,0 +1,178 @@
+"""Guard rules: small functions that return a `Trip` (the reason) or None.
+
+As in nautilus_trader's risk engine, each rule answers one question about one
+order (pre-trade) or one account snapshot (watch) and says why it objects; the
+caller decides what an objection costs (a rejected order, or the kill switch).
+The pre-trade rules take floats precomputed by `policy.py` and allocate only when
+they object, so the common path stays in the low microseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from botguard.guard.policy import Policy
+
+
+class Rule(StrEnum):
+    """Stable ids of the conditions the guard and the watchdog check."""
+
+    SYMBOL = "symbol"
+    ORDER_NOTIONAL = "order_notional"
+    POSITION_NOTIONAL = "position_notional"
+    TOTAL_NOTIONAL = "total_notional"
+    OPEN_ORDERS = "open_orders"
+    RATE_PER_SECOND = "rate_per_second"
+    RATE_PER_MINUTE = "rate_per_minute"
+    PRICE_BAND = "price_band"
+    DAILY_LOSS = "daily_loss"
+    STATE = "state"
+    CLIENT_ID = "client_id"
+    DRAWDOWN = "drawdown"
+    FOREIGN_ORDER = "foreign_order"
+    FOREIGN_FILL = "foreign_fill"
+    HEARTBEAT = "heartbeat"
+    AUTH_ERRORS = "auth_errors"
+
+
+@dataclass(frozen=True, slots=True)
+class Trip:
+    """Why a rule objects: an id, one human line, and the numbers behind it."""
+
+    rule: Rule
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The journal/alert form."""
+        return {"rule": str(self.rule), "message": self.message, **self.evidence}
+
+
+@dataclass(slots=True)
+class Intent:
+    """One order as the guard sees it: base-currency amount, a price, a direction."""
+
+    symbol: str
+    sign: int
+    """+1 buys, -1 sells."""
+    amount: float
+    """Size in base currency (contracts times the contract size)."""
+    price: float
+    """The limit price, or the last price for a market order."""
+    reduce_only: bool = False
+
+
+def fmt(value: float) -> str:
+    """A number for a message: no float noise, no exponent for normal sizes."""
+    return f"{value:,.8g}"
+
+
+def check_symbol(policy: Policy, intent: Intent) -> Trip | None:
+    """Only the configured symbols may be traded."""
+    if policy.symbols is None or intent.symbol in policy.symbols:
+        return None
+    return Trip(
+        Rule.SYMBOL,
+        f"{intent.symbol} is not in [guard] symbols",
+        {"symbol": intent.symbol, "allowed": sorted(policy.symbols)},
+    )
+
+
+def check_order_notional(policy: Policy, intent: Intent) -> Trip | None:
+    """One order may not be worth more than max_order_notional."""
+    notional = intent.amount * intent.price
+    if notional <= policy.max_order_notional:
+        return None
+    return Trip(
+        Rule.ORDER_NOTIONAL,
+        f"{intent.symbol} order notional {fmt(notional)} > max_order_notional "
+        f"{fmt(policy.max_order_notional)}",
+        {"symbol": intent.symbol, "notional": notional, "limit": policy.max_order_notional},
+    )
+
+
+def check_price_band(policy: Policy, intent: Intent, last: float) -> Trip | None:
+    """A limit price too far from the last price is a fat finger."""
+    if last <= 0 or abs(intent.price - last) <= policy.price_band * last:
+        return None
+    off = abs(intent.price - last) / last * 100
+    return Trip(
+        Rule.PRICE_BAND,
+        f"{intent.symbol} price {fmt(intent.price)} is {off:.2f}% from last {fmt(last)} "
+        f"(price_band_pct {policy.price_band * 100:g})",
+        {"symbol": intent.symbol, "price": intent.price, "last": last},
+    )
+
+
+def check_position_notional(policy: Policy, intent: Intent, projected: float) -> Trip | None:
+    """The position after this order (and open orders on its side) stays under the limit.
+
+    Args:
+        projected: the signed base position if this order and every open order on
+            the same side filled.
+    """
+    notional = abs(projected) * intent.price
+    if notional <= policy.max_position_notional:
+        return None
+    return Trip(
+        Rule.POSITION_NOTIONAL,
+        f"{intent.symbol} position would reach {fmt(notional)} > max_position_notional "
+        f"{fmt(policy.max_position_notional)}",
+        {"symbol": intent.symbol, "notional": notional, "limit": policy.max_position_notional},
+    )
+
+
+def check_total_notional(policy: Policy, symbol: str, total: float) -> Trip | None:
+    """All positions together stay under max_total_notional."""
+    if total <= policy.max_total_notional:
+        return None
+    return Trip(
+        Rule.TOTAL_NOTIONAL,
+        f"total position notional would reach {fmt(total)} > max_total_notional "
+        f"{fmt(policy.max_total_notional)}",
+        {"symbol": symbol, "notional": total, "limit": policy.max_total_notional},
+    )
+
+
+def check_open_orders(policy: Policy, open_orders: int) -> Trip | None:
+    """No more than max_open_orders resting at once (this order would add one)."""
+    if open_orders < policy.max_open_orders:
+        return None
+    return Trip(
+        Rule.OPEN_ORDERS,
+        f"{open_orders} orders already open (max_open_orders {policy.max_open_orders:g})",
+        {"open_orders": open_orders, "limit": policy.max_open_orders},
+    )
+
+
+def check_order_rate(policy: Policy, last_second: int, last_minute: int) -> Trip | None:
+    """A runaway loop shows as an order rate no strategy needs."""
+    if last_second >= policy.max_orders_per_second:
+        return Trip(
+            Rule.RATE_PER_SECOND,
+            f"{last_second} orders in the last second "
+            f"(max_orders_per_second {policy.max_orders_per_second:g})",
+            {"orders": last_second, "limit": policy.max_orders_per_second},
+        )
+    if last_minute >= policy.max_orders_per_minute:
+        return Trip(
+            Rule.RATE_PER_MINUTE,
+            f"{last_minute} orders in the last minute "
+            f"(max_orders_per_minute {policy.max_orders_per_minute:g})",
+            {"orders": last_minute, "limit": policy.max_orders_per_minute},
+        )
+    return None
+
+
+def check_daily_loss(policy: Policy, loss_today: float) -> Trip | None:
+    """Past the daily realised loss only exposure-reducing orders pass."""
+    if loss_today <= policy.max_daily_loss:
+        return None
+    return Trip(
+        Rule.DAILY_LOSS,
+        f"realised loss today {fmt(loss_today)} > max_daily_loss {fmt(policy.max_daily_loss)}; "
+        "only orders that reduce exposure pass until tomorrow (UTC)",
+        {"loss": loss_today, "limit": policy.max_daily_loss},
+    )

@@ -1,0 +1,364 @@
+"""Patch a ccxt exchange instance: orders go through the engine, answers feed its book.
+
+`Translator` turns ccxt arguments and answers into engine calls (no I/O); the
+`_sync_*`/`_async_*` factories are the only code that differs between ccxt's sync
+and async classes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from botguard.guard.book import _num
+from botguard.guard.engine import Guard
+from botguard.guard.errors import GuardRejected
+from botguard.guard.policy import INF
+from botguard.guard.rules import Intent, Rule, Trip
+
+logger = logging.getLogger(__name__)
+
+Args = tuple[Any, ...]
+Observer = Callable[[Any, Args, dict[str, Any]], None]
+
+
+def _symbol_arg(args: Args, kwargs: dict[str, Any], index: int = 0) -> str | None:
+    value = args[index] if len(args) > index else kwargs.get("symbol")
+    return value if isinstance(value, str) else None
+
+
+class Translator:
+    """ccxt call arguments and answers, in the engine's terms."""
+
+    def __init__(self, engine: Guard) -> None:
+        self.engine = engine
+        p = engine.policy
+        self._needs_price = (
+            min(p.max_order_notional, p.max_position_notional, p.max_total_notional) != INF
+            or p.price_band != INF
+        )
+        self._band = p.price_band != INF
+
+    def intent(  # noqa: PLR0913 (ccxt's create_order signature)
+        self,
+        symbol: str,
+        type_: str,
+        side: str,
+        amount: Any,
+        price: Any,
+        params: Mapping[str, Any] | None,
+        *,
+        required: bool,
+    ) -> Intent | None:
+        """The order as an Intent; None when a ticker must be fetched first."""
+        engine, params = self.engine, params or {}
+        last = engine.last_price(symbol)
+        limit = 0.0 if type_ == "market" or price is None else float(price)
+        if (self._needs_price and (limit or last) <= 0) or (self._band and limit and last <= 0):
+            if not required:
+                return None
+            trip = Trip(Rule.PRICE_BAND, f"no last price for {symbol}; cannot check the order")
+            raise GuardRejected(trip, engine.state)
+        ref = limit or last
+        size = engine.size_of(symbol)
+        cost = params.get("cost") or params.get("quoteOrderQty")
+        base = _num(cost) / ref if cost and ref else _num(amount) * size
+        reduce_only = bool(params.get("reduceOnly") or params.get("closePosition"))
+        return Intent(symbol, 1 if side == "buy" else -1, base, ref, reduce_only)
+
+    def admit(
+        self, intent: Intent, type_: str, params: Mapping[str, Any] | None, *, stamp: bool = True
+    ) -> dict[str, Any]:
+        """Check the order and return the params to send (with the client order id)."""
+        sent = dict(params) if params else {}
+        if stamp:
+            given = sent.pop("clientOrderId", None) or sent.pop("newClientOrderId", None)
+            sent["clientOrderId"] = self.engine.client_id(given)
+        self.engine.check(intent, resting=stamp and type_ != "market")
+        return sent
+
+    def missing_prices(self, orders: Sequence[Mapping[str, Any]]) -> list[str]:
+        """Symbols of a batch whose intent needs a ticker first."""
+        return [o["symbol"] for o in orders if self._batch_intent(o, required=False) is None]
+
+    def admit_batch(self, orders: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        """create_orders: every order must pass, or none is sent."""
+        admitted = []
+        for order in orders:
+            intent = self._batch_intent(order, required=True)
+            assert intent is not None  # noqa: S101 (required=True never returns None)
+            params = self.admit(intent, order["type"], order.get("params"))
+            admitted.append({**order, "params": params})
+        return admitted
+
+    def _batch_intent(self, order: Mapping[str, Any], *, required: bool) -> Intent | None:
+        return self.intent(
+            order["symbol"],
+            order["type"],
+            order["side"],
+            order.get("amount"),
+            order.get("price"),
+            order.get("params"),
+            required=required,
+        )
+
+    def edit_amount(self, order_id: str, amount: Any) -> Any:
+        """edit_order without an amount keeps the known remainder."""
+        if amount is not None:
+            return amount
+        known = self.engine.book.open_orders.get(str(order_id))
+        return None if known is None else known.remaining / self.engine.size_of(known.symbol)
+
+    # answers
+    def on_order(self, order: Any) -> None:
+        """Track an order answer: resting remainder and new fills."""
+        if not isinstance(order, Mapping) or not order.get("symbol"):
+            return
+        engine, symbol = self.engine, str(order["symbol"])
+        size = engine.size_of(symbol)
+        order_id = str(order.get("id") or "")
+        if order.get("status") == "open":
+            sign = 1 if order.get("side") == "buy" else -1
+            engine.book.add_open(order_id, symbol, sign, _num(order.get("remaining")) * size)
+        else:
+            engine.book.remove_open(order_id)
+        engine.book.observe_fill(order, size, engine.today())
+
+    def on_orders(self, orders: Any, args: Args, kwargs: dict[str, Any]) -> None:
+        """fetch_order(s), fetch_closed_orders, create_orders answers."""
+        for order in orders if isinstance(orders, list) else [orders]:
+            self.on_order(order)
+
+    def on_open_orders(self, orders: Any, args: Args, kwargs: dict[str, Any]) -> None:
+        """fetch_open_orders is the truth for its symbol (or for all symbols)."""
+        self.engine.book.clear_open(_symbol_arg(args, kwargs))
+        self.on_orders(orders, args, kwargs)
+
+    def on_cancel(self, order: Any, args: Args, kwargs: dict[str, Any]) -> None:
+        """cancel_order(id, symbol)."""
+        order_id = args[0] if args else kwargs.get("id")
+        self.engine.book.remove_open(str(order_id))
+
+    def on_cancel_many(self, orders: Any, args: Args, kwargs: dict[str, Any]) -> None:
+        """cancel_orders(ids, symbol)."""
+        for order_id in (args[0] if args else kwargs.get("ids")) or []:
+            self.engine.book.remove_open(str(order_id))
+
+    def on_cancel_all(self, result: Any, args: Args, kwargs: dict[str, Any]) -> None:
+        """cancel_all_orders(symbol)."""
+        self.engine.book.clear_open(_symbol_arg(args, kwargs))
+
+    def on_ticker(self, ticker: Any, args: Args, kwargs: dict[str, Any]) -> None:
+        """fetch_ticker: the last price the band and notional checks use."""
+        if isinstance(ticker, Mapping) and ticker.get("symbol"):
+            last = _num(ticker.get("last") or ticker.get("close"))
+            if not last and ticker.get("bid") and ticker.get("ask"):
+                last = (_num(ticker["bid"]) + _num(ticker["ask"])) / 2
+            now = self.engine.monotonic()
+            self.engine.book.set_price(str(ticker["symbol"]), last, now)
+
+    def on_tickers(self, tickers: Any, args: Args, kwargs: dict[str, Any]) -> None:
+        """fetch_tickers."""
+        if isinstance(tickers, Mapping):
+            for ticker in tickers.values():
+                self.on_ticker(ticker, args, kwargs)
+
+    def on_positions(self, positions: Any, args: Args, kwargs: dict[str, Any]) -> None:
+        """fetch_positions: the exchange's word on derivatives positions (net of sides)."""
+        net: dict[str, float] = {}
+        for pos in positions if isinstance(positions, list) else []:
+            symbol = str(pos.get("symbol"))
+            sign = -1 if pos.get("side") == "short" else 1
+            qty = _num(pos.get("contracts")) * self.engine.size_of(symbol)
+            net[symbol] = net.get(symbol, 0.0) + sign * qty
+            self.engine.book.entries.setdefault(symbol, _num(pos.get("entryPrice")))
+        for symbol, qty in net.items():
+            self.engine.book.set_position(symbol, qty)
+
+    def on_balance(self, balance: Any, args: Args, kwargs: dict[str, Any]) -> None:
+        """fetch_balance: spot holdings are the position of each known spot symbol."""
+        totals = balance.get("total") if isinstance(balance, Mapping) else None
+        if not isinstance(totals, Mapping):
+            return
+        book, engine = self.engine.book, self.engine
+        symbols = set(book.prices) | set(book.positions) | set(engine.policy.symbols or ())
+        for symbol in symbols:
+            market = engine.market_of(symbol) or {}
+            if market.get("spot") and market.get("base") in totals:
+                book.set_position(symbol, _num(totals[market["base"]]))
+
+
+_OBSERVED: dict[str, str] = {
+    "fetch_ticker": "on_ticker",
+    "fetch_tickers": "on_tickers",
+    "fetch_positions": "on_positions",
+    "fetch_balance": "on_balance",
+    "fetch_open_orders": "on_open_orders",
+    "fetch_order": "on_orders",
+    "fetch_orders": "on_orders",
+    "fetch_closed_orders": "on_orders",
+    "fetch_canceled_orders": "on_orders",
+    "cancel_order": "on_cancel",
+    "cancel_orders": "on_cancel_many",
+    "cancel_all_orders": "on_cancel_all",
+}
+"""Calls that pass untouched (cancels are always allowed) but teach the book."""
+
+
+def wire(exchange: Any, engine: Guard, *, is_async: bool) -> None:
+    """Replace the exchange's order methods with guarded ones, on this instance only."""
+    t = Translator(engine)
+    fetch_ticker = exchange.fetch_ticker
+    for name, handler in _OBSERVED.items():
+        if hasattr(exchange, name):
+            make = _async_observe if is_async else _sync_observe
+            setattr(exchange, name, make(getattr(exchange, name), getattr(t, handler)))
+    creators = ("create_order", "create_order_ws") if is_async else ("create_order",)
+    for name in creators:
+        if hasattr(exchange, name):
+            make_create = _async_create if is_async else _sync_create
+            setattr(exchange, name, make_create(t, getattr(exchange, name), fetch_ticker))
+    make_batch = _async_batch if is_async else _sync_batch
+    exchange.create_orders = make_batch(t, exchange.create_orders, fetch_ticker)
+    make_edit = _async_edit if is_async else _sync_edit
+    exchange.edit_order = make_edit(t, exchange.edit_order, fetch_ticker)
+
+
+def _observe_safely(handler: Observer, result: Any, args: Args, kwargs: dict[str, Any]) -> None:
+    try:
+        handler(result, args, kwargs)
+    except Exception:  # the book is best effort; the bot's call already succeeded
+        logger.exception("guard could not read a %s answer", getattr(handler, "__name__", "?"))
+
+
+def _sync_observe(orig: Callable[..., Any], handler: Observer) -> Callable[..., Any]:
+    def observed(*args: Any, **kwargs: Any) -> Any:
+        result = orig(*args, **kwargs)
+        _observe_safely(handler, result, args, kwargs)
+        return result
+
+    return observed
+
+
+def _async_observe(orig: Callable[..., Awaitable[Any]], handler: Observer) -> Callable[..., Any]:
+    async def observed(*args: Any, **kwargs: Any) -> Any:
+        result = await orig(*args, **kwargs)
+        _observe_safely(handler, result, args, kwargs)
+        return result
+
+    return observed
+
+
+def _sync_create(
+    t: Translator, orig: Callable[..., Any], fetch_ticker: Callable[..., Any]
+) -> Callable[..., Any]:
+    def create_order(
+        symbol: str, type: str, side: str, amount: Any, price: Any = None, params: Any = None
+    ) -> Any:
+        intent = t.intent(symbol, type, side, amount, price, params, required=False)
+        if intent is None:
+            t.on_ticker(fetch_ticker(symbol), (), {})
+            intent = t.intent(symbol, type, side, amount, price, params, required=True)
+        assert intent is not None  # noqa: S101 (required=True never returns None)
+        order = orig(symbol, type, side, amount, price, t.admit(intent, type, params))
+        t.on_order(order)
+        return order
+
+    return create_order
+
+
+def _async_create(
+    t: Translator, orig: Callable[..., Awaitable[Any]], fetch_ticker: Callable[..., Any]
+) -> Callable[..., Any]:
+    async def create_order(
+        symbol: str, type: str, side: str, amount: Any, price: Any = None, params: Any = None
+    ) -> Any:
+        intent = t.intent(symbol, type, side, amount, price, params, required=False)
+        if intent is None:
+            t.on_ticker(await fetch_ticker(symbol), (), {})
+            intent = t.intent(symbol, type, side, amount, price, params, required=True)
+        assert intent is not None  # noqa: S101 (required=True never returns None)
+        order = await orig(symbol, type, side, amount, price, t.admit(intent, type, params))
+        t.on_order(order)
+        return order
+
+    return create_order
+
+
+def _sync_batch(
+    t: Translator, orig: Callable[..., Any], fetch_ticker: Callable[..., Any]
+) -> Callable[..., Any]:
+    def create_orders(orders: list[dict[str, Any]], params: Any = None) -> Any:
+        for symbol in set(t.missing_prices(orders)):
+            t.on_ticker(fetch_ticker(symbol), (), {})
+        result = orig(t.admit_batch(orders), params or {})
+        t.on_orders(result, (), {})
+        return result
+
+    return create_orders
+
+
+def _async_batch(
+    t: Translator, orig: Callable[..., Awaitable[Any]], fetch_ticker: Callable[..., Any]
+) -> Callable[..., Any]:
+    async def create_orders(orders: list[dict[str, Any]], params: Any = None) -> Any:
+        for symbol in set(t.missing_prices(orders)):
+            t.on_ticker(await fetch_ticker(symbol), (), {})
+        result = await orig(t.admit_batch(orders), params or {})
+        t.on_orders(result, (), {})
+        return result
+
+    return create_orders
+
+
+def _sync_edit(
+    t: Translator, orig: Callable[..., Any], fetch_ticker: Callable[..., Any]
+) -> Callable[..., Any]:
+    def edit_order(  # noqa: PLR0913 (ccxt's signature)
+        id: str,
+        symbol: str,
+        type: str,
+        side: str,
+        amount: Any = None,
+        price: Any = None,
+        params: Any = None,
+    ) -> Any:
+        size = t.edit_amount(id, amount)
+        intent = t.intent(symbol, type, side, size, price, params, required=False)
+        if intent is None:
+            t.on_ticker(fetch_ticker(symbol), (), {})
+            intent = t.intent(symbol, type, side, size, price, params, required=True)
+        assert intent is not None  # noqa: S101 (required=True never returns None)
+        sent = t.admit(intent, type, params, stamp=False)
+        order = orig(id, symbol, type, side, amount, price, sent)
+        t.on_order(order)
+        return order
+
+    return edit_order
+
+
+def _async_edit(
+    t: Translator, orig: Callable[..., Awaitable[Any]], fetch_ticker: Callable[..., Any]
+) -> Callable[..., Any]:
+    async def edit_order(  # noqa: PLR0913 (ccxt's signature)
+        id: str,
+        symbol: str,
+        type: str,
+        side: str,
+        amount: Any = None,
+        price: Any = None,
+        params: Any = None,
+    ) -> Any:
+        size = t.edit_amount(id, amount)
+        intent = t.intent(symbol, type, side, size, price, params, required=False)
+        if intent is None:
+            t.on_ticker(await fetch_ticker(symbol), (), {})
+            intent = t.intent(symbol, type, side, size, price, params, required=True)
+        assert intent is not None  # noqa: S101 (required=True never returns None)
+        sent = t.admit(intent, type, params, stamp=False)
+        order = await orig(id, symbol, type, side, amount, price, sent)
+        t.on_order(order)
+        return order
+
+    return edit_order
