@@ -56,7 +56,8 @@ async def test_alert_reaches_the_webhook_with_secrets_redacted(
         config, "botguard: watch tripped", f"heartbeat stale; key={secret}", kind=AlertKind.TRIP
     )
 
-    assert result.ok and result.sent == 1
+    assert result.ok
+    assert result.sent == 1
     assert len(received) == 1
     assert received[0]["title"] == "botguard: watch tripped"
     assert "heartbeat stale" in received[0]["message"]
@@ -95,4 +96,5 @@ async def test_unresolvable_and_unreachable_urls_are_counted_not_raised(
 
 async def test_no_urls_sends_nothing(tmp_path: Path) -> None:
     result = await send_alerts(_config(tmp_path, []), "t", "b", kind=AlertKind.TRIP)
-    assert result.ok and result.sent == 0
+    assert result.ok
+    assert result.sent == 0

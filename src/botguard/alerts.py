@@ -105,8 +105,9 @@ def _add_url(notifier: object, ref: str) -> bool:
 def _import_apprise() -> Any:
     """apprise, imported lazily (0.3 s) and without its stdlib deprecation noise.
 
-    Its e-mail plugin (loaded on the first `add`) imports `imghdr` (deprecated in 3.11, gone in 3.13), which
-    would otherwise print a DeprecationWarning into a kill switch's output.
+    Its e-mail plugin (loaded on the first `add`) imports `imghdr` (deprecated in
+    3.11, gone in 3.13), which would otherwise print a DeprecationWarning into a
+    kill switch's output.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
