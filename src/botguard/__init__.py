@@ -8,4 +8,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+from botguard.guard import guard  # eager: `botguard.guard(exchange, policy)`
+
+__all__ = ["__version__", "guard"]

@@ -10,7 +10,6 @@ time: `import botguard` stays cheap for `botguard kill`.
 
 from __future__ import annotations
 
-import inspect
 import logging
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -48,6 +47,8 @@ def guard(
             account, or the ones on this exchange, else all).
         on_trip: replaces the default trip action (the kill switch in a thread).
     """
+    import inspect
+
     from botguard.clock import SystemClock
     from botguard.guard.engine import Guard
     from botguard.guard.policy import Policy
