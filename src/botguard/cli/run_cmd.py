@@ -69,6 +69,7 @@ def run_cmd_command(
         mode=runner.SecretsMode(secrets_to.value),
         heartbeat=cfg.bot.heartbeat,
         heartbeat_s=runner.heartbeat_interval(cfg),
+        source_env=runner.source_env_vars(cfg),
     )
     return asyncio.run(runner.supervise(spec))
 

@@ -53,6 +53,9 @@ class ChildSpec:
     mode: SecretsMode = SecretsMode.ENV
     heartbeat: Path | None = None
     heartbeat_s: float = DEFAULT_HEARTBEAT_S
+    source_env: list[str] = field(default_factory=list)
+    """Variables the `env:` references were read from; the child gets each secret once,
+    under its handed-over name, so these are removed from its environment."""
 
 
 def resolve_child_secrets(config: Config) -> dict[str, Secret]:
@@ -60,6 +63,11 @@ def resolve_child_secrets(config: Config) -> dict[str, Secret]:
     return {
         name: resolve_secret(ref) for ref, name in credential_names(config_refs(config)).items()
     }
+
+
+def source_env_vars(config: Config) -> list[str]:
+    """Names of the environment variables behind the config's `env:` references."""
+    return [ref.removeprefix("env:") for ref in config_refs(config) if ref.startswith("env:")]
 
 
 def heartbeat_interval(config: Config) -> float:
@@ -81,8 +89,8 @@ def write_credentials_dir(secrets: dict[str, Secret]) -> Path:
 
 
 def child_environment(spec: ChildSpec, creds_dir: Path | None) -> dict[str, str]:
-    """Our environment plus the secrets (ENV) or the credentials dir (DIR)."""
-    env = dict(os.environ)
+    """Our environment, minus the secrets' sources, plus the secrets (ENV) or the dir (DIR)."""
+    env = {k: v for k, v in os.environ.items() if k not in spec.source_env}
     if creds_dir is not None:
         env["CREDENTIALS_DIRECTORY"] = str(creds_dir)
     else:
