@@ -136,3 +136,19 @@ def test_apply_shows_the_diff_and_asks_first(
     assert "+++ /etc/ssh/sshd_config.d/10-botguard.conf" in output
     assert "Write these 6 files?" in output
     assert (root / "etc/ssh/sshd_config.d/10-botguard.conf").exists() is written
+
+
+@pytest.mark.host
+def test_files_that_fail_validation_are_never_applied(
+    write_config: WriteConfig, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    if not Path("/usr/bin/systemd-analyze").exists():
+        pytest.skip("systemd-analyze is not installed")
+    path = write_config(extra='[harden]\nbotguard = "/nonexistent/botguard"\n')
+    root = tmp_path / "root"
+    args = ["harden", "--config", str(path), "--out", str(tmp_path / "o"), "--apply", "--yes",
+            "--root", str(root)]  # fmt: skip
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    assert "failed validation; nothing applied" in out
+    assert not root.exists()
