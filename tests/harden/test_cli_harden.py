@@ -31,6 +31,7 @@ def test_writes_every_file_and_a_readme_that_names_them(
         "apt/20auto-upgrades",
         "apt/52botguard-unattended-upgrades",
         "nftables/botguard.nft",
+        "polkit/50-botguard-watch.rules",
         "ssh/10-botguard.conf",
         "systemd/botguard-watch-gridbot.service",
         "systemd/gridbot.service",
@@ -134,7 +135,7 @@ def test_apply_shows_the_diff_and_asks_first(
     got, output = _answer_in_pty(argv, answer)
     assert got == code, output
     assert "+++ /etc/ssh/sshd_config.d/10-botguard.conf" in output
-    assert "Write these 6 files?" in output
+    assert "Write these 7 files?" in output
     assert (root / "etc/ssh/sshd_config.d/10-botguard.conf").exists() is written
 
 

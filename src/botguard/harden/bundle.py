@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from botguard.config import Config
-from botguard.harden import firewall, ssh, units, updates
+from botguard.harden import firewall, polkit, ssh, units, updates
 from botguard.harden.model import HardenFile, Kind
 from botguard.harden.readme import render_readme
 
@@ -30,6 +30,13 @@ def build_bundle(config: Config, *, botguard: str | None = None) -> list[HardenF
             units.render_watch_unit(config, botguard=exe),
             "runs `botguard watch`, which trips the kill switch on anomalies",
             units.UNIT_DIR / watch_unit,
+        ),
+        HardenFile(
+            "polkit/50-botguard-watch.rules",
+            Kind.POLKIT,
+            polkit.render_polkit_rule(config, unit=bot_unit),
+            "lets the watchdog's user stop (only stop) the bot's unit when it trips",
+            polkit.POLKIT_RULE,
         ),
         HardenFile(
             "ssh/10-botguard.conf",

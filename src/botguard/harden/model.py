@@ -14,6 +14,7 @@ class Kind(StrEnum):
     SSHD = "sshd"
     NFT = "nft"
     APT = "apt"
+    POLKIT = "polkit"
     DOC = "doc"
 
 

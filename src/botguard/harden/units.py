@@ -13,6 +13,8 @@ still works in; `systemd-analyze security --offline` scores them (tests assert
 - The bot may not write botguard's state dir (ProtectSystem=strict leaves it
   read-only): the halt flag lives there, and a compromised bot must not be able
   to lower it. Only its own StateDirectory and the heartbeat are writable.
+- AF_UNIX stays allowed: asyncio's event loop wakes itself through a Unix
+  socketpair, so an async bot cannot run without it.
 - IPAddressDeny covers link-local (169.254.0.0/16, where cloud metadata services
   hand out instance credentials) and multicast; an allow list of exchange IPs
   is not possible because exchanges sit behind CDNs.

@@ -150,6 +150,6 @@ def validate_bundle(files: list[HardenFile], out: Path) -> list[Validation]:
                 results.append(check_ruleset(path))
             case Kind.APT:
                 results.append(check_apt_conf(path))
-            case Kind.DOC:
+            case Kind.DOC | Kind.POLKIT:
                 pass
     return results
