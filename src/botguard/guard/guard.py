@@ -72,7 +72,8 @@ def guard(
         on_trip=on_trip,
         account=account or "",
     )
-    wire(exchange, engine, is_async=inspect.iscoroutinefunction(exchange.create_order))
+    ccxt_exchange: Any = exchange
+    wire(exchange, engine, is_async=inspect.iscoroutinefunction(ccxt_exchange.create_order))
     setattr(exchange, ATTRIBUTE, engine)
     logger.info("guarding %s with %s", getattr(exchange, "id", "exchange"), resolved)
     return exchange

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from botguard.guard.policy import Policy
+from botguard.guard.snapshot import SeenOrder, Snapshot
 
 
 class Rule(StrEnum):
@@ -176,3 +177,90 @@ def check_daily_loss(policy: Policy, loss_today: float) -> Trip | None:
         "only orders that reduce exposure pass until tomorrow (UTC)",
         {"loss": loss_today, "limit": policy.max_daily_loss},
     )
+
+
+# watchdog rules: one account snapshot at a time
+def check_drawdown(peak: float, equity: float, max_pct: float | None) -> Trip | None:
+    """Equity this far below its peak (not below the start: a known complaint)."""
+    if max_pct is None or peak <= 0:
+        return None
+    drawdown = (peak - equity) / peak * 100
+    if drawdown < max_pct:
+        return None
+    return Trip(
+        Rule.DRAWDOWN,
+        f"equity {fmt(equity)} is {drawdown:.2f}% below its peak {fmt(peak)} "
+        f"(max_drawdown_pct {max_pct:g})",
+        {"equity": equity, "peak": peak, "drawdown_pct": round(drawdown, 4)},
+    )
+
+
+def check_heartbeat(age_s: float | None, max_age_s: float) -> Trip | None:
+    """The bot stopped touching its heartbeat file: hung, dead or looping elsewhere."""
+    if age_s is None or age_s <= max_age_s:
+        return None
+    return Trip(
+        Rule.HEARTBEAT,
+        f"the bot's heartbeat is {age_s:.0f} s old (heartbeat_max_age_s {max_age_s:g})",
+        {"age_s": round(age_s, 3), "limit_s": max_age_s},
+    )
+
+
+def check_auth_errors(consecutive: int, limit: int, last_error: str) -> Trip | None:
+    """Repeated authentication failures: a revoked, rotated or stolen key."""
+    if consecutive < limit:
+        return None
+    return Trip(
+        Rule.AUTH_ERRORS,
+        f"{consecutive} authentication errors in a row (max_auth_errors {limit}): {last_error}",
+        {"consecutive": consecutive, "limit": limit, "last_error": last_error},
+    )
+
+
+def check_foreign(orders: tuple[SeenOrder, ...], prefixes: tuple[str, ...]) -> Trip | None:
+    """An order or fill whose client id lacks the bot's prefix: someone else uses the key."""
+    for order in orders:
+        if order.client_id is None or order.client_id.startswith(prefixes):
+            continue
+        rule = Rule.FOREIGN_FILL if order.filled > 0 else Rule.FOREIGN_ORDER
+        what = "fill" if order.filled > 0 else "order"
+        return Trip(
+            rule,
+            f"{what} {order.id} on {order.symbol} has client id {order.client_id!r} without the "
+            f"bot's prefix {prefixes[0]!r}: suspected compromise",
+            {"order_id": order.id, "symbol": order.symbol, "client_id": order.client_id},
+        )
+    return None
+
+
+def check_snapshot_policy(policy: Policy, snapshot: Snapshot) -> Trip | None:
+    """Open orders and positions the in-process guard should never have let through."""
+    for order in snapshot.open_orders:
+        intent = Intent(order.symbol, 1, 1.0, order.notional)
+        trip = check_symbol(policy, intent) or check_order_notional(policy, intent)
+        if trip is not None:
+            return trip
+    total = 0.0
+    for symbol, notional in snapshot.positions.items():
+        intent = Intent(symbol, 1, 1.0, abs(notional))
+        trip = check_symbol(policy, intent) or check_position_notional(policy, intent, 1.0)
+        if trip is not None:
+            return trip
+        total += abs(notional)
+    return check_total_notional(policy, "*", total)
+
+
+def check_seen_rate(policy: Policy, orders: tuple[SeenOrder, ...], now_ms: int) -> Trip | None:
+    """Order rate as the exchange saw it: last minute, and the busiest second in it."""
+    stamps = sorted(o.timestamp_ms for o in orders if o.timestamp_ms is not None)
+    last_minute = sum(1 for t in stamps if t > now_ms - 60_000)
+    busiest = max((_in_window(stamps, i) for i in range(len(stamps))), default=0)
+    # the in-process guard allows `limit` orders; one more than that is the breach
+    return check_order_rate(policy, max(busiest - 1, 0), max(last_minute - 1, 0))
+
+
+def _in_window(stamps: list[int], i: int) -> int:
+    j = i
+    while j < len(stamps) and stamps[j] < stamps[i] + 1000:
+        j += 1
+    return j - i
