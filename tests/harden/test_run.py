@@ -69,6 +69,7 @@ def test_env_mode_hands_each_secret_over_once_under_its_name(
     env.update({k.replace("BOTGUARD_CANARY_", "bg_canary_"): v for k, v in CANARIES.items()})
     proc = run(run_argv(path, *bot_argv(report)), env)
     assert proc.returncode == 0, proc.stderr
+    assert "secrets in its environment: BG_CANARY_API_KEY, BG_CANARY_SECRET" in proc.stderr
     got = json.loads(report.read_text())["env"]
     assert got == {
         k.replace("BOTGUARD_CANARY_", "BG_CANARY_"): digest(v) for k, v in CANARIES.items()

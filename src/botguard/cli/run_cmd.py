@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from botguard.findings import Finding
+    from botguard.harden import runner
     from botguard.harden.gate import GateResult
 
 
@@ -71,14 +72,27 @@ def run_cmd_command(
         heartbeat_s=runner.heartbeat_interval(cfg),
         source_env=runner.source_env_vars(cfg),
     )
+    _announce(spec)
     return asyncio.run(runner.supervise(spec))
+
+
+def _announce(spec: runner.ChildSpec) -> None:
+    """Say what is handed over, by name only."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    names = ", ".join(spec.secrets) or "none"
+    where = "environment" if spec.mode.value == "env" else "$CREDENTIALS_DIRECTORY"
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"starting {escape(spec.argv[0])}; secrets in its {where}: {names}"
+    )
 
 
 def _report(result: GateResult) -> None:
     """The verdict on stderr, so the bot's own stdout stays clean."""
     from rich.console import Console
 
-    err = Console(stderr=True, highlight=False)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
     if result.halted is not None:
         err.print(f"[bold red]refusing to start: the halt flag is raised[/]: {result.halted}")
         err.print("Remove the flag file once the cause is found and fixed; then start again.")
