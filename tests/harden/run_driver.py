@@ -37,7 +37,7 @@ def stub_findings() -> list[Finding]:
             severity=Severity.HIGH,
             status=Status(status),
             subject="main",
-            evidence=f"evidence for {check_id}",
+            evidence=f"evidence for {check_id}: key [REDACTED] has [bold]withdraw[/bold]",
             remedy=f"remedy for {check_id}",
         )
         for check_id, status in spec

@@ -145,6 +145,7 @@ def test_failing_check_blocks_the_start_and_says_how_to_fix(
     assert not report.exists()
     assert "refusing to start: key.withdrawals_disabled (fail)" in proc.stderr
     assert "fix: remedy for key.withdrawals_disabled" in proc.stderr
+    assert "key [REDACTED] has [bold]withdraw[/bold]" in proc.stderr
     allowed = run(
         run_argv(write_config(), "--allow", "key.withdrawals_disabled", *bot_argv(report)), env
     )

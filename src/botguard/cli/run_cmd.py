@@ -91,10 +91,12 @@ def _announce(spec: runner.ChildSpec) -> None:
 def _report(result: GateResult) -> None:
     """The verdict on stderr, so the bot's own stdout stays clean."""
     from rich.console import Console
+    from rich.markup import escape
 
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     if result.halted is not None:
-        err.print(f"[bold red]refusing to start: the halt flag is raised[/]: {result.halted}")
+        halted = escape(result.halted)
+        err.print(f"[bold red]refusing to start: the halt flag is raised[/]: {halted}")
         err.print("Remove the flag file once the cause is found and fixed; then start again.")
         return
     _print_findings(err, "refusing to start", "red", result.blocking)
@@ -106,10 +108,10 @@ def _report(result: GateResult) -> None:
 
 
 def _print_findings(err: Console, title: str, colour: str, findings: list[Finding]) -> None:
+    from rich.markup import escape
+
     for finding in findings:
-        err.print(
-            f"[{colour}]{title}[/]: {finding.id} ({finding.status.value}) "
-            f"on {finding.subject}: {finding.evidence}"
-        )
+        line = f"{finding.id} ({finding.status.value}) on {finding.subject}: {finding.evidence}"
+        err.print(f"[{colour}]{title}[/]: {escape(line)}")
         if finding.remedy:
-            err.print(f"    fix: {finding.remedy}")
+            err.print(f"    fix: {escape(finding.remedy)}")
