@@ -59,17 +59,19 @@ def harden_command(
 
 
 def _print_files(console: Console, files: list[HardenFile], out: Path) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title=f"botguard harden wrote {out}")
     for column in ("file", "installs to", "what it does"):
         table.add_column(column)
     for item in files:
-        table.add_row(item.name, str(item.target or "-"), item.purpose)
+        table.add_row(escape(item.name), escape(str(item.target or "-")), escape(item.purpose))
     console.print(table)
 
 
 def _print_validations(console: Console, results: list[Validation]) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     if not results:
@@ -81,7 +83,8 @@ def _print_validations(console: Console, results: list[Validation]) -> None:
         verdict = (
             "[yellow]skipped[/]" if r.skipped else ("[green]ok[/]" if r.ok else "[red]FAIL[/]")
         )
-        table.add_row(r.name, r.tool, verdict, r.detail.splitlines()[0] if r.detail else "")
+        detail = escape(r.detail.splitlines()[0]) if r.detail else ""
+        table.add_row(escape(r.name), r.tool, verdict, detail)
     console.print(table)
 
 
