@@ -1,12 +1,41 @@
-"""`botguard watch`: Watchdog beside the bot: trip the kill switch on anomalies."""
+"""`botguard watch`: the watchdog beside the bot; trips the kill switch on anomalies."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import typer
+
 from botguard.cli.app import ConfigOption, app
-from botguard.errors import UsageError
+from botguard.errors import ConfigError
 
 
 @app.command("watch")
-def watch_command(config: ConfigOption = None) -> int:
-    """Watchdog beside the bot: trip the kill switch on anomalies."""
-    raise UsageError("botguard watch is not built yet")
+def watch_command(
+    config: ConfigOption = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Poll a single time and exit (for cron and tests).")
+    ] = False,
+) -> int:
+    """Watchdog beside the bot: trip the kill switch on anomalies.
+
+    Exit codes with --once: 0 nothing found, 1 tripped (the kill switch ran),
+    3 an account could not be read.
+    """
+    import asyncio
+    import signal
+
+    from botguard.config import load_config
+    from botguard.guard.watch import Watch, run_watch
+
+    loaded = load_config(config)
+    if not loaded.account:
+        raise ConfigError(f"{loaded.path}: no [[account]] to watch; add one")
+
+    async def main() -> int:
+        task = asyncio.current_task()
+        if task is not None and not once:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        return await run_watch(Watch(loaded), once=once)
+
+    return asyncio.run(main())

@@ -1,0 +1,248 @@
+"""`botguard watch`: the watchdog beside the bot.
+
+A bot that has gone wrong cannot be trusted to notice, so this runs as its own
+process (its own unit and user, from `harden`), reads each account every
+`poll_s`, and trips the kill switch on: drawdown from the equity peak, an open
+order or position outside the policy, an order or fill without the bot's client
+id prefix, an order rate over the limit, a stale heartbeat, and repeated
+authentication errors. Every trip is journaled with its evidence and alerted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botguard.clock import Clock, SystemClock
+from botguard.config import Config
+from botguard.guard.policy import Policy
+from botguard.guard.rules import (
+    Trip,
+    check_auth_errors,
+    check_drawdown,
+    check_foreign,
+    check_heartbeat,
+    check_seen_rate,
+    check_snapshot_policy,
+)
+from botguard.guard.snapshot import Snapshot
+from botguard.guard.source import AccountSource
+from botguard.journal import Journal
+from botguard.kill.halt import is_halted, set_halt
+
+logger = logging.getLogger(__name__)
+
+PEAKS_FILE = "watch-peaks.json"
+"""Equity peaks survive a watchdog restart: drawdown is from the peak, not the restart."""
+
+KillFn = Callable[[Config, Trip, list[str] | None], Awaitable[Any]]
+
+
+async def _default_kill(config: Config, trip: Trip, accounts: list[str] | None) -> Any:
+    from botguard.guard.trip import kill_for_trip
+
+    return await kill_for_trip(config, trip, accounts=accounts, source="watch")
+
+
+@dataclass(slots=True)
+class AccountWatch:
+    """What the watchdog remembers about one account between polls."""
+
+    source: AccountSource
+    auth_errors: int = 0
+    last_error: str = ""
+
+
+@dataclass(slots=True)
+class PollResult:
+    """One poll: trips found (account, trip), accounts not read, kill reports."""
+
+    trips: list[tuple[str, Trip]] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+    kills: list[Any] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """1 tripped, 3 an account could not be read, 0 all good."""
+        return 1 if self.trips else 3 if self.unreachable else 0
+
+
+class Watch:
+    """The watchdog over every configured account."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        kill: KillFn = _default_kill,
+    ) -> None:
+        self.config = config
+        self.policy = Policy.from_config(config)
+        self.clock = clock or SystemClock()
+        self._kill = kill
+        self._started = self.clock.monotonic()
+        self._peaks: dict[str, float] = self._load_peaks()
+        self.accounts = {
+            a.name: AccountWatch(AccountSource(a, symbols=config.guard.symbols))
+            for a in config.account
+        }
+        self.prefixes = (config.bot.client_id_prefix,)
+
+    async def aclose(self) -> None:
+        """Close every account's ccxt session."""
+        for watched in self.accounts.values():
+            await watched.source.aclose()
+
+    async def poll(self) -> PollResult:
+        """Read every account and evaluate the rules; act on nothing."""
+        result = PollResult()
+        heartbeat = check_heartbeat(self._heartbeat_age(), self.config.guard.heartbeat_max_age_s)
+        if heartbeat is not None:
+            result.trips.append(("", heartbeat))
+        reads = await asyncio.gather(*(self._read(name) for name in self.accounts))
+        for name, (snapshot, trip) in zip(self.accounts, reads, strict=True):
+            if trip is not None:
+                result.trips.append((name, trip))
+            elif snapshot is None:
+                result.unreachable.append(name)
+            else:
+                result.trips += [(name, t) for t in self.evaluate(snapshot)]
+        return result
+
+    def evaluate(self, snapshot: Snapshot) -> list[Trip]:
+        """Every rule over one account's snapshot (updating its equity peak)."""
+        trips = [
+            check_snapshot_policy(self.policy, snapshot),
+            check_foreign(snapshot.open_orders + snapshot.recent_orders, self.prefixes),
+            check_seen_rate(self.policy, snapshot.recent_orders, self._now_ms()),
+        ]
+        if snapshot.equity is not None:
+            equity = float(snapshot.equity)
+            peak = max(self._peaks.get(snapshot.account, 0.0), equity)
+            if peak > self._peaks.get(snapshot.account, 0.0):
+                self._peaks[snapshot.account] = peak
+                self._save_peaks()
+            trips.append(check_drawdown(peak, equity, self.config.guard.max_drawdown_pct))
+        return [t for t in trips if t is not None]
+
+    async def step(self) -> PollResult:
+        """Poll once, then trip: journal, halt, kill the affected accounts, alert."""
+        result = await self.poll()
+        if not result.trips:
+            return result
+        if is_halted(self.config.state.dir):
+            logger.warning("already halted; %d trip conditions not acted on", len(result.trips))
+            return result
+        first = result.trips[0][1]
+        set_halt(self.config.state.dir, f"watch tripped ({first.rule}): {first.message}")
+        with Journal(self.config.state.dir) as journal:
+            for account, trip in result.trips:
+                journal.add_event("trip", {"source": "watch", **trip.as_dict()}, account)
+        named = sorted({a for a, _ in result.trips})
+        accounts = None if "" in named else named
+        result.kills.append(await self._kill(self.config, first, accounts))
+        return result
+
+    async def _read(self, name: str) -> tuple[Snapshot | None, Trip | None]:
+        """One account's snapshot; an auth error counts towards its trip."""
+        from ccxt.base.errors import AuthenticationError, BaseError
+
+        from botguard.secrets.redact import redact
+
+        watched = self.accounts[name]
+        try:
+            snapshot = await watched.source.snapshot(self._now_ms())
+        except AuthenticationError as exc:
+            watched.auth_errors += 1
+            watched.last_error = redact(f"{type(exc).__name__}: {str(exc)[:200]}")
+            logger.warning("account %s: authentication error %d", name, watched.auth_errors)
+            limit = self.config.guard.max_auth_errors
+            return None, check_auth_errors(watched.auth_errors, limit, watched.last_error)
+        except BaseError as exc:
+            logger.warning("account %s: could not read (%s)", name, type(exc).__name__)
+            return None, None
+        watched.auth_errors = 0
+        await self._arm_dead_man(watched.source, snapshot)
+        return snapshot, None
+
+    async def _arm_dead_man(self, source: AccountSource, snapshot: Snapshot) -> None:
+        from ccxt.base.errors import BaseError
+
+        from botguard.venues.deadman import arm_dead_man, has_dead_man
+
+        timeout_s = self.config.guard.dead_man_s
+        if timeout_s is None or not has_dead_man(source.exchange, source.account.markets):
+            return
+        symbols = {o.symbol for o in snapshot.open_orders} | set(self.config.guard.symbols)
+        try:
+            await arm_dead_man(source.exchange, timeout_s, symbols=symbols)
+        except BaseError as exc:
+            logger.warning("account %s: dead man's switch not armed (%s)", snapshot.account, exc)
+
+    async def disarm(self) -> None:
+        """Cancel the exchange-side timers (graceful stop only)."""
+        from ccxt.base.errors import BaseError
+
+        from botguard.venues.deadman import arm_dead_man, has_dead_man
+
+        for watched in self.accounts.values():
+            source = watched.source
+            if has_dead_man(source.exchange, source.account.markets):
+                try:
+                    await arm_dead_man(source.exchange, 0, symbols=self.config.guard.symbols)
+                except BaseError as exc:
+                    logger.warning("could not disarm the dead man's switch (%s)", exc)
+
+    def _heartbeat_age(self) -> float | None:
+        path = self.config.bot.heartbeat
+        if path is None:
+            return None
+        try:
+            mtime = path.stat().st_mtime
+        except FileNotFoundError:
+            return self.clock.monotonic() - self._started
+        return self.clock.now().timestamp() - mtime
+
+    def _now_ms(self) -> int:
+        return int(self.clock.now().timestamp() * 1000)
+
+    def _load_peaks(self) -> dict[str, float]:
+        try:
+            raw = json.loads((self.config.state.dir / PEAKS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): float(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+    def _save_peaks(self) -> None:
+        path = self.config.state.dir / PEAKS_FILE
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path.write_text(json.dumps(self._peaks), encoding="utf-8")
+
+
+async def run_watch(watch: Watch, *, once: bool = False) -> int:
+    """Poll every `poll_s` until cancelled (SIGTERM); `once` polls a single time.
+
+    A graceful stop disarms the exchange's dead man's switch: the watchdog was
+    stopped on purpose, the bot's orders should stay. A crash leaves it armed.
+    """
+    poll_s = watch.config.guard.poll_s
+    try:
+        while True:
+            started = watch.clock.monotonic()
+            result = await watch.step()
+            for account, trip in result.trips:
+                logger.warning("trip on %s (%s): %s", account or "bot", trip.rule, trip.message)
+            if once:
+                return result.exit_code
+            await watch.clock.sleep(max(0.0, poll_s - (watch.clock.monotonic() - started)))
+    except asyncio.CancelledError:
+        logger.info("watch stopping; disarming the dead man's switches")
+        await watch.disarm()
+        return 0
+    finally:
+        await watch.aclose()
