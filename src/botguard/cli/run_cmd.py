@@ -34,7 +34,7 @@ AllowOption = Annotated[
 @app.command("run", context_settings={"allow_interspersed_args": False}, no_args_is_help=False)
 def run_cmd_command(
     command: Annotated[
-        list[str] | None, typer.Argument(help="The bot's command [default: bot.command].")
+        list[str] | None, typer.Argument(help="The bot's command (default: bot.command).")
     ] = None,
     config: ConfigOption = None,
     allow: AllowOption = None,
