@@ -114,3 +114,18 @@ def test_root_user_is_refused(write_config: WriteConfig, tmp_path: Path, capsys)
     assert "bot.user must name the bot's own non-root user" in err
     assert "Traceback" not in err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("user", "grid bot"), ("user", "x\\nExecStartPre=/bin/sh"), ("workdir", "/opt/my bot")],
+)
+def test_values_that_could_break_a_unit_line_are_refused(
+    write_config: WriteConfig, field: str, value: str
+) -> None:
+    path = write_config()
+    text = path.read_text()
+    old = 'user = "gridbot"' if field == "user" else text.split("\n")[4]
+    path.write_text(text.replace(old, f'{field} = "{value}"'))
+    with pytest.raises(ConfigError, match=f"bot.{field}"):
+        render_bot_unit(load_config(path), botguard=BG)

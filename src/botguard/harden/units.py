@@ -24,6 +24,7 @@ still works in; `systemd-analyze security --offline` scores them (tests assert
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path, PurePosixPath
@@ -35,6 +36,8 @@ from botguard.harden.credentials import config_refs, credential_names
 CREDSTORE = PurePosixPath("/etc/credstore.encrypted")
 UNIT_DIR = PurePosixPath("/etc/systemd/system")
 _HOME_ROOTS = (Path("/home"), Path("/root"), Path("/run/user"))
+_USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
+_PLAIN_PATH_RE = re.compile(r"^/[\w./@+-]*$")
 
 SANDBOX = (
     "NoNewPrivileges=yes",
@@ -152,7 +155,25 @@ def _require_command(config: Config) -> list[str]:
             f"{config.path}: bot.user must name the bot's own non-root user, "
             'e.g. user = "gridbot" (create it with `useradd --system gridbot`)'
         )
+    if not _USER_RE.match(str(config.bot.user)):
+        raise ConfigError(f"{config.path}: bot.user is not a valid user name (a-z, 0-9, _ and -)")
+    _require_plain_paths(config)
     return config.bot.command
+
+
+def _require_plain_paths(config: Config) -> None:
+    """Paths that go into unit settings unquoted must not be able to break a line."""
+    paths = {
+        "bot.workdir": config.bot.workdir,
+        "bot.heartbeat": config.bot.heartbeat,
+        "state.dir": config.state.dir,
+    }
+    for key, path in paths.items():
+        if path is not None and not _PLAIN_PATH_RE.match(str(path)):
+            raise ConfigError(
+                f"{config.path}: {key} must be an absolute path of letters, digits and . _ - / @ +"
+                " for the systemd unit; move it somewhere without spaces or quotes"
+            )
 
 
 def render_bot_unit(config: Config, *, botguard: str) -> str:
