@@ -153,3 +153,20 @@ def test_files_that_fail_validation_are_never_applied(
     out = capsys.readouterr().out
     assert "failed validation; nothing applied" in out
     assert not root.exists()
+
+
+def test_readme_install_commands_name_files_that_exist(
+    write_config: WriteConfig, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    assert (
+        main(["harden", "--config", str(write_config()), "--out", str(out), "--no-validate"]) == 0
+    )
+    installs = [
+        line.split()
+        for line in (out / "README.md").read_text().splitlines()
+        if line.startswith("install -") and " -d " not in line
+    ]
+    sources = [word for words in installs for word in words[1:-1] if "/" in word]
+    written = [str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()]
+    assert sorted(sources) == sorted(w for w in written if w != "README.md")
