@@ -50,6 +50,19 @@ class AccountSource:
         self.symbols = set(symbols)
         """Symbols whose recent orders are read every poll (plus any seen open or held)."""
         self.exchange: Any = open_exchange(account, options=dict(OPTIONS))
+        self._orders: dict[str, SeenOrder] = {}
+
+    async def _read_fills(self, symbol: str, since_ms: int) -> None:
+        """Orders behind recent fills, read once each for their client ids.
+
+        Trades carry no client id and Binance futures have no all-orders read in
+        the sim, so each new order id seen in a fill is looked up by id.
+        """
+        trades = await self.exchange.fetch_my_trades(symbol, since=since_ms)
+        for order_id in {str(t["order"]) for t in trades if t.get("order")}:
+            if order_id not in self._orders or self._orders[order_id].status == "open":
+                order = await self.exchange.fetch_order(order_id, symbol)
+                self._orders[order_id] = seen_order(order)
 
     async def aclose(self) -> None:
         """Close the ccxt session."""
@@ -67,15 +80,22 @@ class AccountSource:
         positions = await ex.fetch_positions(params={"type": "swap"}) if derivatives else []
         held = {str(p["symbol"]) for p in positions if _num(p.get("contracts"))}
         watched = self.symbols | held | {str(o["symbol"]) for o in open_orders}
-        recent: list[dict[str, Any]] = []
+        for order in open_orders:
+            self._orders[str(order["id"])] = seen_order(order)
         for symbol in sorted(watched):
-            recent += await ex.fetch_orders(symbol, since=now_ms - RECENT_MS)
+            await self._read_fills(symbol, now_ms - RECENT_MS)
+        self._orders = {
+            i: o
+            for i, o in self._orders.items()
+            if o.status == "open" or (o.timestamp_ms or 0) > now_ms - 2 * RECENT_MS
+        }
+        recent = [o for o in self._orders.values() if (o.timestamp_ms or 0) > now_ms - RECENT_MS]
         equity, unvalued = await self._equity(positions)
         return Snapshot(
             account=account.name,
             equity=equity,
             open_orders=tuple(seen_order(o) for o in open_orders),
-            recent_orders=tuple(seen_order(o) for o in recent),
+            recent_orders=tuple(recent),
             positions=_position_notionals(positions),
             unvalued=unvalued,
         )
