@@ -1,0 +1,100 @@
+"""The guard inside a bot: unmodified ccxt binanceusdm (sync and async) against the sim."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import ccxt
+import ccxt.async_support as ccxt_async
+import pytest
+
+import botguard
+from botguard.guard import GuardState, guard_of
+from botguard.guard.errors import GuardRejected, GuardTripped
+from botguard.guard.rules import Rule, Trip
+from botguard.kill.halt import set_halt
+from botguard.testing.canary import CANARIES
+from botguard.testing.sim import run_sim, start_sim
+from botguard.venues.connect import rebase_urls
+
+from .conftest import BTC, make_config, scenario
+
+pytestmark = [pytest.mark.sim, pytest.mark.usefixtures("canary_env")]
+
+
+def credentials() -> dict[str, str]:
+    return {
+        "apiKey": CANARIES["BOTGUARD_CANARY_API_KEY"],
+        "secret": CANARIES["BOTGUARD_CANARY_SECRET"],
+    }
+
+
+def order_posts(log: list[dict[str, Any]]) -> int:
+    return sum(1 for r in log if r["method"] == "POST" and r["path"] == "/fapi/v1/order")
+
+
+def test_sync_exchange_honours_the_halt_flag(tmp_path: Path) -> None:
+    trips: list[Trip] = []
+    with run_sim(scenario()) as sim:
+        config: Any = make_config(tmp_path, sim.url, max_order_notional=5000)
+        ex = ccxt.binanceusdm(credentials())
+        ex.urls["api"] = rebase_urls(ex.urls["api"], sim.url)
+        ex.load_markets()
+        guarded = botguard.guard(ex, config, on_trip=trips.append)
+        assert guarded is ex
+
+        resting = ex.create_limit_buy_order(BTC, 0.01, 19_900)
+        ex.create_order(BTC, "market", "buy", 0.05)
+        ex.fetch_positions()
+        set_halt(config.state.dir, "operator pressed kill")
+        posts = order_posts(sim.log())
+
+        with pytest.raises(GuardRejected, match="halted"):
+            ex.create_limit_buy_order(BTC, 0.01, 19_900)  # ccxt helper: still guarded
+        with pytest.raises(GuardRejected, match="halted"):
+            ex.create_order(BTC, "market", "sell", 0.05)  # not flagged reduce-only
+        ex.cancel_order(resting["id"], BTC)  # cancels always pass
+        exit_order = ex.create_order(BTC, "market", "sell", 0.05, None, {"reduceOnly": True})
+
+        account = sim.state()["accounts"]["main"]
+        assert account["open_orders"] == []
+        assert account["positions"] == []
+        assert order_posts(sim.log()) == posts + 1
+        assert exit_order["clientOrderId"].startswith("bg")
+        assert guard_of(ex).state is GuardState.HALTED
+        assert trips == []
+
+
+async def test_async_exchange_rejects_breaches_and_stamps_client_ids(tmp_path: Path) -> None:
+    trips: list[Trip] = []
+    async with start_sim(scenario()) as sim:
+        config: Any = make_config(
+            tmp_path,
+            sim.url,
+            symbols=[BTC],
+            max_order_notional=5000,
+            price_band_pct=5,
+            trip_after_breaches=3,
+        )
+        ex = ccxt_async.binanceusdm(credentials())
+        ex.urls["api"] = rebase_urls(ex.urls["api"], sim.url)
+        try:
+            await ex.load_markets()
+            botguard.guard(ex, config, on_trip=trips.append)
+            ok = await ex.create_order(BTC, "limit", "buy", 0.1, 19_500)
+            with pytest.raises(GuardRejected, match="order_notional"):
+                await ex.create_order(BTC, "limit", "buy", 1, 19_500)
+            with pytest.raises(GuardRejected, match="price_band"):
+                await ex.create_order(BTC, "limit", "sell", 0.1, 2_000)  # fat finger
+            with pytest.raises(GuardTripped, match="symbol"):
+                await ex.create_order("ETH/USDT:USDT", "market", "buy", 0.1)
+        finally:
+            await ex.close()
+
+        assert ok["clientOrderId"].startswith("bg")
+        open_orders = sim.state()["accounts"]["main"]["open_orders"]
+        assert [o["clientOrderId"] for o in open_orders] == [ok["clientOrderId"]]
+        assert order_posts(sim.log()) == 1
+        assert [t.rule for t in trips] == [Rule.SYMBOL]
+        assert guard_of(ex).state is GuardState.HALTED
