@@ -2,11 +2,50 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
 from botguard.cli.app import ConfigOption, app
 from botguard.errors import UsageError
 
 
 @app.command("sim")
-def sim_command(config: ConfigOption = None) -> int:
-    """Run the local simulated exchange (Binance spot + USDT-M futures)."""
-    raise UsageError("botguard sim is not built yet")
+def sim_command(  # noqa: PLR0913 - one parameter per documented flag
+    config: ConfigOption = None,
+    host: Annotated[str, typer.Option(help="Address to bind; loopback unless you say so.")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.")] = 0,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="Scenario file (TOML or JSON); default: the built-in demo."),
+    ] = None,
+    latency_ms: Annotated[float, typer.Option(help="Added latency per request (ms).")] = 0,
+    jitter_ms: Annotated[float, typer.Option(help="Random +/- latency per request (ms).")] = 0,
+    faults: Annotated[
+        str | None,
+        typer.Option(help="Faults, e.g. 'POST /fapi/v1/order:p=0.2:503' (see examples/)."),
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed for faults and jitter.")] = None,
+) -> int:
+    """Run the local simulated exchange (Binance spot + USDT-M futures).
+
+    Prints the base URL on the first line of stdout, then serves until SIGINT/SIGTERM.
+    """
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port {port}: expected 0..65535 (0 picks a free port)")
+    if latency_ms < 0 or jitter_ms < 0:
+        raise UsageError("--latency-ms and --jitter-ms must be >= 0")
+    import asyncio
+
+    from botguard.sim.cli_main import serve_forever
+    from botguard.sim.scenario import load_scenario
+    from botguard.sim.server import SimServer
+
+    server = SimServer(
+        load_scenario(scenario), latency_ms=latency_ms, jitter_ms=jitter_ms, faults=faults,
+        seed=seed,
+    )  # fmt: skip
+    return asyncio.run(serve_forever(server, host, port))

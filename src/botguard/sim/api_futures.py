@@ -1,0 +1,253 @@
+"""Signed USDⓈ-M endpoints under /fapi: account, positions, orders, the algo book, countdown."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botguard.sim import errors, futures
+from botguard.sim.auth import Permission
+from botguard.sim.orders import find_order, finish
+from botguard.sim.routes import Call, Endpoint, signed
+from botguard.sim.state import Account, now_ms
+from botguard.sim.views import (
+    algo_order,
+    fmt,
+    futures_account,
+    futures_order,
+    position_risk,
+)
+
+Json = dict[str, Any]
+FUTURES = Permission.FUTURES
+DONE = {"code": 200, "msg": "The operation of cancel all open order is done."}
+MAX_BATCH = 5
+
+
+def _market_or_none(call: Call) -> Any:
+    symbol = call.params.get("symbol")
+    return call.ex.market(symbol, swap=True) if symbol else None
+
+
+def _account(call: Call) -> Json:
+    return futures_account(call.ex, call.me, used_margin=futures.used_margin(call.ex, call.me))
+
+
+def _balance(call: Call) -> list[Json]:
+    return [
+        {"accountAlias": "sim", "asset": a["asset"], "balance": a["walletBalance"],
+         "crossWalletBalance": a["crossWalletBalance"], "crossUnPnl": a["crossUnPnl"],
+         "availableBalance": a["availableBalance"], "maxWithdrawAmount": a["maxWithdrawAmount"],
+         "marginAvailable": True, "updateTime": a["updateTime"]}
+        for a in _account(call)["assets"]
+    ]  # fmt: skip
+
+
+def _positions(call: Call) -> list[Json]:
+    market = _market_or_none(call)
+    return [
+        position_risk(call.ex, call.me, p)
+        for p in call.me.positions.values()
+        if p.amount and (market is None or p.market is market)
+    ]
+
+
+def _positions_v2(call: Call) -> list[Json]:
+    rows = _positions(call)
+    for row in rows:
+        lev = call.me.leverage.get(row["symbol"], futures.DEFAULT_LEVERAGE)
+        row.update(leverage=str(lev), marginType="cross", isAutoAddMargin="false",
+                   maxNotionalValue="1000000")  # fmt: skip
+    return rows
+
+
+def _open_orders(call: Call, *, algo: bool) -> list[Json]:
+    render = algo_order if algo else futures_order
+    orders = call.me.open_orders(_market_or_none(call), algo=algo)
+    return [render(o) for o in orders if o.market.is_swap]
+
+
+def _place(call: Call) -> Json:
+    if call.fault == "reject":
+        raise errors.BinanceError(400, -2010, "Order was rejected: simulated fault.")
+    order = futures.build_order(call.ex, call.me, call.params, algo=False)
+    return futures_order(futures.place(call.ex, call.me, order, partial=call.fault == "partial"))
+
+
+def _place_algo(call: Call) -> Json:
+    if call.params.get("algoType", "").upper() != "CONDITIONAL":
+        raise errors.missing("algoType")
+    order = futures.build_order(call.ex, call.me, call.params, algo=True)
+    return algo_order(futures.place_algo(call.ex, call.me, order))
+
+
+def _batch(call: Call) -> list[Json]:
+    raw = call.params.get("batchOrders")
+    if not raw:
+        raise errors.missing("batchOrders")
+    try:
+        batch = json.loads(raw)
+    except ValueError:
+        raise errors.bad_param("batchOrders") from None
+    if not isinstance(batch, list) or not 0 < len(batch) <= MAX_BATCH:
+        raise errors.BinanceError(400, -1130, "Data sent for parameter 'batchOrders' is not valid.")
+    results: list[Json] = []
+    for item in batch:
+        try:
+            params = {
+                str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in item.items()
+            }
+            order = futures.build_order(call.ex, call.me, params, algo=False)
+            results.append(futures_order(futures.place(call.ex, call.me, order)))
+        except errors.BinanceError as exc:
+            results.append(exc.body())
+    return results
+
+
+def _cancel(call: Call, *, algo: bool) -> Json:
+    call.ex.market(call.params.get("symbol"), swap=True) if not algo else None
+    try:
+        order = find_order(call.me, call.params, algo=algo)
+    except errors.BinanceError:
+        raise errors.unknown_order() from None
+    if not order.is_open:
+        raise errors.unknown_order()
+    finish(call.me, order, "CANCELED")
+    if algo:
+        return {"algoId": order.order_id, "clientAlgoId": order.client_id, "code": "200",
+                "msg": "success"}  # fmt: skip
+    return futures_order(order)
+
+
+def _cancel_batch(call: Call) -> list[Json]:
+    market = call.ex.market(call.params.get("symbol"), swap=True)
+    ids = json.loads(call.params.get("orderIdList") or call.params.get("orderidlist") or "[]")
+    results: list[Json] = []
+    for order_id in ids:
+        order = call.me.orders.get(int(order_id))
+        if order is None or order.market is not market:
+            results.append(errors.unknown_order().body())
+            continue
+        finish(call.me, order, "CANCELED")
+        results.append(futures_order(order))
+    return results
+
+
+def _cancel_all(call: Call, *, algo: bool) -> Json:
+    market = call.ex.market(call.params.get("symbol"), swap=True)
+    futures.cancel_all(call.me, market, algo=algo)
+    return DONE
+
+
+def _get_order(call: Call, *, algo: bool) -> Json:
+    order = find_order(call.me, call.params, algo=algo)
+    return algo_order(order) if algo else futures_order(order)
+
+
+def _user_trades(call: Call) -> list[Json]:
+    market = call.ex.market(call.params.get("symbol"), swap=True)
+    limit = int(call.params.get("limit", "500") or 500)
+    trades = [t for t in call.me.trades if t.order.market is market][-limit:]
+    return [
+        {"buyer": t.order.side == "BUY", "commission": fmt(t.fee), "commissionAsset": "USDT",
+         "id": t.trade_id, "maker": t.maker, "orderId": t.order.order_id, "price": fmt(t.price),
+         "qty": fmt(t.qty), "quoteQty": fmt(t.price * t.qty), "realizedPnl": fmt(t.realized_pnl),
+         "side": t.order.side, "positionSide": t.order.position_side,
+         "symbol": market.market_id, "time": t.time_ms}
+        for t in trades
+    ]  # fmt: skip
+
+
+def _brackets(call: Call) -> list[Json]:
+    market = _market_or_none(call)
+    markets = [market] if market else list(call.ex.swap_markets.values())
+    bracket = {"bracket": 1, "initialLeverage": 125, "notionalCap": 50_000_000,
+               "notionalFloor": 0, "maintMarginRatio": 0.004, "cum": 0.0}  # fmt: skip
+    return [{"symbol": m.market_id, "brackets": [bracket]} for m in markets]
+
+
+def _symbol_config(call: Call) -> list[Json]:
+    market = _market_or_none(call)
+    markets = [market] if market else list(call.ex.swap_markets.values())
+    return [
+        {"symbol": m.market_id, "marginType": "CROSSED", "isAutoAddMargin": False,
+         "leverage": futures.leverage(call.me, m), "maxNotionalValue": "1000000"}
+        for m in markets
+    ]  # fmt: skip
+
+
+def _set_leverage(call: Call) -> Json:
+    market = call.ex.market(call.params.get("symbol"), swap=True)
+    lev = int(call.params.get("leverage") or 0)
+    if not 1 <= lev <= 125:
+        raise errors.BinanceError(400, -4028, f"Leverage {lev} is not valid")
+    call.me.leverage[market.market_id] = lev
+    return {"leverage": lev, "maxNotionalValue": "1000000", "symbol": market.market_id}
+
+
+def _set_dual(call: Call) -> Json:
+    want = call.params.get("dualSidePosition", "").lower() == "true"
+    if want == call.me.hedge:
+        raise errors.BinanceError(400, -4059, "No need to change position side.")
+    if any(p.amount for p in call.me.positions.values()) or call.me.open_orders(None):
+        raise errors.BinanceError(
+            400, -4068, "Position side cannot be changed if there exists position."
+        )
+    call.me.hedge = want
+    call.me.positions.clear()
+    return {"code": 200, "msg": "success"}
+
+
+def _countdown(call: Call) -> Json:
+    market = call.ex.market(call.params.get("symbol"), swap=True)
+    countdown_ms = int(call.params.get("countdownTime") or 0)
+    account = call.me
+    old = account.countdowns.pop(market.market_id, None)
+    if old is not None:
+        old.cancel()
+    if countdown_ms > 0:
+        account.countdowns[market.market_id] = call.loop.call_later(
+            countdown_ms / 1000, _lapse, account, market.market_id
+        )
+    return {"symbol": market.market_id, "countdownTime": str(countdown_ms)}
+
+
+def _lapse(account: Account, market_id: str) -> None:
+    """The dead man's switch fired: cancel every open order on the symbol, both books."""
+    account.countdowns.pop(market_id, None)
+    for book in (account.orders, account.algo):
+        for order in list(book.values()):
+            if order.market.is_swap and order.market.market_id == market_id:
+                finish(account, order, "CANCELED")
+                order.updated_ms = now_ms()
+
+
+ROUTES: dict[tuple[str, str], Endpoint] = {
+    ("GET", "/fapi/v3/account"): signed(_account, 5),
+    ("GET", "/fapi/v2/account"): signed(_account, 5),
+    ("GET", "/fapi/v3/balance"): signed(_balance, 5),
+    ("GET", "/fapi/v2/balance"): signed(_balance, 5),
+    ("GET", "/fapi/v3/positionRisk"): signed(_positions, 5),
+    ("GET", "/fapi/v2/positionRisk"): signed(_positions_v2, 5),
+    ("GET", "/fapi/v1/openOrders"): signed(lambda c: _open_orders(c, algo=False), 1, weight_all=40),
+    ("GET", "/fapi/v1/openAlgoOrders"): signed(
+        lambda c: _open_orders(c, algo=True), 1, weight_all=40
+    ),
+    ("GET", "/fapi/v1/order"): signed(lambda c: _get_order(c, algo=False), 1),
+    ("GET", "/fapi/v1/algoOrder"): signed(lambda c: _get_order(c, algo=True), 1),
+    ("GET", "/fapi/v1/userTrades"): signed(_user_trades, 5),
+    ("GET", "/fapi/v1/leverageBracket"): signed(_brackets, 1),
+    ("GET", "/fapi/v1/symbolConfig"): signed(_symbol_config, 5),
+    ("GET", "/fapi/v1/positionSide/dual"): signed(lambda c: {"dualSidePosition": c.me.hedge}, 30),
+    ("POST", "/fapi/v1/order"): signed(_place, 1, FUTURES, places_order=True),
+    ("POST", "/fapi/v1/algoOrder"): signed(_place_algo, 1, FUTURES, places_order=True),
+    ("POST", "/fapi/v1/batchOrders"): signed(_batch, 5, FUTURES, places_order=True),
+    ("DELETE", "/fapi/v1/order"): signed(lambda c: _cancel(c, algo=False), 1, FUTURES),
+    ("DELETE", "/fapi/v1/algoOrder"): signed(lambda c: _cancel(c, algo=True), 1, FUTURES),
+    ("DELETE", "/fapi/v1/batchOrders"): signed(_cancel_batch, 1, FUTURES),
+    ("DELETE", "/fapi/v1/allOpenOrders"): signed(lambda c: _cancel_all(c, algo=False), 1, FUTURES),
+    ("DELETE", "/fapi/v1/algoOpenOrders"): signed(lambda c: _cancel_all(c, algo=True), 1, FUTURES),
+    ("POST", "/fapi/v1/leverage"): signed(_set_leverage, 1, FUTURES),
+    ("POST", "/fapi/v1/positionSide/dual"): signed(_set_dual, 1, FUTURES),
+    ("POST", "/fapi/v1/countdownCancelAll"): signed(_countdown, 10, FUTURES),
+}

@@ -1,0 +1,91 @@
+"""Signed /sapi endpoints: key restrictions, coin config, margin pairs, withdraw."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from botguard.sim import errors
+from botguard.sim.auth import Permission
+from botguard.sim.orders import decimal_param
+from botguard.sim.routes import Call, Endpoint, signed
+from botguard.sim.state import Exchange
+
+Json = dict[str, Any]
+
+
+def _api_restrictions(call: Call) -> Json:
+    spec = call.me.spec
+    perms = spec.permissions
+    return {
+        "ipRestrict": bool(spec.ip_whitelist), "createTime": call.ex.started_ms,
+        "enableReading": perms.reading, "enableWithdrawals": perms.withdraw,
+        "enableInternalTransfer": perms.internal_transfer, "enableMargin": perms.margin,
+        "enableFutures": perms.futures, "permitsUniversalTransfer": perms.universal_transfer,
+        "enableVanillaOptions": False, "enableFixApiTrade": False, "enableFixReadOnly": False,
+        "enableSpotAndMarginTrading": perms.spot, "enablePortfolioMarginTrading": False,
+    }  # fmt: skip
+
+
+def _assets(ex: Exchange) -> list[str]:
+    assets = {m.base for m in ex.scenario.markets} | {m.quote for m in ex.scenario.markets}
+    return sorted(assets)
+
+
+def _coin(call: Call, asset: str) -> Json:
+    bal = call.me.spot.get(asset)
+    network = {
+        "network": asset if asset != "USDT" else "ETH", "coin": asset, "name": asset,
+        "withdrawIntegerMultiple": "0.00000001", "isDefault": True, "depositEnable": True,
+        "withdrawEnable": True, "depositDesc": "", "withdrawDesc": "", "specialTips": "",
+        "busy": False, "minConfirm": 12, "unLockConfirm": 0, "withdrawFee": "0.0005",
+        "withdrawMin": "0.001", "withdrawMax": "9999999", "sameAddress": False,
+        "addressRegex": "", "memoRegex": "", "estimatedArrivalTime": 5,
+    }  # fmt: skip
+    return {
+        "coin": asset, "name": asset, "free": str(bal.free if bal else 0),
+        "locked": str(bal.locked if bal else 0), "freeze": "0", "withdrawing": "0",
+        "ipoing": "0", "ipoable": "0", "storage": "0", "isLegalMoney": False, "trading": True,
+        "depositAllEnable": True, "withdrawAllEnable": True, "networkList": [network],
+    }  # fmt: skip
+
+
+def _margin_pairs(call: Call) -> list[Json]:
+    return [
+        {"id": i, "symbol": m.market_id, "base": m.base, "quote": m.quote, "isMarginTrade": True,
+         "isBuyAllowed": True, "isSellAllowed": True}
+        for i, m in enumerate(call.ex.spot_markets.values(), start=1)
+    ]  # fmt: skip
+
+
+def _isolated_pairs(call: Call) -> list[Json]:
+    return [
+        {"symbol": m.market_id, "base": m.base, "quote": m.quote, "isMarginTrade": True,
+         "isBuyAllowed": True, "isSellAllowed": True}
+        for m in call.ex.spot_markets.values()
+    ]  # fmt: skip
+
+
+def _withdraw(call: Call) -> Json:
+    coin = call.params.get("coin")
+    if not coin:
+        raise errors.missing("coin")
+    if not call.params.get("address"):
+        raise errors.missing("address")
+    amount = decimal_param(call.params, "amount", required=True) or Decimal(0)
+    bal = call.me.spot.get(coin)
+    if bal is None or bal.free < amount:
+        raise errors.BinanceError(400, -4026, "User has insufficient balance")
+    bal.free -= amount
+    return {"id": f"sim-withdraw-{call.ex.next_id()}"}
+
+
+ROUTES: dict[tuple[str, str], Endpoint] = {
+    ("GET", "/sapi/v1/account/apiRestrictions"): signed(_api_restrictions, 1),
+    ("GET", "/sapi/v1/capital/config/getall"): signed(
+        lambda c: [_coin(c, a) for a in _assets(c.ex)], 10
+    ),
+    ("GET", "/sapi/v1/margin/allPairs"): signed(_margin_pairs, 1),
+    ("GET", "/sapi/v1/margin/isolated/allPairs"): signed(_isolated_pairs, 10),
+    ("POST", "/sapi/v1/capital/withdraw/apply"): signed(_withdraw, 1, Permission.WITHDRAW),
+}

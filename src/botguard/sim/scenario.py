@@ -1,0 +1,332 @@
+"""Scenario files: the accounts, balances, orders, positions and prices a sim starts with.
+
+A scenario is TOML or JSON (or an already-parsed mapping). Symbols use ccxt's unified
+names ("BTC/USDT" for spot, "BTC/USDT:USDT" for the USDⓈ-M perpetual) because that is
+what the people writing scenarios read in their bots' logs. See examples/scenario.toml.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from botguard.errors import ConfigError
+
+POSITION_MODES = ("one-way", "hedge")
+ORDER_TYPES = ("limit", "market", "stop", "stop_market", "take_profit", "take_profit_market")
+CONDITIONAL_TYPES = frozenset({"stop", "stop_market", "take_profit", "take_profit_market"})
+
+
+@dataclass(frozen=True, slots=True)
+class Permissions:
+    """What an API key may do; mirrors the flags of Binance's apiRestrictions."""
+
+    reading: bool = True
+    spot: bool = True
+    futures: bool = True
+    margin: bool = False
+    withdraw: bool = False
+    universal_transfer: bool = False
+    internal_transfer: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSpec:
+    """An order resting on the book when the sim starts (conditional ones go to the algo book)."""
+
+    symbol: str
+    side: str
+    type: str
+    amount: Decimal
+    price: Decimal | None = None
+    trigger_price: Decimal | None = None
+    reduce_only: bool = False
+    close_position: bool = False
+    position_side: str | None = None
+    client_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PositionSpec:
+    """An open USDⓈ-M position: side "long" or "short", size in base units."""
+
+    symbol: str
+    side: str
+    amount: Decimal
+    entry_price: Decimal
+    leverage: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSpec:
+    """One exchange account and its single API key."""
+
+    name: str
+    api_key: str
+    secret: str
+    permissions: Permissions = Permissions()
+    ip_whitelist: tuple[str, ...] = ()
+    position_mode: str = "one-way"
+    spot: Mapping[str, Decimal] = field(default_factory=dict)
+    futures: Mapping[str, Decimal] = field(default_factory=dict)
+    orders: tuple[OrderSpec, ...] = ()
+    positions: tuple[PositionSpec, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MarketSpec:
+    """A tradable market: unified symbol, filters, and the price it starts at."""
+
+    symbol: str
+    price: Decimal
+    tick_size: Decimal
+    step_size: Decimal
+    min_notional: Decimal = Decimal(5)
+
+    @property
+    def is_swap(self) -> bool:
+        """True for the USDⓈ-M perpetual ("BTC/USDT:USDT")."""
+        return ":" in self.symbol
+
+    @property
+    def base(self) -> str:
+        """The base asset ("BTC")."""
+        return self.symbol.split("/")[0]
+
+    @property
+    def quote(self) -> str:
+        """The quote asset ("USDT")."""
+        return self.symbol.split("/")[1].split(":")[0]
+
+    @property
+    def market_id(self) -> str:
+        """Binance's id for the market ("BTCUSDT"), the same for spot and the perpetual."""
+        return self.base + self.quote
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Rate limits per minute (request weight) and per 10 s (new orders), as Binance has them."""
+
+    weight_per_minute: int = 6000
+    orders_per_10s: int = 100
+    ban_after_429s: int = 5
+    """Requests answered 429 in one window before the sender is banned with 418."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """Everything a sim starts from."""
+
+    markets: tuple[MarketSpec, ...]
+    accounts: tuple[AccountSpec, ...]
+    spread_bps: Decimal = Decimal(2)
+    spot_fee: Decimal = Decimal("0.001")
+    futures_taker_fee: Decimal = Decimal("0.0005")
+    futures_maker_fee: Decimal = Decimal("0.0002")
+    partial_fill: Decimal = Decimal("0.5")
+    """Share of a market order filled when a `partial` fault hits it."""
+    limits: Limits = Limits()
+    faults: str | None = None
+    seed: int = 0
+    recv_window_max_ms: int = 60_000
+
+
+def load_scenario(source: Mapping[str, Any] | Path | str | None = None) -> Scenario:
+    """Load a scenario from a TOML/JSON file or a mapping; None gives the built-in demo.
+
+    Markets are the built-in catalogue (30+ spot, 15 perpetuals) plus any `[[market]]`
+    entries; `[prices]` moves any of them. Errors name the key and what was expected.
+    """
+    from botguard.sim.catalogue import DEMO_ACCOUNT, catalogue_markets
+
+    if source is None:
+        return Scenario(markets=catalogue_markets(), accounts=(DEMO_ACCOUNT,))
+    data, where = _read(source)
+    return _parse(data, where, catalogue_markets())
+
+
+def _read(source: Mapping[str, Any] | Path | str) -> tuple[Mapping[str, Any], str]:
+    if isinstance(source, Mapping):
+        return source, "scenario"
+    path = Path(source)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read scenario ({exc.strerror})") from None
+    try:
+        if path.suffix.lower() == ".json":
+            return json.loads(text), str(path)
+        return tomllib.loads(text), str(path)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid {path.suffix.lstrip('.') or 'TOML'}: {exc}") from None
+
+
+def _parse(data: Mapping[str, Any], where: str, base: tuple[MarketSpec, ...]) -> Scenario:
+    reader = _Reader(where)
+    sim = reader.table(data, "sim")
+    markets = {m.symbol: m for m in base}
+    for i, raw in enumerate(reader.tables(data, "market")):
+        spec = reader.market(raw, f"market[{i}]")
+        markets[spec.symbol] = spec
+    for symbol, value in reader.table(data, "prices").items():
+        if symbol not in markets:
+            raise ConfigError(f"{where}: prices.{symbol}: unknown market (use e.g. 'BTC/USDT')")
+        markets[symbol] = _replace_price(markets[symbol], reader.decimal(value, f"prices.{symbol}"))
+    accounts = tuple(
+        reader.account(raw, f"account[{i}]", markets)
+        for i, raw in enumerate(reader.tables(data, "account"))
+    )
+    if len({a.api_key for a in accounts}) != len(accounts):
+        raise ConfigError(f"{where}: account: two accounts share an api_key")
+    limits = reader.table(sim, "limits")
+    return Scenario(
+        markets=tuple(markets.values()),
+        accounts=accounts,
+        spread_bps=reader.decimal(sim.get("spread_bps", 2), "sim.spread_bps"),
+        faults=sim.get("faults"),
+        seed=int(sim.get("seed", 0)),
+        limits=Limits(**{k: int(v) for k, v in limits.items() if k in Limits.__dataclass_fields__}),
+    )
+
+
+def _replace_price(market: MarketSpec, price: Decimal) -> MarketSpec:
+    return MarketSpec(market.symbol, price, market.tick_size, market.step_size, market.min_notional)
+
+
+class _Reader:
+    """Field readers that turn a bad value into one ConfigError line naming the key."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, key: str, expected: str) -> ConfigError:
+        return ConfigError(f"{self.where}: {key}: expected {expected}")
+
+    def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+        value = data.get(key, {})
+        if not isinstance(value, Mapping):
+            raise self.fail(key, "a table")
+        return value
+
+    def tables(self, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+            raise self.fail(key, "an array of tables ([[" + key + "]])")
+        return value
+
+    def decimal(self, value: Any, key: str) -> Decimal:
+        if isinstance(value, bool):
+            raise self.fail(key, "a number")
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            raise self.fail(key, 'a number such as "0.5"') from None
+        if not number.is_finite() or number < 0:
+            raise self.fail(key, "a non-negative number")
+        return number
+
+    def choice(self, value: Any, key: str, options: tuple[str, ...]) -> str:
+        if value not in options:
+            raise self.fail(key, "one of " + ", ".join(options))
+        return str(value)
+
+    def market(self, raw: Mapping[str, Any], key: str) -> MarketSpec:
+        symbol = raw.get("symbol")
+        if not isinstance(symbol, str) or "/" not in symbol:
+            raise self.fail(f"{key}.symbol", "a ccxt symbol such as 'BTC/USDT' or 'BTC/USDT:USDT'")
+        return MarketSpec(
+            symbol=symbol,
+            price=self.decimal(raw.get("price"), f"{key}.price"),
+            tick_size=self.decimal(raw.get("tick_size", "0.01"), f"{key}.tick_size"),
+            step_size=self.decimal(raw.get("step_size", "0.001"), f"{key}.step_size"),
+            min_notional=self.decimal(raw.get("min_notional", 5), f"{key}.min_notional"),
+        )
+
+    def balances(self, raw: Mapping[str, Any], key: str) -> dict[str, Decimal]:
+        return {str(k): self.decimal(v, f"{key}.{k}") for k, v in raw.items()}
+
+    def account(
+        self, raw: Mapping[str, Any], key: str, markets: Mapping[str, MarketSpec]
+    ) -> AccountSpec:
+        for field_name in ("name", "api_key", "secret"):
+            if not isinstance(raw.get(field_name), str) or not raw[field_name]:
+                raise self.fail(f"{key}.{field_name}", "a non-empty string")
+        perms = self.table(raw, "permissions")
+        unknown = set(perms) - set(Permissions.__dataclass_fields__)
+        if unknown:
+            raise self.fail(f"{key}.permissions.{sorted(unknown)[0]}", "a known permission name")
+        whitelist = raw.get("ip_whitelist", [])
+        if not isinstance(whitelist, list):
+            raise self.fail(f"{key}.ip_whitelist", "a list of IP addresses")
+        return AccountSpec(
+            name=raw["name"],
+            api_key=raw["api_key"],
+            secret=raw["secret"],
+            permissions=Permissions(**{k: bool(v) for k, v in perms.items()}),
+            ip_whitelist=tuple(str(ip) for ip in whitelist),
+            position_mode=self.choice(
+                raw.get("position_mode", "one-way"), f"{key}.position_mode", POSITION_MODES
+            ),
+            spot=self.balances(self.table(raw, "spot"), f"{key}.spot"),
+            futures=self.balances(self.table(raw, "futures"), f"{key}.futures"),
+            orders=tuple(
+                self.order(o, f"{key}.orders[{i}]", markets)
+                for i, o in enumerate(self.tables(raw, "orders"))
+            ),
+            positions=tuple(
+                self.position(p, f"{key}.positions[{i}]", markets)
+                for i, p in enumerate(self.tables(raw, "positions"))
+            ),
+        )
+
+    def symbol(self, raw: Mapping[str, Any], key: str, markets: Mapping[str, MarketSpec]) -> str:
+        symbol = raw.get("symbol")
+        if symbol not in markets:
+            raise self.fail(f"{key}.symbol", "a market of the sim such as 'BTC/USDT'")
+        return str(symbol)
+
+    def order(
+        self, raw: Mapping[str, Any], key: str, markets: Mapping[str, MarketSpec]
+    ) -> OrderSpec:
+        symbol = self.symbol(raw, key, markets)
+        kind = self.choice(raw.get("type", "limit"), f"{key}.type", ORDER_TYPES)
+        price = raw.get("price")
+        trigger = raw.get("trigger_price")
+        if kind in ("limit", "stop", "take_profit") and price is None:
+            raise self.fail(f"{key}.price", f"a price for a {kind} order")
+        if kind in CONDITIONAL_TYPES and trigger is None:
+            raise self.fail(f"{key}.trigger_price", f"a trigger price for a {kind} order")
+        return OrderSpec(
+            symbol=symbol,
+            side=self.choice(raw.get("side"), f"{key}.side", ("buy", "sell")),
+            type=kind,
+            amount=self.decimal(raw.get("amount", 0), f"{key}.amount"),
+            price=None if price is None else self.decimal(price, f"{key}.price"),
+            trigger_price=None
+            if trigger is None
+            else self.decimal(trigger, f"{key}.trigger_price"),
+            reduce_only=bool(raw.get("reduce_only", False)),
+            close_position=bool(raw.get("close_position", False)),
+            position_side=raw.get("position_side"),
+            client_id=raw.get("client_id"),
+        )
+
+    def position(
+        self, raw: Mapping[str, Any], key: str, markets: Mapping[str, MarketSpec]
+    ) -> PositionSpec:
+        symbol = self.symbol(raw, key, markets)
+        if not markets[symbol].is_swap:
+            raise self.fail(f"{key}.symbol", "a perpetual such as 'BTC/USDT:USDT'")
+        return PositionSpec(
+            symbol=symbol,
+            side=self.choice(raw.get("side"), f"{key}.side", ("long", "short")),
+            amount=self.decimal(raw.get("amount"), f"{key}.amount"),
+            entry_price=self.decimal(raw.get("entry_price"), f"{key}.entry_price"),
+            leverage=int(raw.get("leverage", 10)),
+        )

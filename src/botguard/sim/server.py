@@ -1,0 +1,193 @@
+"""The aiohttp server: one catch-all handler that authenticates, rate-limits, injects
+faults, dispatches to the endpoint table and logs every request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import random
+import socket
+import struct
+import time
+from collections import deque
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+from botguard.sim import admin
+from botguard.sim.auth import Security, Signed, authenticate
+from botguard.sim.errors import BinanceError
+from botguard.sim.faults import Faults, parse_faults
+from botguard.sim.limits import RateLimiter
+from botguard.sim.routes import Call, Endpoint, all_routes
+from botguard.sim.scenario import Scenario
+from botguard.sim.state import Exchange, now_ms
+
+logger = logging.getLogger(__name__)
+
+TIMEOUT_HOLD_S = 120.0
+"""How long a `timeout` fault holds a request before dropping it unanswered."""
+LOG_MAX = 200_000
+
+
+class SimServer:
+    """One simulated Binance: state, limits, faults, request log."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        latency_ms: float = 0,
+        jitter_ms: float = 0,
+        faults: str | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.ex = Exchange(scenario)
+        seed = scenario.seed if seed is None else seed
+        spec = ",".join(s for s in (scenario.faults, faults) if s)
+        self.faults = Faults(parse_faults(spec), seed)
+        self.limiter = RateLimiter(scenario.limits)
+        self.routes: dict[tuple[str, str], Endpoint] = all_routes()
+        self.log: deque[dict[str, Any]] = deque(maxlen=LOG_MAX)
+        self.latency_s = latency_ms / 1000
+        self.jitter_s = jitter_ms / 1000
+        self._rng = random.Random(seed)  # noqa: S311 - simulation, not crypto
+        self._closing: asyncio.Event | None = None
+
+    def make_app(self) -> web.Application:
+        """The aiohttp application serving every Binance path and /_sim/*."""
+        app = web.Application(client_max_size=1024**2)
+        app.router.add_route("*", "/{tail:.*}", self.handle)
+        app.on_startup.append(self._on_startup)
+        app.on_shutdown.append(self._on_shutdown)
+        return app
+
+    async def _on_startup(self, app: web.Application) -> None:
+        self._closing = asyncio.Event()
+
+    async def _on_shutdown(self, app: web.Application) -> None:
+        if self._closing is not None:
+            self._closing.set()
+        for account in self.ex.accounts.values():
+            for handle in account.countdowns.values():
+                handle.cancel()
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        """Answer one request the way Binance would, and log it."""
+        if request.path.startswith("/_sim/"):
+            return await admin.handle(self, request)
+        started = time.perf_counter()
+        entry: dict[str, Any] = {
+            "ts": now_ms(), "method": request.method, "path": request.path, "key": None,
+            "status": 0, "ms": 0.0, "code": None, "reason": None, "fault": None,
+            "unknown": False,
+        }  # fmt: skip
+        self.log.append(entry)
+        try:
+            response = await self._answer(request, entry)
+        except BinanceError as exc:
+            response = _error_response(exc, entry)
+        entry["status"] = response.status
+        entry["ms"] = round((time.perf_counter() - started) * 1000, 3)
+        return response
+
+    async def _answer(self, request: web.Request, entry: dict[str, Any]) -> web.StreamResponse:
+        if self.latency_s or self.jitter_s:
+            delay = self.latency_s + self._rng.uniform(-self.jitter_s, self.jitter_s)
+            await asyncio.sleep(max(delay, 0))
+        endpoint = self.routes.get((request.method, request.path))
+        if endpoint is None:
+            entry["unknown"] = True
+            logger.warning("sim: unknown endpoint %s %s", request.method, request.path)
+            raise BinanceError(
+                404, -5000, f"Path {request.path}, Method {request.method} is invalid",
+                reason="endpoint not implemented by the sim",
+            )  # fmt: skip
+        body = (await request.text()) if request.can_read_body else ""
+        params = dict(parse_qsl(request.query_string, keep_blank_values=True))
+        params.update(parse_qsl(body, keep_blank_values=True))
+        ip = request.remote or ""
+        used, limited = self.limiter.charge(ip, endpoint.weight_for(params))
+        headers = {"X-MBX-USED-WEIGHT-1M": str(used)}
+        if limited:
+            limited.headers = headers
+            raise limited
+        fault = self.faults.pick(request.method, request.path)
+        entry["fault"] = fault
+        if fault is not None and (early := await self._early_fault(request, fault)) is not None:
+            return early
+        signed = Signed(request.headers.get("X-MBX-APIKEY"), request.query_string, body)
+        account = authenticate(
+            self.ex, signed, security=endpoint.security, permission=endpoint.permission, ip=ip
+        )
+        entry["key"] = account.spec.name if account else None
+        if endpoint.places_order:
+            count, refused = self.limiter.count_order(ip)
+            headers["X-MBX-ORDER-COUNT-10S"] = str(count)
+            if refused:
+                refused.headers = headers
+                raise refused
+        call = Call(self.ex, account, params, fault, asyncio.get_running_loop())
+        try:
+            result = endpoint.handler(call)
+        except BinanceError as exc:
+            exc.headers = headers
+            raise
+        return web.Response(
+            text=json.dumps(result), content_type="application/json", headers=headers
+        )
+
+    async def _early_fault(self, request: web.Request, fault: str) -> web.StreamResponse | None:
+        """Faults that replace the answer; `partial` and `reject` are left to the endpoint."""
+        if fault in ("500",):
+            raise BinanceError(
+                500, -1001, "Internal error; unable to process your request. Please try again."
+            )
+        if fault in ("502", "503", "504"):
+            return web.Response(status=int(fault), text=f"<html><body>{fault}</body></html>",
+                                content_type="text/html")  # fmt: skip
+        if fault == "maintenance":
+            raise BinanceError(503, 1, "System is under maintenance.")
+        if fault == "timeout":
+            assert self._closing is not None  # noqa: S101 - set on startup
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._closing.wait(), TIMEOUT_HOLD_S)
+            _reset(request)
+            raise web.HTTPGone
+        if fault == "reset":
+            _reset(request)
+            raise web.HTTPGone
+        return None
+
+
+def _reset(request: web.Request) -> None:
+    """Drop the connection with a TCP RST and no answer."""
+    transport = request.transport
+    if transport is None:
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+
+
+def _error_response(exc: BinanceError, entry: dict[str, Any]) -> web.Response:
+    entry["code"] = exc.code
+    entry["reason"] = exc.reason
+    headers = dict(exc.headers)
+    if exc.retry_after:
+        headers["Retry-After"] = str(exc.retry_after)
+    if exc.status >= 400 and exc.code not in (-1003, -1015):
+        logger.info("sim: %s %s -> %s %s (%s)", entry["method"], entry["path"], exc.status,
+                    exc.code, exc.reason)  # fmt: skip
+    return web.Response(
+        status=exc.status, text=json.dumps(exc.body()), content_type="application/json",
+        headers=headers,
+    )  # fmt: skip
+
+
+__all__ = ["Security", "SimServer"]
