@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
+from botguard.sim import errors
 from botguard.sim.routes import Call, Endpoint, public
 from botguard.sim.scenario import MarketSpec
 from botguard.sim.state import Exchange, now_ms
@@ -17,6 +19,12 @@ def _markets(call: Call, *, swap: bool) -> list[MarketSpec]:
     symbol = call.params.get("symbol")
     if symbol:
         return [call.ex.market(symbol, swap=swap)]
+    if "symbols" in call.params:  # spot takes a JSON list: symbols=["BTCUSDT","ETHUSDT"]
+        try:
+            ids = json.loads(call.params["symbols"])
+        except ValueError:
+            raise errors.bad_param("symbols") from None
+        return [call.ex.market(str(i), swap=swap) for i in ids]
     return list((call.ex.swap_markets if swap else call.ex.spot_markets).values())
 
 
@@ -25,27 +33,37 @@ def _one_or_all(call: Call, rows: list[Json]) -> Json | list[Json]:
 
 
 def ticker_24h(ex: Exchange, m: MarketSpec) -> Json:
-    """24hr ticker; the sim has no history, so open = last and volume is nominal."""
-    bid, ask = ex.bid_ask(m)
+    """24hr ticker; the sim has no history, so open = last and volume is nominal.
+
+    Spot tickers carry bid/ask fields and futures tickers do not: ccxt tells the two
+    apart by exactly that (and by `time`), so the shapes must not be mixed.
+    """
     last = ex.prices[m.symbol]
     now = now_ms()
-    return {
+    row: Json = {
         "symbol": m.market_id, "priceChange": "0", "priceChangePercent": "0",
-        "weightedAvgPrice": fmt(last), "prevClosePrice": fmt(last), "lastPrice": fmt(last),
-        "lastQty": fmt(m.step_size), "bidPrice": fmt(bid), "bidQty": "10", "askPrice": fmt(ask),
-        "askQty": "10", "openPrice": fmt(last), "highPrice": fmt(last), "lowPrice": fmt(last),
+        "weightedAvgPrice": fmt(last), "lastPrice": fmt(last), "lastQty": fmt(m.step_size),
+        "openPrice": fmt(last), "highPrice": fmt(last), "lowPrice": fmt(last),
         "volume": "1000", "quoteVolume": fmt(last * 1000), "openTime": now - 86_400_000,
         "closeTime": now, "firstId": 1, "lastId": 1000, "count": 1000,
     }  # fmt: skip
+    if not m.is_swap:
+        bid, ask = ex.bid_ask(m)
+        row.update(prevClosePrice=fmt(last), bidPrice=fmt(bid), bidQty="10", askPrice=fmt(ask),
+                   askQty="10")  # fmt: skip
+    return row
 
 
 def book_ticker(ex: Exchange, m: MarketSpec) -> Json:
-    """Best bid/ask."""
+    """Best bid/ask; only the futures variant has `time`."""
     bid, ask = ex.bid_ask(m)
-    return {
+    row: Json = {
         "symbol": m.market_id, "bidPrice": fmt(bid), "bidQty": "10", "askPrice": fmt(ask),
-        "askQty": "10", "time": now_ms(),
+        "askQty": "10",
     }  # fmt: skip
+    if m.is_swap:
+        row["time"] = now_ms()
+    return row
 
 
 def depth(call: Call, *, swap: bool) -> Json:
@@ -72,7 +90,10 @@ def premium_index(ex: Exchange, m: MarketSpec) -> Json:
 
 
 def _price(ex: Exchange, m: MarketSpec) -> Json:
-    return {"symbol": m.market_id, "price": fmt(ex.prices[m.symbol]), "time": now_ms()}
+    row: Json = {"symbol": m.market_id, "price": fmt(ex.prices[m.symbol])}
+    if m.is_swap:
+        row["time"] = now_ms()
+    return row
 
 
 def _for_each(render: Any, *, swap: bool) -> Any:
