@@ -14,7 +14,7 @@ import os
 import secrets
 from collections import deque
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from botguard.clock import Clock
@@ -45,6 +45,8 @@ PRICE_MAX_AGE_S = 30.0
 """A last price older than this is refreshed before a band or notional check."""
 
 TripAction = Callable[[Trip], None]
+_ACTIVE = GuardState.ACTIVE
+_exists = os.path.exists  # one stat per order: a halt from another process counts at once
 
 
 class Guard:
@@ -75,12 +77,15 @@ class Guard:
         self._counter = itertools.count(1)
         self._sizes: dict[str, float] = {}
         self._checks_loss = policy.max_daily_loss != INF
+        self._band = policy.price_band != INF
+        self._day = date.min
+        self._day_until = -INF
 
     # state
     @property
     def state(self) -> GuardState:
         """HALTED while the halt flag exists; else REDUCING or ACTIVE."""
-        if self._halt is not None and os.path.exists(self._halt):  # noqa: PTH110 (hot path)
+        if self._halt is not None and _exists(self._halt):
             if self._state is not GuardState.HALTED:
                 halt = read_halt(self.policy.state_dir) if self.policy.state_dir else None
                 self._set_state(GuardState.HALTED, (halt or {}).get("reason", "halt flag"))
@@ -105,26 +110,33 @@ class Guard:
     # the check
     def check(self, intent: Intent, *, resting: bool) -> None:
         """Raise GuardRejected unless this order may be sent; count it if it may."""
-        state = self.state
-        book = self.book
-        reducing = book.is_reducing(intent.symbol, intent.sign, intent.amount) or (
-            intent.reduce_only and intent.symbol not in book.positions
-        )
-        if state is not GuardState.ACTIVE:
-            self._check_state(state, intent, reducing=reducing)
+        if (self._halt is not None and _exists(self._halt)) or self._state is not _ACTIVE:
+            state = self.state
+            if state is not _ACTIVE:
+                self._check_state(state, intent, reducing=self._is_reducing(intent))
         policy = self.policy
         now = self._clock.monotonic()
         trip = check_symbol(policy, intent) or check_order_notional(policy, intent)
-        if trip is None and policy.price_band != INF:
-            trip = check_price_band(policy, intent, book.prices.get(intent.symbol, 0.0))
+        if trip is None and self._band:
+            trip = check_price_band(policy, intent, self.book.prices.get(intent.symbol, 0.0))
         if trip is None:
             trip = self._check_flow(intent, now, resting=resting)
-        if trip is None and not reducing:
+        if trip is None:
             trip = self._check_exposure(intent)
+            if trip is not None and self._is_reducing(intent):
+                trip = None  # shrinking a position never breaches an exposure limit
         if trip is not None:
             raise self._breach(trip, now)
         self._last_second.append(now)
         self._last_minute.append(now)
+
+    def _is_reducing(self, intent: Intent) -> bool:
+        """Shrinks the known position; or flagged reduce-only where none is known (the
+        exchange enforces the flag)."""
+        book = self.book
+        return book.is_reducing(intent.symbol, intent.sign, intent.amount) or (
+            intent.reduce_only and intent.symbol not in book.positions
+        )
 
     def _check_state(self, state: GuardState, intent: Intent, *, reducing: bool) -> None:
         if state is GuardState.HALTED and not (intent.reduce_only and reducing):
@@ -188,8 +200,14 @@ class Guard:
         return self._clock.monotonic()
 
     def today(self) -> date:
-        """Today's UTC date, from the injected clock."""
-        return self._clock.now().date()
+        """Today's UTC date, from the injected clock (read once per day, not per order)."""
+        if self._clock.monotonic() < self._day_until:
+            return self._day
+        now = self._clock.now()
+        midnight = datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=now.tzinfo)
+        self._day = now.date()
+        self._day_until = self._clock.monotonic() + (midnight - now).total_seconds()
+        return self._day
 
     def size_of(self, symbol: str) -> float:
         """Base units per contract (1 for spot), cached from the exchange's markets."""
