@@ -25,10 +25,12 @@ async def test_default_load_markets_with_keys_hits_only_served_endpoints() -> No
             await ex.close()
         spot = [m for m in markets.values() if m["spot"]]
         swaps = [m for m in markets.values() if m["swap"]]
-        assert len(spot) >= 30 and len(swaps) >= 15
+        assert len(spot) >= 30
+        assert len(swaps) >= 15
         assert {"BTC/USDT", "ETH/USDT", "BNB/USDT", "SOL/USDT", "XRP/USDT"} <= set(markets)
         btc = markets["BTC/USDT"]
-        assert btc["precision"]["price"] == 0.01 and btc["limits"]["cost"]["min"] == 5
+        assert btc["precision"]["price"] == 0.01
+        assert btc["limits"]["cost"]["min"] == 5
         log = sim.log()
         assert {(r["method"], r["path"]) for r in log} >= {
             ("GET", "/sapi/v1/capital/config/getall"),
@@ -47,7 +49,8 @@ async def test_demo_account_balance_and_key_restrictions() -> None:
         balance = await ex.fetch_balance()
         futures = await ex.fetch_balance({"type": "future"})
         restrictions = await ex.sapiGetAccountApiRestrictions()
-    assert balance["USDT"]["free"] == 100_000 and balance["BTC"]["total"] == 2
+    assert balance["USDT"]["free"] == 100_000
+    assert balance["BTC"]["total"] == 2
     assert futures["USDT"]["total"] == 100_000
     assert restrictions["enableWithdrawals"] is True
     assert restrictions["ipRestrict"] is False
@@ -58,9 +61,11 @@ async def test_limit_order_rests_locks_balance_and_cancels() -> None:
         order = await ex.create_order("BTC/USDT", "limit", "buy", 0.1, 60_000)
         assert order["status"] == "open"
         balance = await ex.fetch_balance()
-        assert balance["USDT"]["used"] == 6_000 and balance["USDT"]["free"] == 44_000
+        assert balance["USDT"]["used"] == 6_000
+        assert balance["USDT"]["free"] == 44_000
         fetched = await ex.fetch_order(order["id"], "BTC/USDT")
-        assert fetched["status"] == "open" and fetched["price"] == 60_000
+        assert fetched["status"] == "open"
+        assert fetched["price"] == 60_000
         [listed] = await ex.fetch_open_orders("BTC/USDT")
         assert listed["id"] == order["id"]
         canceled = await ex.cancel_order(order["id"], "BTC/USDT")
@@ -78,10 +83,12 @@ async def test_market_orders_fill_at_the_touch_with_fees_and_trades() -> None:
         sell = await ex.create_order("BTC/USDT", "market", "sell", 0.5)
         trades = await ex.fetch_my_trades("ETH/USDT")
         balance = await ex.fetch_balance()
-    assert buy["status"] == "closed" and buy["average"] == ticker["ask"]
+    assert buy["status"] == "closed"
+    assert buy["average"] == ticker["ask"]
     assert buy["fee"] == {"currency": "ETH", "cost": 0.001}
     assert by_cost["filled"] == pytest.approx(0.0999, abs=1e-4)
-    assert sell["average"] < 65_000 and sell["fee"]["currency"] == "USDT"
+    assert sell["average"] < 65_000
+    assert sell["fee"]["currency"] == "USDT"
     assert [t["side"] for t in trades] == ["buy", "buy"]
     assert balance["ETH"]["total"] == pytest.approx(10 + 0.999 + 0.0999 * 0.999, abs=1e-4)
 
@@ -92,8 +99,10 @@ async def test_crossing_limit_fills_and_resting_limit_fills_when_price_moves() -
         resting = await ex.create_order("BTC/USDT", "limit", "sell", 0.2, 66_000)
         sim.set_prices({"BTC/USDT": 67_000})
         after = await ex.fetch_order(resting["id"], "BTC/USDT")
-    assert crossing["status"] == "closed" and crossing["average"] < 70_000
-    assert after["status"] == "closed" and after["average"] == 66_000
+    assert crossing["status"] == "closed"
+    assert crossing["average"] < 70_000
+    assert after["status"] == "closed"
+    assert after["average"] == 66_000
 
 
 async def test_cancel_all_per_symbol_and_binance_error_when_nothing_is_open() -> None:
@@ -109,7 +118,8 @@ async def test_cancel_all_per_symbol_and_binance_error_when_nothing_is_open() ->
         ex.options["warnOnFetchOpenOrdersWithoutSymbol"] = False
         assert len(await ex.fetch_open_orders()) == 3
         canceled = await ex.cancel_all_orders("BTC/USDT")
-        assert {o["status"] for o in canceled} == {"canceled"} and len(canceled) == 2
+        assert {o["status"] for o in canceled} == {"canceled"}
+        assert len(canceled) == 2
         with pytest.raises(OrderNotFound):  # Binance answers -2011 when nothing is open
             await ex.cancel_all_orders("BTC/USDT")
         [left] = await ex.fetch_open_orders()
@@ -142,7 +152,8 @@ async def test_market_data_tickers_book_and_depth() -> None:
         book = await ex.fetch_order_book("BTC/USDT", 5)
         bids_asks = await ex.fetch_bids_asks(["XRP/USDT"])
     assert tickers["BTC/USDT"]["last"] == 65_000
-    assert book["bids"][0][0] < book["asks"][0][0] and len(book["bids"]) == 5
+    assert book["bids"][0][0] < book["asks"][0][0]
+    assert len(book["bids"]) == 5
     assert bids_asks["XRP/USDT"]["bid"] < 0.52 < bids_asks["XRP/USDT"]["ask"]
 
 
@@ -165,5 +176,7 @@ async def test_withdraw_refused_without_the_permission_and_allowed_with_it() -> 
     assert state["main"]["spot"]["USDT"]["free"] == "50000"
     assert state["rich"]["spot"]["USDT"]["free"] == "49900"
     reasons = [r["reason"] for r in sim.log() if r["path"].endswith("withdraw/apply")]
-    assert reasons[0] == "key lacks the withdraw permission" and reasons[1] is None
-    assert KEY not in str(sim.log()) and SECRET not in str(sim.log())
+    assert reasons[0] == "key lacks the withdraw permission"
+    assert reasons[1] is None
+    assert KEY not in str(sim.log())
+    assert SECRET not in str(sim.log())

@@ -108,7 +108,7 @@ class SimServer:
                 reason="endpoint not implemented by the sim",
             )  # fmt: skip
         body = (await request.text()) if request.can_read_body else ""
-        params = dict(parse_qsl(request.query_string, keep_blank_values=True))
+        params = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
         params.update(parse_qsl(body, keep_blank_values=True))
         ip = request.remote or ""
         used, limited = self.limiter.charge(ip, endpoint.weight_for(params))
@@ -120,7 +120,7 @@ class SimServer:
         entry["fault"] = fault
         if fault is not None and (early := await self._early_fault(request, fault)) is not None:
             return early
-        signed = Signed(request.headers.get("X-MBX-APIKEY"), request.query_string, body)
+        signed = Signed(request.headers.get("X-MBX-APIKEY"), request.rel_url.raw_query_string, body)
         account = authenticate(
             self.ex, signed, security=endpoint.security, permission=endpoint.permission, ip=ip
         )
