@@ -24,7 +24,7 @@ BTC = "BTC/USDT:USDT"
 def order(
     client_id: str | None = "bgab12", *, filled: float = 0, ts: int = 0, notional: float = 100
 ) -> SeenOrder:
-    return SeenOrder("1", BTC, client_id, ts, "open", filled, notional)
+    return SeenOrder(f"{ts}{client_id}", BTC, client_id, ts, "open", filled, notional)
 
 
 @pytest.mark.parametrize(

@@ -251,12 +251,25 @@ def check_snapshot_policy(policy: Policy, snapshot: Snapshot) -> Trip | None:
 
 
 def check_seen_rate(policy: Policy, orders: tuple[SeenOrder, ...], now_ms: int) -> Trip | None:
-    """Order rate as the exchange saw it: last minute, and the busiest second in it."""
-    stamps = sorted(o.timestamp_ms for o in orders if o.timestamp_ms is not None)
+    """Order rate as the exchange saw it: the last minute, and its busiest second."""
+    stamps = sorted({o.id: o.timestamp_ms for o in orders if o.timestamp_ms}.values())
     last_minute = sum(1 for t in stamps if t > now_ms - 60_000)
     busiest = max((_in_window(stamps, i) for i in range(len(stamps))), default=0)
-    # the in-process guard allows `limit` orders; one more than that is the breach
-    return check_order_rate(policy, max(busiest - 1, 0), max(last_minute - 1, 0))
+    if busiest > policy.max_orders_per_second:
+        return Trip(
+            Rule.RATE_PER_SECOND,
+            f"{busiest} orders within one second "
+            f"(max_orders_per_second {policy.max_orders_per_second:g})",
+            {"orders": busiest, "limit": policy.max_orders_per_second},
+        )
+    if last_minute > policy.max_orders_per_minute:
+        return Trip(
+            Rule.RATE_PER_MINUTE,
+            f"{last_minute} orders in the last minute "
+            f"(max_orders_per_minute {policy.max_orders_per_minute:g})",
+            {"orders": last_minute, "limit": policy.max_orders_per_minute},
+        )
+    return None
 
 
 def _in_window(stamps: list[int], i: int) -> int:

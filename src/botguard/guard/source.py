@@ -51,6 +51,7 @@ class AccountSource:
         """Symbols whose recent orders are read every poll (plus any seen open or held)."""
         self.exchange: Any = open_exchange(account, options=dict(OPTIONS))
         self._orders: dict[str, SeenOrder] = {}
+        self._open_symbols: set[str] = set()
 
     async def _read_fills(self, symbol: str, since_ms: int) -> None:
         """Orders behind recent fills, read once each for their client ids.
@@ -73,24 +74,26 @@ class AccountSource:
         ex, account = self.exchange, self.account
         if not ex.markets:
             await ex.load_markets()
-        open_orders: list[dict[str, Any]] = []
-        for market in account.markets:
-            open_orders += await ex.fetch_open_orders(params={"type": market})
         derivatives = [m for m in account.markets if m != "spot"]
         positions = await ex.fetch_positions(params={"type": "swap"}) if derivatives else []
         held = {str(p["symbol"]) for p in positions if _num(p.get("contracts"))}
-        watched = self.symbols | held | {str(o["symbol"]) for o in open_orders}
+        for symbol in sorted(self.symbols | held | self._open_symbols):
+            await self._read_fills(symbol, now_ms - RECENT_MS)
+        equity, unvalued = await self._equity(positions)
+        # last: without a symbol this read costs 40 units of ccxt's throttle (2 s on
+        # Binance), which then delays the *next* request, i.e. the next poll, not this one
+        open_orders: list[dict[str, Any]] = []
+        for market in account.markets:
+            open_orders += await ex.fetch_open_orders(params={"type": market})
+        self._open_symbols = {str(o["symbol"]) for o in open_orders}
         for order in open_orders:
             self._orders[str(order["id"])] = seen_order(order)
-        for symbol in sorted(watched):
-            await self._read_fills(symbol, now_ms - RECENT_MS)
         self._orders = {
             i: o
             for i, o in self._orders.items()
             if o.status == "open" or (o.timestamp_ms or 0) > now_ms - 2 * RECENT_MS
         }
         recent = [o for o in self._orders.values() if (o.timestamp_ms or 0) > now_ms - RECENT_MS]
-        equity, unvalued = await self._equity(positions)
         return Snapshot(
             account=account.name,
             equity=equity,
