@@ -138,6 +138,54 @@ def part_one(n: int, state_dir: Path) -> Table:
     return table
 
 
+async def one_trip(state_dir: Path, poll_s: float) -> dict[str, float]:
+    """Crash the price under a long position; time until the kill reports flat."""
+    from botguard.guard.watch import Watch, _default_kill, run_watch
+    from botguard.testing.sim import start_sim
+
+    scenario: dict[str, Any] = {**SCENARIO, "account": [{**SCENARIO["account"][0], "positions": [
+        {"symbol": BTC, "side": "long", "amount": 10, "entry_price": 20_000}]}]}  # fmt: skip
+    marks: dict[str, float] = {}
+
+    async def timed_kill(config: Any, trip: Any, accounts: list[str] | None) -> Any:
+        marks["kill_start"] = time.monotonic()
+        report = await _default_kill(config, trip, accounts)
+        marks["kill_end"] = time.monotonic()
+        marks["exit_code"] = report.exit_code
+        return report
+
+    async with start_sim(scenario) as sim:
+        guard = {"max_drawdown_pct": 5, "poll_s": poll_s, "dead_man_s": None}
+        config = config_for(state_dir, sim.url, guard)
+        task = asyncio.create_task(run_watch(Watch(config, kill=timed_kill)))
+        await asyncio.sleep(poll_s * 2.5)  # a couple of polls: the peak is known
+        marks["crash"] = time.monotonic()
+        sim.set_prices({BTC: 18_000})  # -20,000 on 120,000 of equity: -16.7 %
+        while "kill_end" not in marks:
+            await asyncio.sleep(0.01)
+            if not sim.state()["accounts"]["main"]["positions"] and "flat_seen" not in marks:
+                marks["flat_seen"] = time.monotonic()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    return marks
+
+
+async def part_two(state_dir: Path, poll_s: float = 2.0, runs: int = 3) -> Table:
+    table = Table(title=f"Trip condition on the sim -> account verified flat (poll_s {poll_s:g})")
+    for column in ("run", "detect s", "kill s", "trip -> verified flat s", "poll_s + kill s",
+                   "within bound", "kill exit"):  # fmt: skip
+        table.add_column(column, justify="right")
+    for run in range(1, runs + 1):
+        m = await one_trip(state_dir / str(run), poll_s)
+        detect, kill = m["kill_start"] - m["crash"], m["kill_end"] - m["kill_start"]
+        total = m["kill_end"] - m["crash"]
+        table.add_row(
+            str(run), f"{detect:.2f}", f"{kill:.2f}", f"{total:.2f}", f"{poll_s + kill:.2f}",
+            "yes" if total <= poll_s + kill else "NO", str(int(m["exit_code"])),
+        )  # fmt: skip
+    return table
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
@@ -147,7 +195,7 @@ def main() -> None:
     console = Console()
     with tempfile.TemporaryDirectory() as tmp:
         console.print(part_one(args.orders, Path(tmp) / "one"))
-        # part two follows
+        console.print(asyncio.run(part_two(Path(tmp) / "two")))
 
 
 if __name__ == "__main__":
