@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -16,6 +17,8 @@ from botguard.sim.state import Account, Exchange, now_ms
 
 MAX_RECV_WINDOW_MS = 60_000
 FUTURE_TOLERANCE_MS = 1_000
+_KEY_FORMAT = re.compile(r"[A-Za-z0-9_.\-]{1,256}")
+"""Binance keys are 64 alphanumerics; the sim also allows `-_.` for readable scenario keys."""
 
 
 class Security(StrEnum):
@@ -53,7 +56,7 @@ def authenticate(
     """The account behind the request, or the BinanceError Binance would answer with."""
     if security is Security.NONE:
         return None
-    if not req.api_key or not req.api_key.isprintable() or len(req.api_key) > 256:
+    if not req.api_key or not _KEY_FORMAT.fullmatch(req.api_key):
         raise errors.bad_key_format()
     account = ex.accounts.get(req.api_key)
     if account is None:

@@ -7,6 +7,7 @@ through its 429s is banned with 418 until the ban lapses, as Binance does.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from botguard.sim.errors import BinanceError
@@ -27,13 +28,15 @@ class _Window:
 class RateLimiter:
     """Counts weight per IP per minute and orders per key per 10 s."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.time) -> None:
         self.limits = limits
+        self.clock = clock
+        """Seconds since the epoch; tests freeze it so a minute boundary cannot split them."""
         self._ips: dict[str, _Window] = {}
 
     def charge(self, ip: str, weight: int) -> tuple[int, BinanceError | None]:
         """Add a request's weight; returns the minute's used weight and any refusal."""
-        now = time.time()
+        now = self.clock()
         window = self._ips.setdefault(ip, _Window())
         minute = int(now // 60)
         if window.start != minute:
@@ -61,13 +64,13 @@ class RateLimiter:
             418, -1003,
             f"Way too many requests; IP({ip}) banned until {int(until * 1000)}. Please use "
             "WebSocket Streams for live updates to avoid bans.",
-            retry_after=max(int(until - time.time()), 1),
+            retry_after=max(int(until - self.clock()), 1),
         )  # fmt: skip
         return error
 
     def count_order(self, ip: str) -> tuple[int, BinanceError | None]:
         """Count a new order; -1015 past the 10-second order limit."""
-        now = time.time()
+        now = self.clock()
         window = self._ips.setdefault(ip, _Window())
         bucket = int(now // 10)
         count = window.orders.get(bucket, 0) + 1

@@ -8,6 +8,7 @@ what the people writing scenarios read in their bots' logs. See examples/scenari
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -257,6 +258,8 @@ class _Reader:
         for field_name in ("name", "api_key", "secret"):
             if not isinstance(raw.get(field_name), str) or not raw[field_name]:
                 raise self.fail(f"{key}.{field_name}", "a non-empty string")
+        if not re.fullmatch(r"[A-Za-z0-9_.\-]{1,256}", raw["api_key"]):
+            raise self.fail(f"{key}.api_key", "letters, digits, '-', '_' or '.' (as Binance keys)")
         perms = self.table(raw, "permissions")
         unknown = set(perms) - set(Permissions.__dataclass_fields__)
         if unknown:

@@ -121,10 +121,11 @@ class SimServer:
         if fault is not None and (early := await self._early_fault(request, fault)) is not None:
             return early
         signed = Signed(request.headers.get("X-MBX-APIKEY"), request.rel_url.raw_query_string, body)
+        claimed = self.ex.accounts.get(signed.api_key or "")
+        entry["key"] = claimed.spec.name if claimed else None  # the name, never the key
         account = authenticate(
             self.ex, signed, security=endpoint.security, permission=endpoint.permission, ip=ip
         )
-        entry["key"] = account.spec.name if account else None
         if endpoint.places_order:
             count, refused = self.limiter.count_order(ip)
             headers["X-MBX-ORDER-COUNT-10S"] = str(count)
