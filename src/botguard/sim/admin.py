@@ -47,28 +47,29 @@ async def handle(server: SimServer, request: web.Request) -> web.StreamResponse:
 
 async def _set_prices(ex: Exchange, request: web.Request) -> web.Response:
     try:
-        body: Any = json.loads(await request.text())
-    except ValueError:
-        return web.json_response(
-            {"error": "body must be a JSON object of symbol -> price"}, status=400
-        )
+        updates = parse_prices(ex, json.loads(await request.text()))
+    except ValueError as exc:
+        return web.json_response({"error": str(exc)}, status=400)
+    move_prices(ex, updates)
+    return web.json_response({s: fmt(p) for s, p in updates.items()})
+
+
+def parse_prices(ex: Exchange, body: Any) -> dict[str, Decimal]:
+    """Validate a `{symbol: price}` object; ValueError names the first bad entry."""
     if not isinstance(body, dict):
-        return web.json_response(
-            {"error": "body must be a JSON object of symbol -> price"}, status=400
-        )
+        raise ValueError("body must be a JSON object of symbol -> price")
     updates: dict[str, Decimal] = {}
     for symbol, raw in body.items():
         if symbol not in ex.by_symbol:
-            return web.json_response({"error": f"unknown market {symbol!r}"}, status=400)
+            raise ValueError(f"unknown market {symbol!r}")
         try:
             price = Decimal(str(raw))
         except InvalidOperation:
             price = Decimal(-1)
         if not price.is_finite() or price <= 0:
-            return web.json_response({"error": f"{symbol}: price must be > 0"}, status=400)
+            raise ValueError(f"{symbol}: price must be > 0")
         updates[symbol] = price
-    move_prices(ex, updates)
-    return web.json_response({s: fmt(p) for s, p in updates.items()})
+    return updates
 
 
 def move_prices(ex: Exchange, updates: dict[str, Decimal]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -43,13 +44,16 @@ class SimHandle:
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.url + path, data=data, method=method)  # noqa: S310
         request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-            return json.loads(response.read())
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+                return json.loads(response.read())
+        except urllib.error.HTTPError as exc:
+            with exc:
+                detail = json.loads(exc.read() or b"{}").get("error", exc.reason)
+            raise ValueError(f"sim {method} {path}: {detail}") from None
 
     def _admin_direct(self, method: str, path: str, body: Any) -> Any:
         """In the sim's own loop a blocking HTTP call would deadlock: read it directly."""
-        from decimal import Decimal
-
         from botguard.sim import admin
 
         if path == "/_sim/state":
@@ -60,10 +64,11 @@ class SimHandle:
             self.server.log.clear()
             result = {"cleared": True}
         else:
-            unknown = [s for s in body if s not in self.server.ex.by_symbol]
-            if unknown:
-                raise ValueError(f"unknown market {unknown[0]!r}")
-            admin.move_prices(self.server.ex, {s: Decimal(str(p)) for s, p in body.items()})
+            try:
+                updates = admin.parse_prices(self.server.ex, body)
+            except ValueError as exc:
+                raise ValueError(f"sim {method} {path}: {exc}") from None
+            admin.move_prices(self.server.ex, updates)
             result = {}
         return json.loads(json.dumps(result))
 
@@ -78,7 +83,11 @@ class SimHandle:
         return result
 
     def set_prices(self, prices: Mapping[str, str | float]) -> None:
-        """POST /_sim/prices with ccxt symbols ("BTC/USDT", "BTC/USDT:USDT")."""
+        """POST /_sim/prices with ccxt symbols ("BTC/USDT", "BTC/USDT:USDT").
+
+        Resting limit orders the new price crosses fill, and triggered conditional
+        orders fire. An unknown symbol or a price <= 0 raises ValueError.
+        """
         self._admin("POST", "/_sim/prices", {k: str(v) for k, v in prices.items()})
 
     def clear_log(self) -> None:
