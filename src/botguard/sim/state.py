@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from botguard.errors import ConfigError
 from botguard.sim import errors
 from botguard.sim.scenario import AccountSpec, MarketSpec, OrderSpec, PositionSpec, Scenario
 
@@ -164,8 +165,13 @@ class Exchange:
         account.wallet.update(account.spec.futures)
         for pos in account.spec.positions:
             self._seed_position(account, pos)
-        for spec in account.spec.orders:
-            self._seed_order(account, spec)
+        for i, spec in enumerate(account.spec.orders):
+            try:
+                self._seed_order(account, spec)
+            except ValueError as exc:
+                raise ConfigError(
+                    f"scenario: account {account.spec.name!r}: orders[{i}]: {exc}"
+                ) from None
 
     def _seed_position(self, account: Account, spec: PositionSpec) -> None:
         market = self.by_symbol[spec.symbol]
@@ -225,6 +231,10 @@ def _lock_spot(account: Account, order: Order) -> None:
     else:
         asset, amount = order.market.base, order.qty
     bal = account.balance(asset)
+    if bal.free < amount:
+        raise ValueError(
+            f"locks {amount.normalize():f} {asset} but the spot balance is {bal.free.normalize():f}"
+        )
     bal.free -= amount
     bal.locked += amount
     order.locked_asset, order.locked = asset, amount

@@ -1,0 +1,105 @@
+"""Scenario files: the documented example loads, bad input is one clear ConfigError line."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from botguard.errors import ConfigError
+from botguard.sim.scenario import load_scenario
+from botguard.sim.server import SimServer
+
+from .conftest import account, scenario
+
+pytestmark = pytest.mark.sim
+EXAMPLE = Path(__file__).parents[2] / "examples" / "scenario.toml"
+
+
+def test_example_scenario_loads_with_orders_positions_and_locks() -> None:
+    loaded = load_scenario(EXAMPLE)
+    assert [a.name for a in loaded.accounts] == ["gridbot", "watcher"]
+    assert loaded.seed == 7
+    assert "WIF/USDT" in {m.symbol for m in loaded.markets}
+    ex = SimServer(loaded).ex
+    grid = ex.accounts["gridbot-key-0123456789"]
+    assert grid.spot["USDT"].locked == Decimal(6000)
+    assert len(grid.orders) == 2
+    assert len(grid.algo) == 1
+    assert ex.prices["BTC/USDT"] == Decimal(64000)
+    assert ex.accounts["watcher-key-0123456789"].hedge
+
+
+def test_json_scenario_file(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(scenario(account(name="j"))))
+    assert [a.name for a in load_scenario(path).accounts] == ["j"]
+
+
+def test_builtin_demo_scenario() -> None:
+    demo = load_scenario(None)
+    spot = [m for m in demo.markets if not m.is_swap]
+    perps = [m for m in demo.markets if m.is_swap]
+    assert len(spot) >= 30
+    assert len(perps) >= 15
+    [acct] = demo.accounts
+    assert (acct.api_key, acct.secret) == ("demo", "demo-secret")
+    assert acct.spot == {"USDT": Decimal(100_000), "BTC": Decimal(2)}
+    assert acct.futures == {"USDT": Decimal(100_000)}
+    assert acct.permissions.withdraw
+    assert acct.ip_whitelist == ()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"account": [{"name": "x"}]}, r"account\[0\].api_key: expected a non-empty string"),
+        ({"account": [account(position_mode="both")]}, "position_mode: expected one of"),
+        ({"account": [account(spot={"USDT": "lots"})]}, r"spot.USDT: expected a number"),
+        ({"account": [account(spot={"USDT": "-1"})]}, "expected a non-negative number"),
+        ({"account": [account(permissions={"trade": True})]}, "permissions.trade"),
+        ({"account": [account(api_key="has space")]}, "api_key: expected letters"),
+        ({"account": [account(), account()]}, "two accounts share an api_key"),
+        ({"prices": {"NOPE/USDT": 1}}, "prices.NOPE/USDT: unknown market"),
+        ({"account": [account(orders=[{"symbol": "BTC/USDT", "side": "buy", "amount": 1}])]},
+         r"orders\[0\].price: expected a price for a limit order"),
+        ({"account": [account(orders=[{"symbol": "BTC/USDT:USDT", "side": "sell",
+                                       "type": "stop_market", "amount": 1}])]},
+         "trigger_price"),
+        ({"account": [account(positions=[{"symbol": "BTC/USDT", "side": "long", "amount": 1,
+                                          "entry_price": 1}])]},
+         "a perpetual"),
+        ({"account": [account(orders=[{"symbol": "BTC/USDT", "side": "buy", "amount": "10",
+                                       "price": "60000"}])]},
+         r"orders\[0\]: locks 600000 USDT but the spot balance is 50000"),
+        ({"market": [{"symbol": "BTCUSDT", "price": 1}]}, r"market\[0\].symbol"),
+    ],
+)  # fmt: skip
+def test_bad_scenarios_name_the_key(data: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        SimServer(load_scenario(data))
+
+
+def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read scenario"):
+        load_scenario(tmp_path / "missing.toml")
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[sim\n")
+    with pytest.raises(ConfigError, match=r"bad\.toml: not valid toml"):
+        load_scenario(bad)
+
+
+amounts = st.decimals(min_value=0, max_value=10**9, places=8, allow_nan=False)
+
+
+@given(st.dictionaries(st.sampled_from(["USDT", "BTC", "ETH", "SOL"]), amounts, max_size=4))
+def test_balances_round_trip_exactly(balances: dict[str, Decimal]) -> None:
+    raw = {k: str(v) for k, v in balances.items()}
+    [acct] = load_scenario(scenario(account(spot=raw, futures=raw))).accounts
+    assert dict(acct.spot) == balances
+    assert dict(acct.futures) == balances
