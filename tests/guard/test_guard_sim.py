@@ -98,3 +98,53 @@ async def test_async_exchange_rejects_breaches_and_stamps_client_ids(tmp_path: P
         assert order_posts(sim.log()) == 1
         assert [t.rule for t in trips] == [Rule.SYMBOL]
         assert guard_of(ex).state is GuardState.HALTED
+
+
+async def test_realised_loss_from_real_fills_switches_to_reducing(tmp_path: Path) -> None:
+    async with start_sim(scenario()) as sim:
+        config: Any = make_config(tmp_path, sim.url, max_daily_loss=50, trip_after_breaches=5)
+        ex = ccxt_async.binanceusdm(credentials())
+        ex.urls["api"] = rebase_urls(ex.urls["api"], sim.url)
+        try:
+            await ex.load_markets()
+            botguard.guard(ex, config, on_trip=lambda trip: None)
+            engine = guard_of(ex)
+            await ex.create_order(BTC, "market", "buy", 0.2)
+            assert engine.book.positions[BTC] == pytest.approx(0.2)
+            sim.set_prices({BTC: 19_000})
+            await ex.create_order(BTC, "market", "sell", 0.1)  # realises about -100
+
+            with pytest.raises(GuardRejected, match="daily_loss"):
+                await ex.create_order(BTC, "market", "buy", 0.01)
+            assert engine.state is GuardState.REDUCING
+            await ex.create_order(BTC, "market", "sell", 0.1)  # closing still passes
+            with pytest.raises(GuardRejected, match="reducing"):
+                await ex.create_order(BTC, "market", "sell", 0.1)  # would open a short
+        finally:
+            await ex.close()
+        assert sim.state()["accounts"]["main"]["positions"] == []
+
+
+async def test_batch_orders_pass_or_fail_together(tmp_path: Path) -> None:
+    async with start_sim(scenario()) as sim:
+        config: Any = make_config(tmp_path, sim.url, max_order_notional=5000)
+        ex = ccxt_async.binanceusdm(credentials())
+        ex.urls["api"] = rebase_urls(ex.urls["api"], sim.url)
+        try:
+            await ex.load_markets()
+            botguard.guard(ex, config, on_trip=lambda trip: None)
+            small = {"symbol": BTC, "type": "limit", "side": "buy", "amount": 0.1, "price": 19_000}
+            big = {**small, "amount": 1}
+            with pytest.raises(GuardRejected, match="order_notional"):
+                await ex.create_orders([small, big])
+            assert sim.state()["accounts"]["main"]["open_orders"] == []
+            placed = await ex.create_orders([small, {**small, "price": 18_900}])
+            await ex.fetch_open_orders(BTC)
+            assert len(guard_of(ex).book.open_orders) == 2
+        finally:
+            await ex.close()
+        open_orders = sim.state()["accounts"]["main"]["open_orders"]
+        assert sorted(o["clientOrderId"] for o in open_orders) == sorted(
+            o["clientOrderId"] for o in placed
+        )
+        assert all(o["clientOrderId"].startswith("bg") for o in open_orders)
