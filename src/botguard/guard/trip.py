@@ -28,16 +28,23 @@ async def kill_for_trip(
 ) -> Any:
     """Run the kill switch for a trip and send the alerts; returns the KillReport."""
     from botguard.alerts import send_alerts
-    from botguard.kill import kill
 
     reason = f"{source} tripped ({trip.rule}): {trip.message}"
     await send_alerts(config, f"botguard: {source} tripped", reason, kind="trip")
-    report = await kill(config, accounts=accounts, reason=reason)
+    try:
+        from botguard.kill import kill
+
+        report = await kill(config, accounts=accounts, reason=reason)
+    except Exception as exc:
+        title = f"botguard: KILL FAILED after {trip.rule}"
+        await send_alerts(config, title, f"{reason}\n{type(exc).__name__}: {exc}", kind="kill")
+        raise
     await send_alerts(
         config,
         f"botguard: kill after {trip.rule}: exit {report.exit_code}",
         f"{reason}\nkill exit code {report.exit_code} (0 = verified flat)",
         kind="kill",
+        ok=report.exit_code == 0,
     )
     return report
 

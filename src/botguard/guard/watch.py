@@ -64,10 +64,13 @@ class PollResult:
     trips: list[tuple[str, Trip]] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
     kills: list[Any] = field(default_factory=list)
+    kill_failed: bool = False
 
     @property
     def exit_code(self) -> int:
-        """1 tripped, 3 an account could not be read, 0 all good."""
+        """1 tripped, 3 an account could not be read or the kill failed, 0 all good."""
+        if self.kill_failed:
+            return 3
         return 1 if self.trips else 3 if self.unreachable else 0
 
 
@@ -145,7 +148,11 @@ class Watch:
                 journal.add_event("trip", {"source": "watch", **trip.as_dict()}, account)
         named = sorted({a for a, _ in result.trips})
         accounts = None if "" in named else named
-        result.kills.append(await self._kill(self.config, first, accounts))
+        try:
+            result.kills.append(await self._kill(self.config, first, accounts))
+        except Exception:  # the halt flag is up; keep watching, say so loudly
+            logger.exception("the kill switch failed after a watch trip (halt flag is raised)")
+            result.kill_failed = True
         return result
 
     async def _read(self, name: str) -> tuple[Snapshot | None, Trip | None]:
