@@ -148,3 +148,37 @@ async def test_batch_orders_pass_or_fail_together(tmp_path: Path) -> None:
             o["clientOrderId"] for o in placed
         )
         assert all(o["clientOrderId"].startswith("bg") for o in open_orders)
+
+
+def test_breaches_trip_the_kill_switch_and_the_account_ends_flat(tmp_path: Path) -> None:
+    from botguard.guard.trip import KillOnTrip
+    from botguard.journal import Journal
+
+    position = {"symbol": BTC, "side": "long", "amount": 1, "entry_price": 20_000}
+    with run_sim(scenario(positions=[position])) as sim:
+        config: Any = make_config(tmp_path, sim.url, max_order_notional=5000, trip_after_breaches=2)
+        ex = ccxt.binanceusdm(credentials())
+        ex.urls["api"] = rebase_urls(ex.urls["api"], sim.url)
+        ex.load_markets()
+        botguard.guard(ex, config)  # the default trip action: the real kill switch
+        ex.create_order(BTC, "limit", "buy", 0.1, 19_000)
+        with pytest.raises(GuardRejected):
+            ex.create_order(BTC, "limit", "buy", 1, 19_000)
+        with pytest.raises(GuardTripped):
+            ex.create_order(BTC, "limit", "buy", 1, 19_000)
+
+        action = guard_of(ex).on_trip
+        assert isinstance(action, KillOnTrip)
+        assert action.future is not None
+        report = action.future.result(timeout=60)
+
+        assert report.exit_code == 0
+        account = sim.state()["accounts"]["main"]
+        assert account["positions"] == []
+        assert account["open_orders"] == []
+        with pytest.raises(GuardRejected, match="halted"):
+            ex.create_order(BTC, "limit", "buy", 0.1, 19_000)
+    with Journal(config.state.dir) as journal:
+        (trip,) = journal.events("trip")
+    assert trip["detail"]["source"] == "guard"
+    assert trip["detail"]["rule"] == "order_notional"

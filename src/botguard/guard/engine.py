@@ -67,7 +67,7 @@ class Guard:
         self.tripped: Trip | None = None
         self._clock = clock
         self.market_of = market_of
-        self._on_trip = on_trip
+        self.on_trip = on_trip
         self._state = GuardState.ACTIVE
         self._halt = str(halt_flag_path(policy.state_dir)) if policy.state_dir else None
         self._last_minute: deque[float] = deque()
@@ -191,8 +191,8 @@ class Guard:
             set_halt(self.policy.state_dir, reason, by="botguard.guard")
         self._journal("trip", {"source": "guard", **trip.as_dict()})
         self._set_state(GuardState.HALTED, reason)
-        if self._on_trip is not None:
-            self._on_trip(trip)
+        if self.on_trip is not None:
+            self.on_trip(trip)
 
     # what the wrapper needs
     def monotonic(self) -> float:
