@@ -98,3 +98,34 @@ async def test_no_urls_sends_nothing(tmp_path: Path) -> None:
     result = await send_alerts(_config(tmp_path, []), "t", "b", kind=AlertKind.TRIP)
     assert result.ok
     assert result.sent == 0
+
+
+async def test_kill_and_audit_helpers_format_the_outcome(
+    tmp_path: Path, webhook: tuple[str, list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from botguard.alerts import alert_audit, alert_kill
+    from botguard.findings import Finding, Severity, Status
+
+    url, received = webhook
+    monkeypatch.setenv("BG_ALERT_URL", url)
+    config = _config(tmp_path, ["env:BG_ALERT_URL"])
+
+    await alert_kill(config, SimpleNamespace(exit_code=1), reason="watch tripped (drawdown)")
+    passed = Finding("key.ip_whitelist", "t", "key", Severity.HIGH, Status.PASS, "main", "ok", "r")
+    failed = Finding(
+        "key.withdrawals_disabled", "t", "key", Severity.CRITICAL, Status.FAIL, "main",
+        "withdrawals are enabled on this key", "turn them off",
+    )  # fmt: skip
+    assert await alert_audit(config, [passed]) is None
+    await alert_audit(config, [passed, failed])
+
+    kill, audit = received
+    assert kill["title"] == "botguard kill (gridbot): RESIDUAL EXPOSURE"
+    assert "watch tripped (drawdown)" in kill["message"]
+    assert kill["type"] == "failure"
+    assert audit["title"] == "botguard audit (gridbot): 1 check(s) failed"
+    assert "key.withdrawals_disabled [critical] main: withdrawals are enabled" in audit["message"]
+    assert "key.ip_whitelist" not in audit["message"]
+    assert audit["type"] == "warning"

@@ -20,7 +20,10 @@ from botguard.errors import BotguardError
 from botguard.secrets.redact import redact
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from botguard.config import Config
+    from botguard.findings import Finding
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +88,38 @@ async def send_alerts(
     if failed:
         logger.warning("alert %r: %d of %d URLs failed", redact(title), failed, sent + failed)
     return outcome
+
+
+KILL_OUTCOMES = {0: "verified flat", 1: "RESIDUAL EXPOSURE", 2: "refused", 3: "COULD NOT FINISH"}
+
+
+async def alert_kill(config: Config, report: Any, *, reason: str = "manual") -> AlertResult:
+    """Alert a kill switch result (any object with an `exit_code`, e.g. a KillReport)."""
+    code = int(report.exit_code)
+    outcome = KILL_OUTCOMES.get(code, f"exit {code}")
+    return await send_alerts(
+        config,
+        f"botguard kill ({config.bot.name}): {outcome}",
+        f"reason: {reason}\nexit code {code} (0 = every account verified flat)",
+        kind=AlertKind.KILL,
+        ok=code == 0,
+    )
+
+
+async def alert_audit(config: Config, findings: Iterable[Finding]) -> AlertResult | None:
+    """Alert the FAIL findings of an audit; None (nothing sent) when none failed."""
+    from botguard.findings import Status
+
+    failed = [f for f in findings if f.status == Status.FAIL]
+    if not failed:
+        return None
+    lines = [f"- {f.id} [{f.severity}] {f.subject}: {f.evidence}" for f in failed]
+    return await send_alerts(
+        config,
+        f"botguard audit ({config.bot.name}): {len(failed)} check(s) failed",
+        "\n".join(lines),
+        kind=AlertKind.AUDIT,
+    )
 
 
 def _add_url(notifier: object, ref: str) -> bool:

@@ -27,7 +27,7 @@ async def kill_for_trip(
     config: Config, trip: Trip, *, accounts: list[str] | None, source: str
 ) -> Any:
     """Run the kill switch for a trip and send the alerts; returns the KillReport."""
-    from botguard.alerts import send_alerts
+    from botguard.alerts import alert_kill, send_alerts
 
     reason = f"{source} tripped ({trip.rule}): {trip.message}"
     await send_alerts(config, f"botguard: {source} tripped", reason, kind="trip")
@@ -39,13 +39,7 @@ async def kill_for_trip(
         title = f"botguard: KILL FAILED after {trip.rule}"
         await send_alerts(config, title, f"{reason}\n{type(exc).__name__}: {exc}", kind="kill")
         raise
-    await send_alerts(
-        config,
-        f"botguard: kill after {trip.rule}: exit {report.exit_code}",
-        f"{reason}\nkill exit code {report.exit_code} (0 = verified flat)",
-        kind="kill",
-        ok=report.exit_code == 0,
-    )
+    await alert_kill(config, report, reason=reason)
     return report
 
 
