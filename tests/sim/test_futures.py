@@ -210,3 +210,22 @@ async def test_partial_position_close_realises_pnl_into_the_wallet() -> None:
     wallet = sim.state()["accounts"]["main"]["futures"]["USDT"]
     assert position["contracts"] == 1
     assert float(wallet) == pytest.approx(50_000 + realised - fee)
+
+
+async def test_history_income_orders_and_margin_mode() -> None:
+    async with start_sim(scenario()) as sim, opened(ccxt_async.binanceusdm, sim.url) as ex:
+        await ex.create_order(BTC, "market", "buy", 0.1)
+        await ex.create_order(BTC, "market", "sell", 0.1, None, {"reduceOnly": True})
+        stop = await ex.create_order(BTC, "market", "sell", 0.1, None, {"triggerPrice": 60_000})
+        await ex.cancel_order(stop["id"], BTC, {"trigger": True})
+        orders = await ex.fetch_orders(BTC)
+        algo = await ex.fetch_orders(BTC, params={"trigger": True})
+        income = await ex.fetch_funding_history(BTC)  # /fapi/v1/income
+        await ex.set_margin_mode("isolated", BTC)
+        mode = await ex.fetch_margin_mode(BTC)
+        fee = await ex.fetch_trading_fee(BTC)
+    assert [o["status"] for o in orders] == ["closed", "closed"]
+    assert [o["status"] for o in algo] == ["canceled"]
+    assert isinstance(income, list)
+    assert mode["marginMode"] == "isolated"
+    assert fee["taker"] == 0.0005

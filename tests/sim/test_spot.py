@@ -180,3 +180,36 @@ async def test_withdraw_refused_without_the_permission_and_allowed_with_it() -> 
     assert reasons[1] is None
     assert KEY not in str(sim.log())
     assert SECRET not in str(sim.log())
+
+
+async def test_transfer_needs_universal_transfer_permission() -> None:
+    from ccxt.base.errors import AuthenticationError
+
+    keys = [account(), account(name="mover", api_key="t-key", secret="t-secret",
+                               permissions={"universal_transfer": True})]  # fmt: skip
+    async with start_sim(scenario(*keys)) as sim:
+        async with opened(ccxt_async.binance, sim.url, options={"fetchCurrencies": False}) as ex:
+            with pytest.raises(AuthenticationError):
+                await ex.transfer("USDT", 10, "spot", "swap")
+        async with opened(
+            ccxt_async.binance, sim.url, key="t-key", secret="t-secret",
+            options={"fetchCurrencies": False},
+        ) as ex:  # fmt: skip
+            await ex.transfer("USDT", 10, "spot", "swap")
+            futures = await ex.fetch_balance({"type": "future"})
+    assert futures["USDT"]["total"] == 50_010
+
+
+async def test_history_reads_orders_fees_klines() -> None:
+    async with start_sim(scenario()) as sim, opened(ccxt_async.binance, sim.url) as ex:
+        order = await ex.create_order("BTC/USDT", "limit", "buy", 0.01, 60_000)
+        await ex.cancel_order(order["id"], "BTC/USDT")
+        await ex.create_order("BTC/USDT", "market", "buy", 0.01)
+        closed = await ex.fetch_closed_orders("BTC/USDT")
+        canceled = await ex.fetch_canceled_orders("BTC/USDT")
+        fees = await ex.fetch_trading_fees()
+        candles = await ex.fetch_ohlcv("BTC/USDT", "1h", limit=3)
+    assert len(closed) == 1
+    assert [o["id"] for o in canceled] == [order["id"]]
+    assert fees["BTC/USDT"]["taker"] == 0.001
+    assert [c[4] for c in candles] == [65_000, 65_000, 65_000]

@@ -170,7 +170,8 @@ def _symbol_config(call: Call) -> list[Json]:
     market = _market_or_none(call)
     markets = [market] if market else list(call.ex.swap_markets.values())
     return [
-        {"symbol": m.market_id, "marginType": "CROSSED", "isAutoAddMargin": False,
+        {"symbol": m.market_id, "marginType": call.me.margin_type.get(m.market_id, "CROSSED"),
+         "isAutoAddMargin": False,
          "leverage": futures.leverage(call.me, m), "maxNotionalValue": "1000000"}
         for m in markets
     ]  # fmt: skip

@@ -60,19 +60,10 @@ def _my_trades(call: Call) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def _all_orders(call: Call) -> list[dict[str, Any]]:
-    market = call.ex.market(call.params.get("symbol"), swap=False)
-    everything = [*call.me.orders.values(), *call.me.done.values()]
-    return [
-        spot_order(o) for o in sorted(everything, key=lambda o: o.order_id) if o.market is market
-    ]
-
-
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/api/v3/account"): signed(lambda call: spot_account(call.me), 20),
     ("GET", "/api/v3/openOrders"): signed(_open_orders, 6, weight_all=80),
     ("GET", "/api/v3/order"): signed(_get_order, 4),
-    ("GET", "/api/v3/allOrders"): signed(_all_orders, 20),
     ("GET", "/api/v3/myTrades"): signed(_my_trades, 20),
     ("POST", "/api/v3/order"): signed(_place, 1, Permission.SPOT, places_order=True),
     ("DELETE", "/api/v3/order"): signed(_cancel, 1, Permission.SPOT),

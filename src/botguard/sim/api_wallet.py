@@ -9,7 +9,7 @@ from botguard.sim import errors
 from botguard.sim.auth import Permission
 from botguard.sim.orders import decimal_param
 from botguard.sim.routes import Call, Endpoint, signed
-from botguard.sim.state import Exchange
+from botguard.sim.state import Exchange, now_ms
 
 Json = dict[str, Any]
 
@@ -77,7 +77,42 @@ def _withdraw(call: Call) -> Json:
     if bal is None or bal.free < amount:
         raise errors.BinanceError(400, -4026, "User has insufficient balance")
     bal.free -= amount
-    return {"id": f"sim-withdraw-{call.ex.next_id()}"}
+    withdrawal_id = f"sim-withdraw-{call.ex.next_id()}"
+    call.me.withdrawals.append(
+        {"id": withdrawal_id, "coin": coin, "amount": str(amount), "time": now_ms(),
+         "address": call.params["address"], "network": call.params.get("network", coin)}
+    )  # fmt: skip
+    return {"id": withdrawal_id}
+
+
+_TRANSFERS = {"MAIN_UMFUTURE": ("spot", "futures"), "UMFUTURE_MAIN": ("futures", "spot")}
+
+
+def _transfer(call: Call) -> Json:
+    """POST /sapi/v1/asset/transfer between spot and USDⓈ-M (needs universal transfer)."""
+    kind = call.params.get("type", "")
+    if kind not in _TRANSFERS:
+        raise errors.bad_param("type")  # the sim moves USDⓈ-M <-> spot only
+    asset = call.params.get("asset") or ""
+    amount = decimal_param(call.params, "amount", required=True) or Decimal(0)
+    source, _ = _TRANSFERS[kind]
+    account = call.me
+    if source == "spot":
+        bal = account.spot.get(asset)
+        if bal is None or bal.free < amount:
+            raise errors.BinanceError(400, -5002, "You have insufficient balance.")
+        bal.free -= amount
+        account.wallet[asset] = account.wallet.get(asset, Decimal(0)) + amount
+    else:
+        if account.wallet.get(asset, Decimal(0)) < amount:
+            raise errors.BinanceError(400, -5002, "You have insufficient balance.")
+        account.wallet[asset] -= amount
+        account.balance(asset).free += amount
+    tran_id = call.ex.next_id()
+    record = {"tranId": tran_id, "asset": asset, "amount": str(amount), "type": kind,
+              "status": "CONFIRMED", "timestamp": now_ms()}  # fmt: skip
+    account.transfers.append(record)
+    return {"tranId": tran_id}
 
 
 ROUTES: dict[tuple[str, str], Endpoint] = {
@@ -88,4 +123,12 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/sapi/v1/margin/allPairs"): signed(_margin_pairs, 1),
     ("GET", "/sapi/v1/margin/isolated/allPairs"): signed(_isolated_pairs, 10),
     ("POST", "/sapi/v1/capital/withdraw/apply"): signed(_withdraw, 1, Permission.WITHDRAW),
+    ("POST", "/sapi/v1/asset/transfer"): signed(_transfer, 1, Permission.UNIVERSAL_TRANSFER),
+    ("GET", "/sapi/v1/asset/transfer"): signed(
+        lambda c: {
+            "total": len(c.me.transfers),
+            "rows": [t for t in c.me.transfers if t["type"] == c.params.get("type", t["type"])],
+        },
+        1,
+    ),
 }

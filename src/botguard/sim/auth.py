@@ -39,6 +39,7 @@ class Permission(StrEnum):
     SPOT = "spot"
     FUTURES = "futures"
     WITHDRAW = "withdraw"
+    UNIVERSAL_TRANSFER = "universal_transfer"
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,9 +71,9 @@ def public(handler: Handler, weight: int = 1, weight_all: int = 0) -> Endpoint:
 
 def all_routes() -> dict[tuple[str, str], Endpoint]:
     """Every (method, path) the sim serves."""
-    from botguard.sim import api_futures, api_market, api_spot, api_wallet
+    from botguard.sim import api_futures, api_history, api_market, api_spot, api_wallet
 
     table: dict[tuple[str, str], Endpoint] = {}
-    for module in (api_market, api_spot, api_futures, api_wallet):
+    for module in (api_market, api_spot, api_futures, api_wallet, api_history):
         table.update(module.ROUTES)
     return table

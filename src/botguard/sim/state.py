@@ -111,6 +111,9 @@ class Account:
     leverage: dict[str, int] = field(default_factory=dict)
     trades: list[Trade] = field(default_factory=list)
     countdowns: dict[str, asyncio.TimerHandle] = field(default_factory=dict)
+    margin_type: dict[str, str] = field(default_factory=dict)
+    withdrawals: list[dict[str, str | int]] = field(default_factory=list)
+    transfers: list[dict[str, str | int]] = field(default_factory=list)
 
     def balance(self, asset: str) -> Balance:
         """The spot balance of `asset`, created empty on first use."""
