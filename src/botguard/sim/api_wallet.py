@@ -109,8 +109,10 @@ def _transfer(call: Call) -> Json:
         account.wallet[asset] -= amount
         account.balance(asset).free += amount
     tran_id = call.ex.next_id()
-    record = {"tranId": tran_id, "asset": asset, "amount": str(amount), "type": kind,
-              "status": "CONFIRMED", "timestamp": now_ms()}  # fmt: skip
+    record: dict[str, str | int] = {
+        "tranId": tran_id, "asset": asset, "amount": str(amount), "type": kind,
+        "status": "CONFIRMED", "timestamp": now_ms(),
+    }  # fmt: skip
     account.transfers.append(record)
     return {"tranId": tran_id}
 
