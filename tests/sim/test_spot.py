@@ -213,3 +213,27 @@ async def test_history_reads_orders_fees_klines() -> None:
     assert [o["id"] for o in canceled] == [order["id"]]
     assert fees["BTC/USDT"]["taker"] == 0.001
     assert [c[4] for c in candles] == [65_000, 65_000, 65_000]
+
+
+async def test_seeded_spot_stop_orders_list_and_fire() -> None:
+    orders = [
+        {"symbol": "BTC/USDT", "side": "sell", "type": "stop_market", "amount": "0.5",
+         "trigger_price": "60000"},
+        {"symbol": "ETH/USDT", "side": "sell", "type": "take_profit_market", "amount": "1",
+         "trigger_price": "4000"},
+    ]  # fmt: skip
+    async with (
+        start_sim(scenario(account(orders=orders))) as sim,
+        opened(ccxt_async.binance, sim.url) as ex,
+    ):
+        listed = await ex.fetch_open_orders("BTC/USDT")
+        assert [(o["type"], o["triggerPrice"]) for o in listed] == [
+            ("market", 60_000)
+        ]  # ccxt: a STOP_LOSS is a triggered market
+        assert (await ex.fetch_balance())["BTC"]["used"] == 0.5
+        sim.set_prices({"BTC/USDT": 59_000})
+        [fired] = await ex.fetch_closed_orders("BTC/USDT")
+        balance = await ex.fetch_balance()
+    assert fired["filled"] == 0.5
+    assert balance["BTC"]["total"] == 0.5
+    assert [o["info"]["type"] for o in [fired]] == ["STOP_LOSS"]

@@ -208,12 +208,15 @@ class Exchange:
         (account.algo if order.algo else account.orders)[order.order_id] = order
 
 
+_SPOT_SEED_TYPES = {
+    "limit": "LIMIT", "market": "MARKET", "stop": "STOP_LOSS_LIMIT", "stop_market": "STOP_LOSS",
+    "take_profit": "TAKE_PROFIT_LIMIT", "take_profit_market": "TAKE_PROFIT",
+}  # fmt: skip
+
+
 def _binance_type(spec: OrderSpec, market: MarketSpec) -> str:
-    if market.is_swap or spec.type in ("limit", "market"):
-        return spec.type.upper()
-    return {"stop": "STOP_LOSS_LIMIT", "stop_market": "STOP_LOSS"}.get(
-        spec.type, spec.type.upper() + ("_LIMIT" if spec.type == "take_profit" else "")
-    )
+    """The Binance order type for a scenario order: spot and futures name stops differently."""
+    return spec.type.upper() if market.is_swap else _SPOT_SEED_TYPES[spec.type]
 
 
 def _seed_position_side(account: Account, spec: OrderSpec) -> str:
