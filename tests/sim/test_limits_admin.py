@@ -133,3 +133,25 @@ async def test_admin_state_holds_positions_and_algo_orders() -> None:
 )  # fmt: skip
 def test_admin_api_is_loopback_only(remote: str | None, allowed: bool) -> None:
     assert _is_loopback(remote) is allowed
+
+
+async def test_a_sim_bug_answers_binance_style_and_is_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from ccxt.base.errors import OperationFailed
+
+    from botguard.sim.routes import Endpoint
+
+    def broken(call: Any) -> Any:
+        raise ZeroDivisionError
+
+    async with start_sim(scenario()) as sim:
+        sim.server.routes[("GET", "/fapi/v1/time")] = Endpoint(broken)
+        ex = exchange(ccxt_async.binanceusdm, sim.url, options=LEAN)
+        try:
+            with pytest.raises(OperationFailed, match="-1000"):
+                await ex.fetch_time()
+        finally:
+            await ex.close()
+    assert sim.log()[-1]["reason"] == "sim internal error (see the sim's log)"
+    assert "ZeroDivisionError" in caplog.text

@@ -78,6 +78,9 @@ def test_builtin_demo_scenario() -> None:
                                        "price": "60000"}])]},
          r"orders\[0\]: locks 600000 USDT but the spot balance is 50000"),
         ({"market": [{"symbol": "BTCUSDT", "price": 1}]}, r"market\[0\].symbol"),
+        ({"sim": {"limits": {"weight": 5}}}, "sim.limits.weight: expected one of"),
+        ({"sim": {"seed": "seven"}}, "sim.seed: expected a whole number"),
+        ({"sim": {"faults": ["GET /x:503"]}}, "sim.faults: expected a string"),
     ],
 )  # fmt: skip
 def test_bad_scenarios_name_the_key(data: dict[str, Any], message: str) -> None:

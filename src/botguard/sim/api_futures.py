@@ -105,7 +105,8 @@ def _batch(call: Call) -> list[Json]:
 
 
 def _cancel(call: Call, *, algo: bool) -> Json:
-    call.ex.market(call.params.get("symbol"), swap=True) if not algo else None
+    if not algo:  # the algo endpoints identify the order by algoId alone
+        call.ex.market(call.params.get("symbol"), swap=True)
     try:
         order = find_order(call.me, call.params, algo=algo)
     except errors.BinanceError:
@@ -121,10 +122,14 @@ def _cancel(call: Call, *, algo: bool) -> Json:
 
 def _cancel_batch(call: Call) -> list[Json]:
     market = call.ex.market(call.params.get("symbol"), swap=True)
-    ids = json.loads(call.params.get("orderIdList") or call.params.get("orderidlist") or "[]")
+    raw = call.params.get("orderIdList") or call.params.get("orderidlist") or "[]"
+    try:
+        ids = [int(i) for i in json.loads(raw)]
+    except (ValueError, TypeError):
+        raise errors.bad_param("orderIdList") from None
     results: list[Json] = []
     for order_id in ids:
-        order = call.me.orders.get(int(order_id))
+        order = call.me.orders.get(order_id)
         if order is None or order.market is not market:
             results.append(errors.unknown_order().body())
             continue

@@ -18,6 +18,7 @@ from botguard.sim.orders import (
 )
 from botguard.sim.scenario import MarketSpec
 from botguard.sim.state import ZERO, Account, Exchange, Order, Position
+from botguard.sim.views import unrealized
 
 PLAIN_TYPES = ("LIMIT", "MARKET")
 ALGO_TYPES = ("STOP", "STOP_MARKET", "TAKE_PROFIT", "TAKE_PROFIT_MARKET", "TRAILING_STOP_MARKET")
@@ -42,8 +43,6 @@ def leverage(account: Account, market: MarketSpec) -> int:
 
 def available(ex: Exchange, account: Account) -> Decimal:
     """USDT available for new margin: wallet + uPnL - used margin."""
-    from botguard.sim.views import unrealized
-
     upnl = sum((unrealized(ex, p) for p in account.positions.values()), ZERO)
     return account.wallet.get("USDT", ZERO) + upnl - used_margin(ex, account)
 

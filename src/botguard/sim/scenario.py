@@ -186,13 +186,18 @@ def _parse(data: Mapping[str, Any], where: str, base: tuple[MarketSpec, ...]) ->
     if len({a.api_key for a in accounts}) != len(accounts):
         raise ConfigError(f"{where}: account: two accounts share an api_key")
     limits = reader.table(sim, "limits")
+    unknown = set(limits) - set(Limits.__dataclass_fields__)
+    if unknown:
+        raise reader.fail(
+            f"sim.limits.{sorted(unknown)[0]}", "one of " + ", ".join(Limits.__dataclass_fields__)
+        )
     return Scenario(
         markets=tuple(markets.values()),
         accounts=accounts,
         spread_bps=reader.decimal(sim.get("spread_bps", 2), "sim.spread_bps"),
-        faults=sim.get("faults"),
-        seed=int(sim.get("seed", 0)),
-        limits=Limits(**{k: int(v) for k, v in limits.items() if k in Limits.__dataclass_fields__}),
+        faults=reader.text(sim.get("faults"), "sim.faults"),
+        seed=reader.integer(sim.get("seed", 0), "sim.seed"),
+        limits=Limits(**{k: reader.integer(v, f"sim.limits.{k}") for k, v in limits.items()}),
     )
 
 
@@ -231,6 +236,16 @@ class _Reader:
         if not number.is_finite() or number < 0:
             raise self.fail(key, "a non-negative number")
         return number
+
+    def integer(self, value: Any, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.fail(key, "a whole number >= 0")
+        return value
+
+    def text(self, value: Any, key: str) -> str | None:
+        if value is not None and not isinstance(value, str):
+            raise self.fail(key, "a string")
+        return value
 
     def choice(self, value: Any, key: str, options: tuple[str, ...]) -> str:
         if value not in options:
@@ -331,5 +346,5 @@ class _Reader:
             side=self.choice(raw.get("side"), f"{key}.side", ("long", "short")),
             amount=self.decimal(raw.get("amount"), f"{key}.amount"),
             entry_price=self.decimal(raw.get("entry_price"), f"{key}.entry_price"),
-            leverage=int(raw.get("leverage", 10)),
+            leverage=self.integer(raw.get("leverage", 10), f"{key}.leverage") or 1,
         )

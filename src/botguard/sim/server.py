@@ -91,6 +91,15 @@ class SimServer:
             response = await self._answer(request, entry)
         except BinanceError as exc:
             response = _error_response(exc, entry)
+        except web.HTTPException:
+            raise
+        except Exception:  # a sim bug must still answer like Binance, and be loud
+            logger.exception("sim: %s %s failed inside the sim", request.method, request.path)
+            unknown = BinanceError(
+                500, -1000, "An unknown error occurred while processing the request.",
+                reason="sim internal error (see the sim's log)",
+            )  # fmt: skip
+            response = _error_response(unknown, entry)
         entry["status"] = response.status
         entry["ms"] = round((time.perf_counter() - started) * 1000, 3)
         return response

@@ -6,6 +6,7 @@ Field names and string-typed numbers follow the real responses (ccxt parses thes
 
 from __future__ import annotations
 
+import zlib
 from decimal import Decimal
 from typing import Any
 
@@ -175,7 +176,7 @@ def spot_account(account: Account) -> Json:
         "buyer": "0.00000000", "seller": "0.00000000"}, "canTrade": perms.spot,
         "canWithdraw": True, "canDeposit": True, "brokered": False,
         "requireSelfTradePrevention": False, "preventSor": False, "updateTime": now_ms(),
-        "accountType": "SPOT", "uid": 10_000 + hash(account.spec.name) % 90_000,
+        "accountType": "SPOT", "uid": 10_000 + zlib.crc32(account.spec.name.encode()) % 90_000,
         "permissions": ["SPOT"],
         "balances": [
             {"asset": a, "free": fmt(b.free), "locked": fmt(b.locked)}
