@@ -66,6 +66,8 @@ async def test_ip_not_in_whitelist() -> None:
         ex = exchange(ccxt_async.binanceusdm, sim.url, options=LEAN)
         await expect(ex, "fetch_balance", AuthenticationError)
         assert last(sim)["reason"] == "IP 127.0.0.1 is not in the key's whitelist"
+        # exchangeInfo (1) + the refused account read (5): refusals cost weight too
+        assert ex.last_response_headers["X-MBX-USED-WEIGHT-1M"] == "6"
     async with start_sim(scenario(account(ip_whitelist=["127.0.0.1"]))) as sim:
         ex = exchange(ccxt_async.binanceusdm, sim.url, options=LEAN)
         try:

@@ -125,10 +125,27 @@ class SimServer:
         if limited:
             limited.headers = headers
             raise limited
+        try:
+            return await self._serve(request, endpoint, params, body, entry, headers)
+        except BinanceError as exc:
+            exc.headers = {**headers, **exc.headers}  # Binance counts weight on errors too
+            raise
+
+    async def _serve(
+        self,
+        request: web.Request,
+        endpoint: Endpoint,
+        params: dict[str, str],
+        body: str,
+        entry: dict[str, Any],
+        headers: dict[str, str],
+    ) -> web.StreamResponse:
+        """Faults, authentication, order limits, then the endpoint itself."""
         fault = self.faults.pick(request.method, request.path)
         entry["fault"] = fault
         if fault is not None and (early := await self._early_fault(request, fault)) is not None:
             return early
+        ip = request.remote or ""
         signed = Signed(request.headers.get("X-MBX-APIKEY"), request.rel_url.raw_query_string, body)
         claimed = self.ex.accounts.get(signed.api_key or "")
         entry["key"] = claimed.spec.name if claimed else None  # the name, never the key
@@ -139,14 +156,8 @@ class SimServer:
             count, refused = self.limiter.count_order(ip)
             headers["X-MBX-ORDER-COUNT-10S"] = str(count)
             if refused:
-                refused.headers = headers
                 raise refused
-        call = Call(self.ex, account, params, fault, asyncio.get_running_loop())
-        try:
-            result = endpoint.handler(call)
-        except BinanceError as exc:
-            exc.headers = headers
-            raise
+        result = endpoint.handler(Call(self.ex, account, params, fault, asyncio.get_running_loop()))
         return web.Response(
             text=json.dumps(result), content_type="application/json", headers=headers
         )
