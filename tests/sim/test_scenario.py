@@ -106,3 +106,32 @@ def test_balances_round_trip_exactly(balances: dict[str, Decimal]) -> None:
     [acct] = load_scenario(scenario(account(spot=raw, futures=raw))).accounts
     assert dict(acct.spot) == balances
     assert dict(acct.futures) == balances
+
+
+def test_package_docstring_lists_every_endpoint_served() -> None:
+    import botguard.sim
+    from botguard.sim.routes import all_routes
+
+    documented = {
+        tuple(line.split()) for line in (botguard.sim.__doc__ or "").splitlines()
+        if line.startswith("    ") and "/" in line
+    }  # fmt: skip
+    assert documented == set(all_routes())
+
+
+def test_the_sim_shares_no_code_with_the_client_side() -> None:
+    """The sim is the exchange: it must not import ccxt or botguard's venues/kill/guard."""
+    import ast
+
+    banned = ("ccxt", "botguard.venues", "botguard.kill", "botguard.guard")
+    sim_dir = Path(__file__).parents[2] / "src" / "botguard" / "sim"
+    files = [*sim_dir.glob("*.py"), sim_dir.parent / "testing" / "sim.py"]
+    imported = set()
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {(path.name, alias.name) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                imported.add((path.name, node.module))
+    assert len(files) > 10
+    assert [(f, m) for f, m in imported if m.startswith(banned)] == []
