@@ -55,3 +55,15 @@ def test_bad_flags_exit_2_with_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1
     assert message in err[0]
+
+
+def test_port_in_use_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["sim", "--port", str(port)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert f"cannot listen on 127.0.0.1:{port}" in line

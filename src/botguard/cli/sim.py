@@ -17,7 +17,9 @@ def sim_command(  # noqa: PLR0913 - one parameter per documented flag
     host: Annotated[str, typer.Option(help="Address to bind; loopback unless you say so.")] = (
         "127.0.0.1"
     ),
-    port: Annotated[int, typer.Option(help="Port to listen on; 0 picks a free one.")] = 0,
+    port: Annotated[
+        int, typer.Option(help="Port to listen on (botguard.toml's base_url); 0 picks a free one.")
+    ] = 8899,
     scenario: Annotated[
         Path | None,
         typer.Option(help="Scenario file (TOML or JSON); default: the built-in demo."),
