@@ -229,3 +229,19 @@ async def test_history_income_orders_and_margin_mode() -> None:
     assert isinstance(income, list)
     assert mode["marginMode"] == "isolated"
     assert fee["taker"] == 0.0005
+
+
+@pytest.mark.parametrize(
+    ("tif", "price", "status"),
+    [("IOC", 60_000, "expired"), ("FOK", 60_000, "expired"), ("GTX", 70_000, "expired"),
+     ("IOC", 70_000, "closed"), ("GTC", 60_000, "open")],
+)  # fmt: skip
+async def test_time_in_force(tif: str, price: float, status: str) -> None:
+    async with (
+        start_sim(scenario()) as sim,
+        opened(ccxt_async.binanceusdm, sim.url, options=LEAN) as ex,
+    ):
+        order = await ex.create_order(BTC, "limit", "buy", 0.01, price, {"timeInForce": tif})
+        left = await ex.fetch_open_orders(BTC)
+    assert order["status"] == status
+    assert len(left) == (status == "open")

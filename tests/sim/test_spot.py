@@ -237,3 +237,13 @@ async def test_seeded_spot_stop_orders_list_and_fire() -> None:
     assert fired["filled"] == 0.5
     assert balance["BTC"]["total"] == 0.5
     assert [o["info"]["type"] for o in [fired]] == ["STOP_LOSS"]
+
+
+async def test_ioc_limit_that_does_not_cross_expires_without_locking() -> None:
+    async with start_sim(scenario()) as sim, opened(ccxt_async.binance, sim.url) as ex:
+        order = await ex.create_order(
+            "BTC/USDT", "limit", "buy", 0.1, 60_000, {"timeInForce": "IOC"}
+        )
+        balance = await ex.fetch_balance()
+    assert order["status"] == "expired"
+    assert balance["USDT"]["used"] == 0

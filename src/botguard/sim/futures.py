@@ -98,6 +98,10 @@ def place(ex: Exchange, account: Account, order: Order, *, partial: bool = False
     )
     qty = _allowed_qty(account, order)
     check_notional(order.market, qty or order.qty, order.price or touch, reduce=order.reduce_only)
+    tif = order.time_in_force
+    if (not crosses and tif in ("IOC", "FOK", "GTX")) or (crosses and tif == "GTX"):
+        finish(account, order, "EXPIRED")  # IOC/FOK found nothing; post-only would take
+        return order
     if not crosses:
         _check_margin(ex, account, order, qty * order.price)
         account.orders[order.order_id] = order
@@ -106,7 +110,7 @@ def place(ex: Exchange, account: Account, order: Order, *, partial: bool = False
         qty = round_step(qty * ex.scenario.partial_fill, order.market.step_size)
     _check_margin(ex, account, order, _opening_qty(account, order, qty) * touch)
     fill(ex, account, order, touch, qty, maker=False)
-    if order.type == "MARKET" or not order.is_open:
+    if order.type == "MARKET" or tif in ("IOC", "FOK") or not order.is_open:
         finish(account, order, "FILLED" if order.executed >= order.qty else "EXPIRED")
     else:
         account.orders[order.order_id] = order

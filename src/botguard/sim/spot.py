@@ -53,17 +53,22 @@ def place(
     )  # fmt: skip
     if crosses and kind == "LIMIT_MAKER":
         raise errors.BinanceError(400, -2010, "Order would immediately match and take.")
+    immediate = kind == "MARKET" or order.time_in_force in ("IOC", "FOK")
     if crosses:
         fill_qty = round_step(qty * ex.scenario.partial_fill, market.step_size) if partial else qty
         fills = [_fill(ex, account, order, touch, fill_qty, maker=False)]
-        if order.executed < order.qty:
-            order.status = "EXPIRED" if kind == "MARKET" else order.status
+        if order.executed < order.qty and immediate:
+            order.status = "EXPIRED"  # IOC/FOK and market orders never rest
         if order.is_open:
             _lock(account, order)
             account.orders[order.order_id] = order
         else:
             account.done[order.order_id] = order
         return order, fills
+    if immediate:
+        order.status = "EXPIRED"
+        account.done[order.order_id] = order
+        return order, []
     _lock(account, order)
     account.orders[order.order_id] = order
     return order, []
