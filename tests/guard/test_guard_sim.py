@@ -182,3 +182,31 @@ def test_breaches_trip_the_kill_switch_and_the_account_ends_flat(tmp_path: Path)
         (trip,) = journal.events("trip")
     assert trip["detail"]["source"] == "guard"
     assert trip["detail"]["rule"] == "order_notional"
+
+
+def test_spot_book_follows_balances_open_orders_and_cancels(tmp_path: Path) -> None:
+    spot = {"USDT": 100_000, "BTC": 2}
+    with run_sim(scenario(spot=spot)) as sim:
+        config: Any = make_config(tmp_path, sim.url, symbols=["BTC/USDT"], max_open_orders=2)
+        ex = ccxt.binance(credentials())
+        ex.urls["api"] = rebase_urls(ex.urls["api"], sim.url)
+        ex.load_markets()
+        botguard.guard(ex, config, on_trip=lambda trip: None)
+        engine = guard_of(ex)
+        ex.fetch_balance()
+        assert engine.book.positions["BTC/USDT"] == pytest.approx(2)
+
+        ex.create_limit_buy_order("BTC/USDT", 0.01, 19_000)
+        ex.create_limit_buy_order("BTC/USDT", 0.01, 18_900)
+        with pytest.raises(GuardRejected, match="open_orders"):
+            ex.create_limit_buy_order("BTC/USDT", 0.01, 18_800)
+        ex.cancel_all_orders("BTC/USDT")
+        assert engine.book.open_orders == {}
+        ex.create_limit_buy_order("BTC/USDT", 0.01, 18_800)
+
+        engine.set_state(GuardState.REDUCING, "test: stop adding")
+        with pytest.raises(GuardRejected, match="reducing"):
+            ex.create_market_buy_order("BTC/USDT", 0.01)
+        ex.create_market_sell_order("BTC/USDT", 1)  # selling held BTC shrinks exposure
+        ex.fetch_balance()
+        assert engine.book.positions["BTC/USDT"] == pytest.approx(1)
