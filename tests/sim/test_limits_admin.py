@@ -155,3 +155,21 @@ async def test_a_sim_bug_answers_binance_style_and_is_logged(
             await ex.close()
     assert sim.log()[-1]["reason"] == "sim internal error (see the sim's log)"
     assert "ZeroDivisionError" in caplog.text
+
+
+def test_sync_ccxt_against_run_sim() -> None:
+    import ccxt
+
+    from botguard.venues.connect import rebase_urls
+
+    from .conftest import KEY, SECRET
+
+    with run_sim(scenario()) as sim:
+        ex = ccxt.binanceusdm({"apiKey": KEY, "secret": SECRET, "options": LEAN})
+        ex.urls["api"] = rebase_urls(ex.urls["api"], sim.url)
+        ex.load_markets()
+        ex.create_order(BTC, "market", "sell", 0.05)
+        [position] = ex.fetch_positions([BTC])
+        account = sim.state()["accounts"]["main"]
+    assert position["side"] == "short"
+    assert account["positions"][0]["positionAmt"] == "-0.05"
