@@ -228,3 +228,23 @@ async def test_trip_and_kill_result_are_alerted(
     ]
     assert "max_position_notional 30,000" in received[0]["message"]
     assert CANARIES["BOTGUARD_CANARY_SECRET"] not in str(received)
+
+
+async def test_equity_values_spot_holdings_and_futures_margin(tmp_path: Path) -> None:
+    spot = {"USDT": 10_000, "BTC": 2}
+    async with start_sim(scenario(spot=spot, **LONG)) as sim:
+        config: Any = make_config(tmp_path, sim.url)
+        account = config.account[0].model_copy(
+            update={"exchange": "binance", "markets": ["spot", "swap"]}
+        )
+        config = config.model_copy(update={"account": [account]})
+        sim.set_prices({BTC: 21_000, "BTC/USDT": 21_000})
+        watch = Watch(config)
+        try:
+            snapshot = await watch.accounts["main"].source.snapshot(watch._now_ms())
+        finally:
+            await watch.aclose()
+    # spot 10,000 + 2 x ~21,000; futures 100,000 + 2 x (21,000 - 20,000) unrealised
+    assert float(snapshot.equity) == pytest.approx(10_000 + 42_000 + 102_000, rel=0.002)
+    assert snapshot.positions == {BTC: pytest.approx(42_000, rel=0.002)}
+    assert snapshot.unvalued == ()
