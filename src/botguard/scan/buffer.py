@@ -1,0 +1,49 @@
+"""Turn hits inside one file's bytes into Leaks with line numbers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from botguard.scan.exact import ExactMatcher
+from botguard.scan.model import Hit, Leak, make_leak
+from botguard.scan.rules import find_patterns
+
+BINARY_SNIFF = 8192
+
+
+def is_binary(buf: bytes) -> bool:
+    """Git's own heuristic: a NUL byte in the first 8 KiB."""
+    return b"\0" in buf[:BINARY_SNIFF]
+
+
+def find_hits(buf: bytes, matcher: ExactMatcher, *, patterns: bool) -> list[Hit]:
+    """Exact hits, then pattern hits that do not overlap a known value."""
+    hits = matcher.find(buf) if matcher else []
+    if patterns and not is_binary(buf):
+        exact = [(h.start, h.end) for h in hits]
+        hits += [
+            p for p in find_patterns(buf) if not any(s < p.end and p.start < e for s, e in exact)
+        ]
+    return hits
+
+
+def leaks_in_buffer(
+    buf: bytes, location: str, matcher: ExactMatcher, *, patterns: bool = True
+) -> list[Leak]:
+    """Every leak in one file's contents, with 1-based line numbers."""
+    hits = sorted(find_hits(buf, matcher, patterns=patterns), key=lambda h: h.start)
+    return [
+        make_leak(h, buf, location=location, line=buf.count(b"\n", 0, h.start) + 1) for h in hits
+    ]
+
+
+def dedupe(leaks: Sequence[Leak]) -> list[Leak]:
+    """One Leak per (fingerprint, commit, line), in the given order."""
+    seen: set[tuple[str, str | None, int | None]] = set()
+    out = []
+    for leak in leaks:
+        key = (leak.fingerprint, leak.commit, leak.line)
+        if key not in seen:
+            seen.add(key)
+            out.append(leak)
+    return out

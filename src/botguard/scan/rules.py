@@ -1,0 +1,184 @@
+"""Patterns for exchange credentials whose values botguard does not know.
+
+Each hit carries a stable rule id (`exchange.kind`, e.g. `binance.api_key`) and a
+confidence. Assignment rules are keyword-first: the buffer is lowered once, a
+regex that starts with a literal keyword finds `...key = value` shapes, and the
+value is then judged by shape (length, alphabet, entropy) and by the exchange
+named near it. Anchored rules (PEM blocks, Coinbase key names, Telegram and
+Gemini tokens) have their own regexes with literal prefixes, so Python's regex
+engine skips quickly through ordinary code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from botguard.scan.model import Hit
+
+_ASSIGN = re.compile(
+    rb"(key|secret|token|passphrase|password|passwd|pwd)"
+    rb"[a-z0-9_.\-]{0,24}['\"]?\]?[ \t]{0,3}(=>|:=|=|:|,)[ \t]{0,3}(?:[bru]{1,2}(?=['\"]))?['\"]?"
+    rb"([a-z0-9_./+=\-]{6,200})(?![a-z0-9_./+=\-])"
+)
+_UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+_ANCHORED: tuple[tuple[str, str, re.Pattern[bytes]], ...] = (
+    (
+        "coinbase.api_key_name",
+        "high",
+        re.compile(rb"organizations/" + _UUID + rb"/apiKeys/" + _UUID),
+    ),
+    (
+        "pem.private_key",
+        "high",
+        re.compile(
+            rb"-----BEGIN ((?:RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----"
+            rb"(?:\\r|\\n|[\s+\"',])*[A-Za-z0-9+/=]{40,}"
+        ),
+    ),
+    ("telegram.bot_token", "high", re.compile(rb"(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_-]{33}")),
+    ("gemini.api_key", "high", re.compile(rb"(?:master|account)-[A-Za-z0-9]{20}(?![A-Za-z0-9])")),
+)
+_WALLET = re.compile(rb"0x[0-9a-fA-F]{64}(?![0-9a-fA-F])")
+EXCHANGES = (
+    "binance", "bybit", "okx", "okex", "kucoin", "kraken", "coinbase", "bitget", "gateio",
+    "gate", "htx", "huobi", "bitfinex", "gemini", "bittrex", "mexc", "bitmex", "deribit",
+    "bitstamp", "cryptocom", "hyperliquid", "bitmart", "phemex", "poloniex",
+)  # fmt: skip
+_EXCHANGE_RE = re.compile(rb"|".join(e.encode() for e in EXCHANGES))
+_PLACEHOLDERS = (
+    b"xxxx", b"your", b"example", b"placeholder", b"changeme", b"dummy", b"redacted",
+    b"0000000", b"1234567", b"abcdef", b"here", b"<", b"${", b"env", b"secret", b"token",
+    b"apikey", b"api_key", b"password",
+)  # fmt: skip
+_LOOKBACK = 300
+_TRIPLE_WINDOW = 500
+_B64 = re.compile(rb"[A-Za-z0-9+/]{86}={0,2}")
+_ALNUM64 = re.compile(rb"[A-Za-z0-9]{64}")
+
+
+def entropy(data: bytes) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(data)
+    total = len(data)
+    return -sum(c / total * math.log2(c / total) for c in counts.values())
+
+
+def find_patterns(buf: bytes) -> list[Hit]:
+    """Every pattern hit in `buf` (bytes of a file, a diff or a log)."""
+    hits = [
+        Hit(m.start(), m.end(), None, rule, confidence, "raw")
+        for rule, confidence, regex in _ANCHORED
+        for m in regex.finditer(buf)
+    ]
+    if b"-----BEGIN EC " in buf:
+        hits = [_ec_rule(h, buf) for h in hits]
+    lowered = buf.lower()
+    hits += _wallet_hits(buf, lowered)
+    hits += _assignment_hits(buf, lowered)
+    return hits
+
+
+def _ec_rule(hit: Hit, buf: bytes) -> Hit:
+    if hit.rule == "pem.private_key" and buf.startswith(b"-----BEGIN EC ", hit.start):
+        return Hit(hit.start, hit.end, None, "coinbase.ec_private_key", "high", "raw")
+    return hit
+
+
+def _line_at(lowered: bytes, pos: int) -> bytes:
+    start = lowered.rfind(b"\n", 0, pos) + 1
+    end = lowered.find(b"\n", pos)
+    return lowered[start : end if end != -1 else len(lowered)]
+
+
+def _wallet_hits(buf: bytes, lowered: bytes) -> Iterator[Hit]:
+    if b"0x" not in buf:
+        return
+    for m in _WALLET.finditer(buf):
+        line = _line_at(lowered, m.start())
+        if b"priv" in line or b"wallet" in line or b"mnemonic" in line:
+            yield Hit(m.start(), m.end(), None, "wallet.private_key", "high", "raw")
+
+
+def _kind(keyword: bytes, ident: bytes) -> str:
+    if keyword in (b"passphrase", b"password", b"passwd", b"pwd"):
+        return "passphrase"
+    if keyword == b"secret" or b"secret" in ident or b"priv" in ident:
+        return "secret"
+    return "token" if keyword == b"token" else "api_key"
+
+
+def _exchange_near(lowered: bytes, pos: int) -> str | None:
+    names = _EXCHANGE_RE.findall(lowered, max(0, pos - _LOOKBACK), pos)
+    return names[-1].decode().replace("okex", "okx").replace("gateio", "gate") if names else None
+
+
+def _is_placeholder(value_lower: bytes) -> bool:
+    return any(p in value_lower for p in _PLACEHOLDERS) or len(set(value_lower)) < 6
+
+
+def _looks_random(value: bytes) -> bool:
+    has_digit = any(48 <= c <= 57 for c in value)
+    has_alpha = any(65 <= c <= 90 or 97 <= c <= 122 for c in value)
+    dots = value.count(b".")
+    return has_digit and has_alpha and dots <= 1 and entropy(value) >= 3.3
+
+
+def _assignment_hits(buf: bytes, lowered: bytes) -> list[Hit]:
+    """Keyword-anchored `...key = value` hits, judged by value shape and nearby exchange."""
+    found: list[tuple[Hit, str]] = []
+    for m in _ASSIGN.finditer(lowered):
+        keyword, start, end = m.group(1), m.start(3), m.end(3)
+        value = buf[start:end]
+        ident = _identifier(lowered, m.start(1), m.start(2))
+        kind = _kind(keyword, ident)
+        if _is_placeholder(m.group(3)):
+            continue
+        hit = _judge(value, kind, _exchange_near(lowered, m.start()), (start, end))
+        if hit is not None:
+            found.append((hit, kind))
+    return _resolve_passphrases(found)
+
+
+def _identifier(lowered: bytes, kw_start: int, sep_start: int) -> bytes:
+    start = kw_start
+    while start > 0 and (chr(lowered[start - 1]).isalnum() or lowered[start - 1] in b"_.-"):
+        start -= 1
+    return lowered[start:sep_start]
+
+
+def _judge(value: bytes, kind: str, exchange: str | None, span: tuple[int, int]) -> Hit | None:
+    """Rule id and confidence for an assigned value, or None when it is not credible."""
+    start, end = span
+    if kind == "passphrase":
+        if 6 <= len(value) <= 64 and len(set(value)) >= 5:
+            return Hit(start, end, None, f"{exchange or 'generic'}.passphrase", "medium", "raw")
+        return None
+    if _B64.fullmatch(value) and value.endswith(b"=="):
+        return Hit(start, end, None, "kraken.secret", "high" if exchange else "medium", "raw")
+    if len(value) < 16 or not _looks_random(value):
+        return None
+    if _ALNUM64.fullmatch(value) and exchange in (None, "binance"):
+        return Hit(start, end, None, f"binance.{kind}", "high" if exchange else "medium", "raw")
+    if exchange is not None:
+        return Hit(start, end, None, f"{exchange}.{kind}", "high", "raw")
+    confidence = "medium" if len(value) >= 20 and entropy(value) >= 3.7 else "low"
+    return Hit(start, end, None, f"generic.{kind}", confidence, "raw")
+
+
+def _resolve_passphrases(found: list[tuple[Hit, str]]) -> list[Hit]:
+    """Keep a passphrase only as part of a key/secret/passphrase triple (OKX, KuCoin, Bitget)."""
+    creds = [h.start for h, kind in found if kind != "passphrase"]
+    hits = []
+    for hit, kind in found:
+        if kind != "passphrase":
+            hits.append(hit)
+            continue
+        near = [p for p in creds if abs(p - hit.start) <= _TRIPLE_WINDOW]
+        if len(near) >= 2:
+            exchange = (hit.rule or "generic.passphrase").split(".")[0]
+            confidence = "low" if exchange == "generic" else "high"
+            hits.append(Hit(hit.start, hit.end, None, f"{exchange}.passphrase", confidence, "raw"))
+    return hits
