@@ -1,12 +1,194 @@
-"""`botguard scan`: Find the bot's secrets wherever they escaped: files, git history, logs, host."""
+"""`botguard scan`: find the bot's secrets wherever they escaped: files, git history, logs, host."""
 
 from __future__ import annotations
 
-from botguard.cli.app import ConfigOption, app
-from botguard.errors import UsageError
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from botguard.cli.app import ConfigOption, OutputOption, app
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from botguard.config import Config
+    from botguard.scan.model import Leak
+    from botguard.scan.render import ScanFormat
+    from botguard.scan.run import ScanRequest
+    from botguard.secrets.secret import Secret
+
+_SECRET_FIELDS = ("api_key", "secret", "password", "uid", "private_key")
+
+
+def _load_config(explicit: Path | None) -> Config | None:
+    """The config when one was named or ./botguard.toml exists; None means patterns only."""
+    from botguard.config import config_path, load_config
+
+    path = config_path(explicit)
+    if explicit is None and not path.exists():
+        return None
+    return load_config(path)
+
+
+def _resolve_secrets(config: Config | None) -> list[Secret]:
+    """Every secret the config references; unresolvable ones become a warning line."""
+    from botguard.errors import SecretError
+    from botguard.secrets.refs import resolve_secret
+
+    if config is None:
+        return []
+    refs = [getattr(a, f) for a in config.account for f in _SECRET_FIELDS if getattr(a, f)]
+    refs += list(config.alerts.urls)
+    secrets = []
+    for ref in dict.fromkeys(refs):
+        try:
+            secrets.append(resolve_secret(ref))
+        except SecretError as exc:
+            sys.stderr.write(f"botguard: warning: {exc}; scanning with patterns only for it\n")
+    return secrets
+
+
+def _print_text(console: Console, leaks: list[Leak], suppressed: int) -> None:
+    from botguard.scan.render import render_table
+
+    console.print(render_table(leaks) if leaks else "No leaks found.")
+    if suppressed:
+        console.print(f"{suppressed} accepted in the baseline (not shown).")
+
+
+def _emit(leaks: list[Leak], fmt: ScanFormat, output: Path | None, suppressed: int) -> None:
+    from rich.console import Console
+
+    from botguard import __version__
+    from botguard.scan.render import ScanFormat, render_json, render_sarif
+
+    if fmt is ScanFormat.TEXT:
+        if output is None:
+            _print_text(Console(), leaks, suppressed)
+        else:
+            with output.open("w", encoding="utf-8") as fh:
+                _print_text(Console(file=fh, width=160), leaks, suppressed)
+        return
+    if fmt is ScanFormat.JSON:
+        text = render_json(leaks, suppressed=suppressed)
+    else:
+        text = render_sarif(leaks, version=__version__)
+    if output is None:
+        sys.stdout.write(text + "\n")
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
 
 
 @app.command("scan")
-def scan_command(config: ConfigOption = None) -> int:
-    """Find the bot's secrets wherever they escaped: files, git history, logs, host."""
-    raise UsageError("botguard scan is not built yet")
+def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Trees to scan [default: [bot] workdir, or .].")
+    ] = None,
+    config: ConfigOption = None,
+    history: Annotated[
+        bool, typer.Option("--history", help="Also scan git history: all refs, stash, reflog.")
+    ] = False,
+    staged: Annotated[
+        bool, typer.Option("--staged", help="Scan only what `git commit` would add (hook).")
+    ] = False,
+    logs: Annotated[
+        bool, typer.Option("--logs", help="Also scan [bot] logs, rotated and gzipped too.")
+    ] = False,
+    log: Annotated[
+        list[str] | None, typer.Option("--log", help="A log glob to scan (repeatable).")
+    ] = None,
+    host: Annotated[
+        bool, typer.Option("--host", help="Also scan histories, crontabs, units, cmdlines.")
+    ] = False,
+    root: Annotated[
+        Path, typer.Option("--root", help="Filesystem root for --host (fixture trees).")
+    ] = Path("/"),
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, json or sarif.")] = "text",
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="Suppress findings accepted in FILE.")
+    ] = None,
+    write_baseline: Annotated[
+        Path | None, typer.Option("--write-baseline", help="Accept all current findings.")
+    ] = None,
+    output: OutputOption = None,
+    no_patterns: Annotated[
+        bool, typer.Option("--no-patterns", help="Known values only, no patterns.")
+    ] = False,
+) -> int:
+    """Find the bot's secrets wherever they escaped: files, git history, logs, host.
+
+    Known values come from the config's secret references (exact, in raw, URL,
+    base64, hex, JSON and truncated forms); without a config, patterns only.
+    Exit codes: 0 nothing found, 1 a leak was found, 2 usage or config error.
+    """
+    from botguard.scan.baseline import apply_baseline, load_baseline
+    from botguard.scan.baseline import write_baseline as save_baseline
+    from botguard.scan.run import run_scan
+
+    scan_format = _parse_format(fmt)
+    loaded = _load_config(config)
+    request = _request(
+        loaded,
+        paths=paths,
+        flags=(history, staged, logs, host, no_patterns),
+        log=log or [],
+        root=root,
+    )
+    accepted = load_baseline(baseline) if baseline else frozenset[str]()
+    leaks = run_scan(request, _resolve_secrets(loaded))
+    if write_baseline is not None:
+        save_baseline(write_baseline, leaks)
+        sys.stderr.write(f"botguard: wrote {len(leaks)} accepted findings to {write_baseline}\n")
+        return 0
+    kept, suppressed = apply_baseline(leaks, accepted)
+    _emit(kept, scan_format, output, suppressed)
+    return 1 if kept else 0
+
+
+def _parse_format(fmt: str) -> ScanFormat:
+    from botguard.errors import UsageError
+    from botguard.scan.render import ScanFormat
+
+    try:
+        return ScanFormat(fmt)
+    except ValueError:
+        choices = ", ".join(f.value for f in ScanFormat)
+        raise UsageError(
+            f"--format {fmt!r} is not supported by scan; use one of {choices}"
+        ) from None
+
+
+def _request(
+    config: Config | None,
+    *,
+    paths: list[Path] | None,
+    flags: tuple[bool, bool, bool, bool, bool],
+    log: list[str],
+    root: Path,
+) -> ScanRequest:
+    from botguard.errors import UsageError
+    from botguard.scan.run import ScanRequest
+
+    history, staged, logs, host, no_patterns = flags
+    if staged and history:
+        raise UsageError("--staged and --history do not go together; pick one")
+    workdir = config.bot.workdir if config else None
+    targets = tuple(paths) if paths else ((workdir or Path()),)
+    globs = list(log)
+    if logs:
+        if config is None or not config.bot.logs:
+            raise UsageError("--logs needs `logs = [...]` under [bot] in botguard.toml, or --log")
+        globs += config.bot.logs
+    return ScanRequest(
+        paths=targets,
+        history=history,
+        staged=staged,
+        log_globs=tuple(globs),
+        host_root=root if host else None,
+        bot_home=workdir,
+        patterns=not no_patterns,
+        min_prefix=config.scan.min_prefix if config else 12,
+        exclude=tuple(config.scan.exclude) if config else (),
+    )

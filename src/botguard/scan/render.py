@@ -1,0 +1,111 @@
+"""Scan reports as text (a rich table), JSON and SARIF 2.1.0 (plain dicts)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from enum import StrEnum
+from typing import Any
+
+from rich.table import Table
+
+from botguard.scan.model import CERTAIN, Leak
+
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+EXACT_RULE = "secret.known_value"
+"""SARIF rule id of an exact match; the reference name is in the message."""
+_LEVELS = {CERTAIN: "error", "high": "error", "medium": "warning", "low": "note"}
+
+
+class ScanFormat(StrEnum):
+    """Output formats of `botguard scan`."""
+
+    TEXT = "text"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+def leak_to_dict(leak: Leak) -> dict[str, Any]:
+    """JSON-ready fields of a leak (the value is never among them)."""
+    return {
+        "location": leak.location,
+        "line": leak.line,
+        "commit": leak.commit,
+        "author_date": leak.author_date.isoformat() if leak.author_date else None,
+        "secret_ref": leak.secret_ref,
+        "rule": leak.rule,
+        "confidence": leak.confidence,
+        "encoding": leak.encoding,
+        "preview": leak.preview,
+        "ignored": leak.ignored,
+        "fingerprint": leak.fingerprint,
+    }
+
+
+def render_json(leaks: Sequence[Leak], *, suppressed: int = 0) -> str:
+    """`{"leaks": [...], "suppressed": N}`."""
+    doc = {"leaks": [leak_to_dict(leak) for leak in leaks], "suppressed": suppressed}
+    return json.dumps(doc, indent=2)
+
+
+def _message(leak: Leak) -> str:
+    where = f" in commit {leak.commit[:12]}" if leak.commit else ""
+    if leak.secret_ref:
+        return f"Known secret {leak.secret_ref} found ({leak.encoding}){where}: {leak.preview}"
+    return f"Possible credential ({leak.rule}, {leak.confidence} confidence){where}: {leak.preview}"
+
+
+def _sarif_result(leak: Leak) -> dict[str, Any]:
+    region = {"startLine": leak.line} if leak.line else {}
+    location: dict[str, Any] = {"artifactLocation": {"uri": leak.location.lstrip("/")}}
+    if region:
+        location["region"] = region
+    properties = {k: v for k, v in leak_to_dict(leak).items() if v is not None}
+    return {
+        "ruleId": leak.rule or EXACT_RULE,
+        "level": _LEVELS.get(leak.confidence, "warning"),
+        "message": {"text": _message(leak)},
+        "locations": [{"physicalLocation": location}],
+        "partialFingerprints": {"botguardLeak/v1": leak.fingerprint},
+        "properties": properties,
+    }
+
+
+def render_sarif(leaks: Sequence[Leak], *, version: str = "0") -> str:
+    """A SARIF 2.1.0 log with one run; one rule per pattern id seen (plus the exact rule)."""
+    rule_ids = sorted({leak.rule or EXACT_RULE for leak in leaks})
+    rules = [
+        {
+            "id": rule_id,
+            "shortDescription": {
+                "text": "A configured secret value was found"
+                if rule_id == EXACT_RULE
+                else f"Looks like a credential ({rule_id})"
+            },
+        }
+        for rule_id in rule_ids
+    ]
+    driver = {"name": "botguard", "version": version, "rules": rules}
+    doc = {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, "results": [_sarif_result(x) for x in leaks]}],
+    }
+    return json.dumps(doc, indent=2)
+
+
+def render_table(leaks: Sequence[Leak]) -> Table:
+    """A rich table, one row per leak."""
+    table = Table(title=f"{len(leaks)} leak{'s' if len(leaks) != 1 else ''} found")
+    for column in ("where", "commit", "what", "confidence", "form", "preview"):
+        table.add_column(column)
+    for leak in leaks:
+        where = f"{leak.location}:{leak.line}" if leak.line else leak.location
+        if leak.ignored:
+            where += " (git-ignored)"
+        commit = ""
+        if leak.commit:
+            date = leak.author_date.date().isoformat() if leak.author_date else ""
+            commit = f"{leak.commit[:10]} {date}".strip()
+        table.add_row(where, commit, leak.what, leak.confidence, leak.encoding, leak.preview)
+    return table
