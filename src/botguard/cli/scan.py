@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -113,6 +114,9 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
         Path | None, typer.Option("--write-baseline", help="Accept all current findings.")
     ] = None,
     output: OutputOption = None,
+    min_confidence: Annotated[
+        str, typer.Option("--min-confidence", help="Hide pattern hits below: low, medium, high.")
+    ] = "medium",
     no_patterns: Annotated[
         bool, typer.Option("--no-patterns", help="Known values only, no patterns.")
     ] = False,
@@ -136,6 +140,7 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
         log=log or [],
         root=root,
     )
+    request = replace(request, min_confidence=_parse_confidence(min_confidence))
     accepted = load_baseline(baseline) if baseline else frozenset[str]()
     leaks = run_scan(request, _resolve_secrets(loaded))
     if write_baseline is not None:
@@ -145,6 +150,15 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     kept, suppressed = apply_baseline(leaks, accepted)
     _emit(kept, scan_format, output, suppressed)
     return 1 if kept else 0
+
+
+def _parse_confidence(value: str) -> str:
+    from botguard.errors import UsageError
+    from botguard.scan.model import CONFIDENCES
+
+    if value not in CONFIDENCES:
+        raise UsageError(f"--min-confidence {value!r}: use one of {', '.join(CONFIDENCES)}")
+    return value
 
 
 def _parse_format(fmt: str) -> ScanFormat:

@@ -9,6 +9,9 @@ from datetime import datetime
 CERTAIN = "certain"
 """Confidence of an exact match of a known secret value."""
 
+CONFIDENCES = ("low", "medium", "high", CERTAIN)
+"""Confidence levels, weakest first."""
+
 ENCODINGS = ("raw", "url", "base64", "hex", "json", "prefix")
 """Forms in which a known value can be found (`Leak.encoding`); patterns report `raw`."""
 
@@ -60,6 +63,11 @@ class Leak:
     def with_ignored(self, ignored: bool) -> Leak:
         """A copy marked (or not) as git-ignored."""
         return replace(self, ignored=ignored)
+
+
+def at_least(confidence: str, floor: str) -> bool:
+    """True when `confidence` is `floor` or stronger."""
+    return CONFIDENCES.index(confidence) >= CONFIDENCES.index(floor)
 
 
 def mask(matched: bytes) -> str:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
 
 from botguard.scan.model import Hit
 
@@ -41,13 +40,25 @@ _ANCHORED: tuple[tuple[str, str, re.Pattern[bytes]], ...] = (
     ("telegram.bot_token", "high", re.compile(rb"(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_-]{33}")),
     ("gemini.api_key", "high", re.compile(rb"(?:master|account)-[A-Za-z0-9]{20}(?![A-Za-z0-9])")),
 )
-_WALLET = re.compile(rb"0x[0-9a-fA-F]{64}(?![0-9a-fA-F])")
 EXCHANGES = (
     "binance", "bybit", "okx", "okex", "kucoin", "kraken", "coinbase", "bitget", "gateio",
     "gate", "htx", "huobi", "bitfinex", "gemini", "bittrex", "mexc", "bitmex", "deribit",
     "bitstamp", "cryptocom", "hyperliquid", "bitmart", "phemex", "poloniex",
 )  # fmt: skip
-_EXCHANGE_RE = re.compile(rb"|".join(e.encode() for e in EXCHANGES))
+_EXCHANGE_RE = re.compile(rb"(?<![a-z])(?:" + rb"|".join(e.encode() for e in EXCHANGES) + rb")")
+_NOT_CREDENTIAL = (
+    b"public", b"listen", b"ratelimit", b"session", b"address", b"page", b"next", b"cursor",
+    b"spl", b"mint", b"link", b"hash", b"nonce", b"signature", b"order", b"client", b"request",
+    b"uri", b"url", b"path", b"name", b"type", b"field", b"header", b"length", b"size",
+)  # fmt: skip
+"""Identifier words that name something other than a credential (listenKey, page_token)."""
+_AUTH_TOKEN = (b"access", b"auth", b"bot", b"api", b"bearer", b"refresh", b"secret", b"jwt")
+_CODE_VALUE = re.compile(rb"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)+")
+_WALLET_KEY = re.compile(rb"0x[0-9a-f]{64}")
+_DOCUMENTED = frozenset({"gemini.api_key", "telegram.bot_token"})
+"""Anchored rules whose shapes appear in API docs' example responses, quoted in comments."""
+_UUID_RE = re.compile(_UUID)
+_COMMENT_STARTS = (b"#", b"//", b"*", b"--", b"/*")
 _PLACEHOLDERS = (
     b"xxxx", b"your", b"example", b"placeholder", b"changeme", b"dummy", b"redacted",
     b"0000000", b"1234567", b"abcdef", b"here", b"<", b"${", b"env", b"secret", b"token",
@@ -68,15 +79,17 @@ def entropy(data: bytes) -> float:
 
 def find_patterns(buf: bytes) -> list[Hit]:
     """Every pattern hit in `buf` (bytes of a file, a diff or a log)."""
+    lowered = buf.lower()
     hits = [
         Hit(m.start(), m.end(), None, rule, confidence, "raw")
         for rule, confidence, regex in _ANCHORED
         for m in regex.finditer(buf)
     ]
+    hits = [
+        _demote(h) if h.rule in _DOCUMENTED and _in_comment(lowered, h.start) else h for h in hits
+    ]
     if b"-----BEGIN EC " in buf:
         hits = [_ec_rule(h, buf) for h in hits]
-    lowered = buf.lower()
-    hits += _wallet_hits(buf, lowered)
     hits += _assignment_hits(buf, lowered)
     return hits
 
@@ -91,15 +104,6 @@ def _line_at(lowered: bytes, pos: int) -> bytes:
     start = lowered.rfind(b"\n", 0, pos) + 1
     end = lowered.find(b"\n", pos)
     return lowered[start : end if end != -1 else len(lowered)]
-
-
-def _wallet_hits(buf: bytes, lowered: bytes) -> Iterator[Hit]:
-    if b"0x" not in buf:
-        return
-    for m in _WALLET.finditer(buf):
-        line = _line_at(lowered, m.start())
-        if b"priv" in line or b"wallet" in line or b"mnemonic" in line:
-            yield Hit(m.start(), m.end(), None, "wallet.private_key", "high", "raw")
 
 
 def _kind(keyword: bytes, ident: bytes) -> str:
@@ -131,15 +135,44 @@ def _assignment_hits(buf: bytes, lowered: bytes) -> list[Hit]:
     found: list[tuple[Hit, str]] = []
     for m in _ASSIGN.finditer(lowered):
         keyword, start, end = m.group(1), m.start(3), m.end(3)
-        value = buf[start:end]
         ident = _identifier(lowered, m.start(1), m.start(2))
         kind = _kind(keyword, ident)
-        if _is_placeholder(m.group(3)):
+        if not _is_credential_name(ident, kind) or _is_code_or_placeholder(lowered, start, end):
             continue
-        hit = _judge(value, kind, _exchange_near(lowered, m.start()), (start, end))
+        hit = _judge(buf[start:end], kind, _exchange_near(lowered, m.start()), (start, end))
         if hit is not None:
-            found.append((hit, kind))
+            found.append((_demote(hit) if _in_comment(lowered, start) else hit, kind))
     return _resolve_passphrases(found)
+
+
+def _is_credential_name(ident: bytes, kind: str) -> bool:
+    """False for names like listenKey, page_token, publicKey, tokenAddress."""
+    if any(word in ident for word in _NOT_CREDENTIAL):
+        return False
+    if kind == "token":
+        bare = ident.strip(b"'\"[]._-$@")
+        return bare == b"token" or any(word in ident for word in _AUTH_TOKEN)
+    return True
+
+
+def _is_code_or_placeholder(lowered: bytes, start: int, end: int) -> bool:
+    """The value is an expression (a call, a dotted name) or an obvious placeholder."""
+    value = lowered[start:end]
+    after = lowered[end : end + 3].lstrip(b" ")[:1]
+    if after in (b"(", b"[", b"=") or b"=" in value.rstrip(b"="):
+        return True
+    return bool(_CODE_VALUE.fullmatch(value)) or _is_placeholder(value)
+
+
+def _in_comment(lowered: bytes, pos: int) -> bool:
+    line = _line_at(lowered, pos).lstrip(b"+ \t")
+    return line.startswith(_COMMENT_STARTS)
+
+
+def _demote(hit: Hit) -> Hit:
+    """Lower the confidence of a hit in a comment (API docs quote example responses)."""
+    confidence = {"high": "medium", "medium": "low"}.get(hit.confidence, hit.confidence)
+    return Hit(hit.start, hit.end, None, hit.rule, confidence, hit.encoding)
 
 
 def _identifier(lowered: bytes, kw_start: int, sep_start: int) -> bytes:
@@ -160,11 +193,15 @@ def _judge(value: bytes, kind: str, exchange: str | None, span: tuple[int, int])
         return Hit(start, end, None, "kraken.secret", "high" if exchange else "medium", "raw")
     if len(value) < 16 or not _looks_random(value):
         return None
+    if kind == "secret" and _WALLET_KEY.fullmatch(value.lower()):
+        return Hit(start, end, None, "wallet.private_key", "high", "raw")
     if _ALNUM64.fullmatch(value) and exchange in (None, "binance"):
         return Hit(start, end, None, f"binance.{kind}", "high" if exchange else "medium", "raw")
     if exchange is not None:
         return Hit(start, end, None, f"{exchange}.{kind}", "high", "raw")
-    confidence = "medium" if len(value) >= 20 and entropy(value) >= 3.7 else "low"
+    lowered = value.lower()
+    is_id = _UUID_RE.fullmatch(lowered) or lowered.startswith(b"0x")
+    confidence = "medium" if len(value) >= 20 and entropy(value) >= 3.7 and not is_id else "low"
     return Hit(start, end, None, f"generic.{kind}", confidence, "raw")
 
 

@@ -12,7 +12,7 @@ from botguard.scan.buffer import dedupe
 from botguard.scan.history import scan_git_history, scan_staged
 from botguard.scan.host import scan_host
 from botguard.scan.logs import scan_logs
-from botguard.scan.model import Leak
+from botguard.scan.model import Leak, at_least
 from botguard.scan.tree import scan_tree
 from botguard.secrets.secret import Secret
 
@@ -30,6 +30,8 @@ class ScanRequest:
     patterns: bool = True
     min_prefix: int = 12
     exclude: tuple[str, ...] = field(default=())
+    min_confidence: str = "medium"
+    """Pattern hits weaker than this are dropped (exact matches are always `certain`)."""
 
 
 def _is_excluded(leak: Leak, exclude: Sequence[str]) -> bool:
@@ -57,4 +59,9 @@ def run_scan(request: ScanRequest, secrets: Sequence[Secret]) -> list[Leak]:
         leaks += scan_logs(request.log_globs, secrets, min_prefix=request.min_prefix)
     if request.host_root is not None:
         leaks += scan_host(request.host_root, secrets, bot_home=request.bot_home)
-    return [leak for leak in dedupe(leaks) if not _is_excluded(leak, request.exclude)]
+    return [
+        leak
+        for leak in dedupe(leaks)
+        if at_least(leak.confidence, request.min_confidence)
+        and not _is_excluded(leak, request.exclude)
+    ]
