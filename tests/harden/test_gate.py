@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from botguard.config import Config
+from botguard.config import Config, parse_config
 from botguard.errors import UsageError
 from botguard.findings import Finding, Severity, Status
 from botguard.harden.gate import check_allow_ids, evaluate_gate
@@ -92,3 +92,24 @@ async def test_unreadable_halt_flag_counts_as_halted(config: Config) -> None:
 def test_allow_needs_check_ids(bad: str) -> None:
     with pytest.raises(UsageError, match="is not a check id"):
         check_allow_ids(["key.ip_whitelist", bad])
+
+
+async def test_gate_with_the_real_audit_blocks_exactly_its_failures(tmp_path: Path) -> None:
+    """The real audit on an empty host tree: what it fails, the gate blocks; allowed, it passes.
+
+    No accounts, so nothing reaches for an exchange (there is no network here).
+    """
+    audit = pytest.importorskip("botguard.audit")
+    if not hasattr(audit, "run_audit"):
+        pytest.skip("botguard.audit.run_audit has not landed yet")
+    raw = {"bot": {"name": "gridbot", "user": "gridbot"}, "state": {"dir": str(tmp_path / "s")}}
+    config = parse_config(raw, path=tmp_path / "botguard.toml")
+    root = tmp_path / "root"
+    root.mkdir()
+    result = await evaluate_gate(config, allow=frozenset(), root=root)
+    failing = {f.id for f in result.findings if f.status in (Status.FAIL, Status.ERROR)}
+    assert {f.id for f in result.blocking} == failing
+    assert result.passed is (not failing)
+    allowed = await evaluate_gate(config, allow=frozenset(failing), root=root)
+    assert allowed.passed
+    assert {f.id for f in allowed.allowed} == failing
