@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from botguard.config import Config
-from botguard.errors import UsageError
+from botguard.errors import BotguardError, UsageError
 from botguard.findings import Finding, Status
 from botguard.kill.halt import halt_flag_path, read_halt
 
@@ -76,7 +76,13 @@ def halt_reason(state_dir: Path) -> str | None:
 
 
 async def _real_audit(config: Config, root: Path) -> AuditResult:
-    from botguard.audit import run_audit  # type: ignore[attr-defined,unused-ignore]
+    try:
+        from botguard.audit import run_audit  # type: ignore[attr-defined,unused-ignore]
+    except ImportError:
+        raise BotguardError(
+            "this botguard has no audit engine (botguard.audit.run_audit), so the gate "
+            "cannot clear the bot; it fails closed"
+        ) from None
 
     report: AuditResult = await run_audit(config, root=root, only=(), skip=())
     return report
