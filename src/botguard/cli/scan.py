@@ -189,7 +189,7 @@ def _request(
     if staged and history:
         raise UsageError("--staged and --history do not go together; pick one")
     workdir = config.bot.workdir if config else None
-    targets = tuple(paths) if paths else ((workdir or Path()),)
+    targets = tuple(paths) if paths else ((Path() if staged else workdir or Path()),)
     globs = list(log)
     if logs:
         if config is None or not config.bot.logs:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from botguard.scan.encodings import Needle, encoded_forms
 from botguard.scan.model import CERTAIN, Hit
@@ -59,6 +59,14 @@ class ExactMatcher:
         return refs
 
 
-def _drop_shadowed_prefixes(hits: Iterable[Hit]) -> list[Hit]:
-    fuller = {(h.start, h.secret_ref) for h in hits if h.encoding != "prefix"}
-    return [h for h in hits if h.encoding != "prefix" or (h.start, h.secret_ref) not in fuller]
+def _drop_shadowed_prefixes(hits: list[Hit]) -> list[Hit]:
+    """Drop prefix hits that lie inside a fuller hit of the same secret."""
+    fuller = [(h.start, h.end, h.secret_ref) for h in hits if h.encoding != "prefix"]
+    if not fuller:
+        return hits
+    return [
+        h
+        for h in hits
+        if h.encoding != "prefix"
+        or not any(s <= h.start and h.end <= e and r == h.secret_ref for s, e, r in fuller)
+    ]

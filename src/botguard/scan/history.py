@@ -92,21 +92,21 @@ def _require_repo(repo: Path) -> None:
 
 def _stream(cmd: list[str]) -> Iterator[bytes]:
     """git's output in blocks that each end at a commit boundary."""
-    proc = popen_git(cmd)
-    stdout = proc.stdout
-    if stdout is None:  # pragma: no cover - Popen was asked for a pipe
-        raise BotguardError("git produced no output pipe")
-    carry = b""
-    while chunk := stdout.read(BLOCK):
-        carry += chunk
-        cut = carry.rfind(b"\n" + MARK)
-        if cut > 0:
-            yield carry[: cut + 1]
-            carry = carry[cut + 1 :]
-    if carry:
-        yield carry
-    err = proc.stderr.read() if proc.stderr else b""
-    if proc.wait() != 0:
+    with popen_git(cmd) as proc:
+        stdout, stderr = proc.stdout, proc.stderr
+        if stdout is None or stderr is None:  # pragma: no cover - Popen was asked for pipes
+            raise BotguardError("git produced no output pipe")
+        carry = b""
+        while chunk := stdout.read(BLOCK):
+            carry += chunk
+            cut = carry.rfind(b"\n" + MARK)
+            if cut > 0:
+                yield carry[: cut + 1]
+                carry = carry[cut + 1 :]
+        if carry:
+            yield carry
+        err = stderr.read()
+    if proc.returncode != 0:
         message = err.decode(errors="replace").strip().splitlines()[:1]
         raise BotguardError(f"git failed: {' '.join(message) or 'no message'}")
 
