@@ -13,16 +13,29 @@ PREFIX_CONFIDENCE = "high"
 
 
 class ExactMatcher:
-    """Every needle of every secret, searched with bytes.find (C speed, no regex)."""
+    """Every needle of every secret, searched with bytes.find (C speed, no regex).
+
+    Forms that start with the value's prefix (raw, and URL/JSON forms that leave
+    the first characters alone) are not searched separately: each prefix hit is
+    checked for the fuller forms in place, which halves the passes over a buffer.
+    """
 
     def __init__(self, secrets: Sequence[Secret], *, min_prefix: int = 12) -> None:
-        self._needles: list[tuple[Needle, str]] = []
+        self._needles: list[tuple[Needle, str, list[Needle]]] = []
         seen: set[bytes] = set()
         for secret in secrets:
-            for needle in encoded_forms(secret.reveal(), min_prefix=min_prefix):
-                if needle.data not in seen:
-                    seen.add(needle.data)
-                    self._needles.append((needle, secret.ref))
+            forms = encoded_forms(secret.reveal(), min_prefix=min_prefix)
+            forms = [n for n in forms if n.data not in seen]
+            seen.update(n.data for n in forms)
+            prefix = next((n for n in forms if n.encoding == "prefix"), None)
+            fuller = [
+                n for n in forms if prefix and n is not prefix and n.data.startswith(prefix.data)
+            ]
+            self._needles += [
+                (n, secret.ref, []) for n in forms if n not in fuller and n is not prefix
+            ]
+            if prefix is not None:
+                self._needles.append((prefix, secret.ref, fuller))
         self._raw = [(s.reveal().encode(), s.ref) for s in secrets if s.reveal()]
 
     def __bool__(self) -> bool:
@@ -31,12 +44,13 @@ class ExactMatcher:
     def find(self, buf: bytes) -> list[Hit]:
         """All hits in `buf`; a prefix hit where a fuller form starts is dropped."""
         hits: list[Hit] = []
-        for needle, ref in self._needles:
+        for needle, ref, fuller in self._needles:
             start = buf.find(needle.data)
             while start != -1:
-                confidence = PREFIX_CONFIDENCE if needle.encoding == "prefix" else CERTAIN
-                end = start + len(needle.data)
-                hits.append(Hit(start, end, ref, None, confidence, needle.encoding))
+                found = next((f for f in fuller if buf.startswith(f.data, start)), needle)
+                confidence = PREFIX_CONFIDENCE if found.encoding == "prefix" else CERTAIN
+                end = start + len(found.data)
+                hits.append(Hit(start, end, ref, None, confidence, found.encoding))
                 start = buf.find(needle.data, end)
         return _drop_shadowed_prefixes(hits)
 

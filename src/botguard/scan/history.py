@@ -10,11 +10,16 @@ and line. This is the Kingfisher/gitleaks idea without a per-line Python loop.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import fcntl
 import logging
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 from botguard.errors import BotguardError, UsageError
 from botguard.scan.buffer import find_hits
@@ -27,7 +32,8 @@ logger = logging.getLogger(__name__)
 
 MARK = b"\x1e"
 """Record separator that starts each commit header in the stream."""
-BLOCK = 8 * 1024 * 1024
+BLOCK = 4 * 1024 * 1024
+PIPE_BYTES = 1024 * 1024
 _GIT = ["-c", "core.quotePath=false", "-c", "diff.noprefix=false"]
 _PATCH = ["-p", "-U0", "--no-color", "--no-ext-diff", "--diff-filter=d", "--no-textconv"]
 
@@ -90,14 +96,34 @@ def _require_repo(repo: Path) -> None:
         raise UsageError(f"{repo}: not a git repository; --history and --staged need one")
 
 
+def _widen_pipe(pipe: IO[bytes]) -> None:
+    """Grow git's pipe to 1 MiB, so git keeps writing while the reader waits for the GIL."""
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setpipe is None:  # pragma: no cover - not Linux
+        return
+    with contextlib.suppress(OSError):
+        fcntl.fcntl(pipe.fileno(), setpipe, PIPE_BYTES)
+
+
+def _read_into(stdout: IO[bytes], chunks: queue.Queue[bytes]) -> None:
+    """Reader thread: keeps git's pipe drained while the main thread scans (I/O drops the GIL)."""
+    while chunk := stdout.read(BLOCK):
+        chunks.put(chunk)
+    chunks.put(b"")
+
+
 def _stream(cmd: list[str]) -> Iterator[bytes]:
-    """git's output in blocks that each end at a commit boundary."""
+    """git's output in blocks that each end at a commit boundary; git runs ahead on its core."""
     with popen_git(cmd) as proc:
         stdout, stderr = proc.stdout, proc.stderr
         if stdout is None or stderr is None:  # pragma: no cover - Popen was asked for pipes
             raise BotguardError("git produced no output pipe")
+        _widen_pipe(stdout)
+        chunks: queue.Queue[bytes] = queue.Queue(maxsize=8)
+        reader = threading.Thread(target=_read_into, args=(stdout, chunks), daemon=True)
+        reader.start()
         carry = b""
-        while chunk := stdout.read(BLOCK):
+        while chunk := chunks.get():
             carry += chunk
             cut = carry.rfind(b"\n" + MARK)
             if cut > 0:
@@ -105,6 +131,7 @@ def _stream(cmd: list[str]) -> Iterator[bytes]:
                 carry = carry[cut + 1 :]
         if carry:
             yield carry
+        reader.join()
         err = stderr.read()
     if proc.returncode != 0:
         message = err.decode(errors="replace").strip().splitlines()[:1]

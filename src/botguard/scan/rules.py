@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 from botguard.scan.model import Hit
 
@@ -23,23 +24,50 @@ _ASSIGN = re.compile(
     rb"([a-z0-9_./+=\-]{6,200})(?![a-z0-9_./+=\-])"
 )
 _UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-_ANCHORED: tuple[tuple[str, str, re.Pattern[bytes]], ...] = (
+_ANCHORED: tuple[tuple[str, str, bytes, int, re.Pattern[bytes]], ...] = (
     (
         "coinbase.api_key_name",
         "high",
+        b"organizations/",
+        0,
         re.compile(rb"organizations/" + _UUID + rb"/apiKeys/" + _UUID),
     ),
     (
         "pem.private_key",
         "high",
+        b"-----BEGIN ",
+        0,
         re.compile(
             rb"-----BEGIN ((?:RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----"
             rb"(?:\\r|\\n|[\s+\"',])*[A-Za-z0-9+/=]{40,}"
         ),
     ),
-    ("telegram.bot_token", "high", re.compile(rb"(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_-]{33}")),
-    ("gemini.api_key", "high", re.compile(rb"(?:master|account)-[A-Za-z0-9]{20}(?![A-Za-z0-9])")),
+    (
+        "telegram.bot_token",
+        "high",
+        b":AA",
+        10,
+        re.compile(rb"(?<![0-9])[0-9]{8,10}:AA[A-Za-z0-9_-]{33}(?![A-Za-z0-9_-])"),
+    ),
+    (
+        "gemini.api_key",
+        "high",
+        b"master-",
+        0,
+        re.compile(rb"master-[A-Za-z0-9]{20}(?![A-Za-z0-9])"),
+    ),
+    (
+        "gemini.api_key",
+        "high",
+        b"account-",
+        0,
+        re.compile(rb"account-[A-Za-z0-9]{20}(?![A-Za-z0-9])"),
+    ),
 )
+"""(rule, confidence, literal anchor, bytes the match may start before it, regex)."""
+_PHRASE_TAIL = re.compile(rb"[^\s'\",;}\]]*")
+_KEYWORDS = (b"key", b"secret", b"token", b"passw", b"passphrase", b"pwd")
+"""Literal starts of `_ASSIGN`, found with bytes.find (much faster than a regex scan)."""
 EXCHANGES = (
     "binance", "bybit", "okx", "okex", "kucoin", "kraken", "coinbase", "bitget", "gateio",
     "gate", "htx", "huobi", "bitfinex", "gemini", "bittrex", "mexc", "bitmex", "deribit",
@@ -82,8 +110,8 @@ def find_patterns(buf: bytes) -> list[Hit]:
     lowered = buf.lower()
     hits = [
         Hit(m.start(), m.end(), None, rule, confidence, "raw")
-        for rule, confidence, regex in _ANCHORED
-        for m in regex.finditer(buf)
+        for rule, confidence, anchor, back, regex in _ANCHORED
+        for m in _anchored(buf, anchor, back, regex)
     ]
     hits = [
         _demote(h) if h.rule in _DOCUMENTED and _in_comment(lowered, h.start) else h for h in hits
@@ -92,6 +120,28 @@ def find_patterns(buf: bytes) -> list[Hit]:
         hits = [_ec_rule(h, buf) for h in hits]
     hits += _assignment_hits(buf, lowered)
     return hits
+
+
+def _occurrences(buf: bytes, literal: bytes) -> Iterator[int]:
+    pos = buf.find(literal)
+    while pos != -1:
+        yield pos
+        pos = buf.find(literal, pos + 1)
+
+
+def _anchored(
+    buf: bytes, anchor: bytes, back: int, regex: re.Pattern[bytes]
+) -> list[re.Match[bytes]]:
+    """Regex matches that start at most `back` bytes before an occurrence of `anchor`."""
+    matches = []
+    last_end = -1
+    for pos in _occurrences(buf, anchor):
+        start = max(0, pos - back, last_end)
+        m = regex.search(buf, start, pos + 8192) if back else regex.match(buf, pos)
+        if m is not None and m.start() <= pos:
+            matches.append(m)
+            last_end = m.end()
+    return matches
 
 
 def _ec_rule(hit: Hit, buf: bytes) -> Hit:
@@ -120,7 +170,7 @@ def _exchange_near(lowered: bytes, pos: int) -> str | None:
 
 
 def _is_placeholder(value_lower: bytes) -> bool:
-    return any(p in value_lower for p in _PLACEHOLDERS) or len(set(value_lower)) < 6
+    return any(p in value_lower for p in _PLACEHOLDERS) or len(set(value_lower)) < 5
 
 
 def _looks_random(value: bytes) -> bool:
@@ -133,16 +183,31 @@ def _looks_random(value: bytes) -> bool:
 def _assignment_hits(buf: bytes, lowered: bytes) -> list[Hit]:
     """Keyword-anchored `...key = value` hits, judged by value shape and nearby exchange."""
     found: list[tuple[Hit, str]] = []
-    for m in _ASSIGN.finditer(lowered):
+    for m in _assign_matches(lowered):
         keyword, start, end = m.group(1), m.start(3), m.end(3)
         ident = _identifier(lowered, m.start(1), m.start(2))
         kind = _kind(keyword, ident)
+        if kind == "passphrase":  # passphrases may hold any printable character
+            tail = _PHRASE_TAIL.match(lowered, end)
+            end = tail.end() if tail else end
         if not _is_credential_name(ident, kind) or _is_code_or_placeholder(lowered, start, end):
             continue
         hit = _judge(buf[start:end], kind, _exchange_near(lowered, m.start()), (start, end))
         if hit is not None:
             found.append((_demote(hit) if _in_comment(lowered, start) else hit, kind))
     return _resolve_passphrases(found)
+
+
+def _assign_matches(lowered: bytes) -> list[re.Match[bytes]]:
+    """`_ASSIGN` matched only where one of its keywords occurs, in buffer order."""
+    starts = sorted({pos for kw in _KEYWORDS for pos in _occurrences(lowered, kw)})
+    matches = []
+    last_end = -1
+    for pos in starts:
+        if pos >= last_end and (m := _ASSIGN.match(lowered, pos)) is not None:
+            matches.append(m)
+            last_end = m.end()
+    return matches
 
 
 def _is_credential_name(ident: bytes, kind: str) -> bool:
