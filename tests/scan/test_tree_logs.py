@@ -25,6 +25,24 @@ def test_ignored_env_is_reported_and_marked_ignored(
     assert leaks[("notes.txt", SECRET_REF)].ignored is False
 
 
+def test_tracked_file_matching_gitignore_is_not_marked_ignored(
+    repo: Path, commit: Commit, secrets: list[Secret]
+) -> None:
+    commit({"config.env": f"K={KEY}\n"})
+    commit({".gitignore": "*.env\n"})
+    [leak] = scan_tree(repo, secrets)
+    assert (leak.location, leak.ignored) == ("config.env", False)
+
+
+def test_symlinks_are_not_followed_out_of_the_tree(tmp_path: Path, secrets: list[Secret]) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text(f"{KEY}\n")
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "link.txt").symlink_to(outside)
+    assert scan_tree(tree, secrets) == []
+
+
 def test_tree_scan_skips_the_git_directory(
     repo: Path, commit: Commit, secrets: list[Secret]
 ) -> None:

@@ -85,7 +85,8 @@ def _emit(leaks: list[Leak], fmt: ScanFormat, output: Path | None, suppressed: i
 @app.command("scan")
 def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="Trees to scan [default: [bot] workdir, or .].")
+        list[Path] | None,
+        typer.Argument(help="Trees to scan (default: the bot's workdir from the config, or .)."),
     ] = None,
     config: ConfigOption = None,
     history: Annotated[
@@ -95,7 +96,8 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
         bool, typer.Option("--staged", help="Scan only what `git commit` would add (hook).")
     ] = False,
     logs: Annotated[
-        bool, typer.Option("--logs", help="Also scan [bot] logs, rotated and gzipped too.")
+        bool,
+        typer.Option("--logs", help="Also scan the config's bot logs, rotated and gzipped too."),
     ] = False,
     log: Annotated[
         list[str] | None, typer.Option("--log", help="A log glob to scan (repeatable).")

@@ -42,7 +42,7 @@ def ignored_paths(root: Path, rels: Sequence[str]) -> set[str]:
         return set()
     try:
         proc = run_git(
-            ["-C", str(root), "check-ignore", "--stdin", "-z", "--no-index"],
+            ["-C", str(root), "check-ignore", "--stdin", "-z"],
             stdin="\0".join(rels).encode() + b"\0",
         )
     except (OSError, BotguardError):
@@ -69,8 +69,8 @@ def scan_tree(
 
 def _scan_file(path: Path, rel: str, matcher: ExactMatcher, *, patterns: bool) -> list[Leak]:
     try:
-        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
-            return []
+        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return []  # a symlink may point outside the tree (its target is scanned where it is)
         buf = path.read_bytes()
     except OSError as exc:
         logger.warning("cannot read %s (%s); skipped", rel, type(exc).__name__)
