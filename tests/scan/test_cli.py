@@ -208,3 +208,18 @@ def test_pre_commit_hook_refuses_a_commit_that_adds_a_secret(
         ["git", "-C", str(repo), "commit", "-m", "use env"], capture_output=True, text=True, env=env
     )
     assert accepted.returncode == 0, accepted.stdout
+
+
+def test_host_scan_of_a_fixture_root(
+    config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    root = tmp_path / "host"
+    (root / "etc" / "cron.d").mkdir(parents=True)
+    (root / "etc" / "cron.d" / "bot").write_text(f"@reboot bot /opt/bot/run {SECRET}\n")
+    args = ["scan", "-c", str(config), "--host", "--root", str(root), "--format", "json"]
+    code, out, _ = run(args, capsys)
+    host = [x for x in json.loads(out)["leaks"] if x["location"].startswith("/etc")]
+    assert code == 1
+    assert [(x["location"], x["secret_ref"]) for x in host] == [
+        ("/etc/cron.d/bot", "env:BOTGUARD_CANARY_SECRET")
+    ]
