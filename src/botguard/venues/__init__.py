@@ -1,1 +1,43 @@
-"""Exchange adapters: the only package that imports ccxt."""
+"""Exchange adapters: the only package that imports ccxt.
+
+`open_venue(account)` returns a Venue for an account: its own ccxt instance (never
+the bot's), options preset so no hidden preflight call runs, markets from the
+state-dir cache.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from botguard.config import AccountConfig
+    from botguard.venues.ccxt_venue import CcxtVenue
+
+_BINANCE = ("binance", "binanceusdm")
+
+
+def open_venue(
+    account: AccountConfig, *, cache_dir: Path | None = None, **config: Any
+) -> CcxtVenue:
+    """A Venue for `account` (markets not yet loaded: `await venue.load_markets()`)."""
+    from botguard.venues.binance import BinanceVenue, preset_options
+    from botguard.venues.ccxt_venue import CcxtVenue
+    from botguard.venues.connect import open_exchange
+
+    types = tuple(account.markets)
+    if account.exchange in _BINANCE:
+        exchange = open_exchange(
+            account, options=preset_options(types), enableRateLimit=False, **config
+        )
+        if account.base_url:  # ccxt picks the futures error table by hostname only
+            exchange.exceptions["exact"] = {
+                **exchange.exceptions["exact"],
+                **exchange.exceptions["linear"]["exact"],
+            }
+        return BinanceVenue(account.name, exchange, market_types=types, cache_dir=cache_dir)
+    exchange = open_exchange(account, options={"fetchCurrencies": False}, **config)
+    return CcxtVenue(account.name, exchange, market_types=types, cache_dir=cache_dir)
+
+
+__all__ = ["open_venue"]

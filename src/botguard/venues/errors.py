@@ -31,3 +31,39 @@ class OrderRejected(VenueError):
 
 class OrderNotFound(VenueError):
     """The order does not exist (already filled or cancelled)."""
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    """Seconds from a Retry-After header ccxt kept on the exchange, if any."""
+    headers = getattr(exc, "_botguard_headers", None) or {}
+    value = headers.get("Retry-After") or headers.get("retry-after")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def translate(exc: BaseException) -> Exception:
+    """One ccxt (or transport) exception as a botguard VenueError; the message kept short.
+
+    Why here: everything above venues/ must never see a ccxt class, so each venue call
+    goes through one helper that calls this.
+    """
+    import ccxt
+
+    message = f"{type(exc).__name__}: {str(exc)[:300]}"
+    if isinstance(exc, VenueError):
+        return exc
+    if isinstance(exc, ccxt.OrderNotFound):
+        return OrderNotFound(message)
+    if isinstance(exc, ccxt.AuthenticationError):
+        return VenueAuthError(message)
+    if isinstance(exc, (ccxt.InvalidOrder, ccxt.InsufficientFunds)):
+        return OrderRejected(message)
+    if isinstance(exc, ccxt.NotSupported):
+        return VenueUnsupported(message)
+    if isinstance(exc, (ccxt.NetworkError, ccxt.OperationFailed, TimeoutError, OSError)):
+        return VenueUnavailable(message, retry_after_s=_retry_after(exc))
+    if isinstance(exc, ccxt.ExchangeError):
+        return VenueError(message)
+    return VenueUnavailable(message)

@@ -99,3 +99,17 @@ class Exposure:
     positions: tuple[Position, ...] = ()
     prices: dict[str, Decimal] = field(default_factory=dict)
     """Last price per symbol, for notional and dust decisions."""
+
+
+@dataclass(frozen=True, slots=True)
+class MarketInfo:
+    """What kill needs to know to size an order: precision steps and minimums."""
+
+    symbol: str
+    market: str
+    """spot, swap or future."""
+    base: str
+    quote: str
+    amount_step: Decimal | None = None
+    min_amount: Decimal | None = None
+    min_notional: Decimal | None = None

@@ -1,0 +1,103 @@
+"""KillReport: per-account results, the exit code, and the rich table a person reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from botguard.kill.plan import KillPlan
+    from botguard.kill.verify import AccountResult
+
+
+@dataclass
+class KillReport:
+    """What a kill did. exit_code: 0 verified flat, 1 residual exposure, 3 unreachable."""
+
+    run_id: str
+    reason: str
+    dry_run: bool = False
+    accounts: list[AccountResult] = field(default_factory=list)
+    halt: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    resumed: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every account was read flat, 3 if one could not be reached, else 1."""
+        statuses = {a.status for a in self.accounts}
+        if "unreachable" in statuses:
+            return 3
+        if self.dry_run:
+            return 0 if all(a.plan is None or a.plan.empty for a in self.accounts) else 1
+        return 0 if statuses <= {"flat"} else 1
+
+    @property
+    def status(self) -> str:
+        """flat | residual | unreachable | planned: the journal's run status."""
+        if self.dry_run:
+            return "planned"
+        return {0: "flat", 1: "residual", 3: "unreachable"}[self.exit_code]
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-able summary for the journal (no secrets: names and amounts only)."""
+        return {
+            "reason": self.reason,
+            "exit_code": self.exit_code,
+            "halt": self.halt,
+            "timings": self.timings,
+            "accounts": {
+                a.account: {
+                    "status": a.status,
+                    "cancelled": sum(c.count for c in a.done.cancelled),
+                    "closed": len(a.done.closed),
+                    "sold": len(a.done.sold),
+                    "errors": a.done.errors[-5:],
+                    "notes": a.notes[:3],
+                }
+                for a in self.accounts
+            },
+        }
+
+
+def plan_lines(plan: KillPlan) -> list[str]:
+    """The plan as short lines (prompt, --dry-run, table cells)."""
+    lines = [
+        f"cancel {c.count} {'conditional ' if c.conditional else ''}order(s) on {c.symbol}"
+        for c in plan.cancels
+    ]
+    lines += [f"close {c.side.value} {c.amount} {c.symbol}" for c in plan.closes]
+    lines += [f"sell {s.amount} {s.asset} ({s.symbol})" for s in plan.sells]
+    lines += [f"dust {d.amount} {d.asset}: {d.reason}" for d in plan.dust]
+    lines += [f"keep {k}" for k in plan.kept]
+    return lines
+
+
+def render(report: KillReport, console: Console) -> None:
+    """One table per account: halted, cancelled, closed, sold, what remains."""
+    from rich.table import Table
+
+    if report.halt:
+        console.print(f"halt: {report.halt}")
+    for acct in report.accounts:
+        table = Table(title=f"{acct.account}: {acct.status}", show_lines=False)
+        table.add_column("what")
+        table.add_column("detail")
+        if report.dry_run and acct.plan is not None:
+            for line in plan_lines(acct.plan) or ["nothing to do"]:
+                table.add_row("plan", line)
+        else:
+            n = sum(c.count for c in acct.done.cancelled)
+            table.add_row("cancelled", f"{n} order(s) in {len(acct.done.cancelled)} book(s)")
+            for c in acct.done.closed:
+                table.add_row("closed", f"{c.side.value} {c.amount} {c.symbol}")
+            for s in acct.done.sold:
+                table.add_row("sold", f"{s.amount} {s.asset}")
+            remaining = plan_lines(acct.remaining) if acct.remaining else []
+            for line in remaining:
+                table.add_row("remains", line)
+        for err in acct.done.errors[-5:] + acct.notes[:3]:
+            table.add_row("note", err)
+        console.print(table)

@@ -1,0 +1,93 @@
+"""A kill run in the journal: the cross-process lock, resuming a run killed half-way.
+
+The lock is an flock on `kill.lock` in the state dir: a second `botguard kill` waits for
+the first to finish (then re-reads the accounts and finds them flat) instead of both
+trading. A run whose process died leaves status 'running' with its lock released: the
+next kill takes over that run id, so its journaled steps and client order ids continue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import time
+import uuid
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from botguard.journal import Journal
+
+LOCK_NAME = "kill.lock"
+
+
+class KillLock:
+    """An exclusive flock on the state dir's kill.lock, acquired without blocking the loop."""
+
+    def __init__(self, state_dir: Path) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.path = state_dir / LOCK_NAME
+        self._fd: int | None = None
+        self.waited_s = 0.0
+
+    async def acquire(self, timeout_s: float) -> bool:
+        """True once held; False when another run kept it past `timeout_s`."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        start = time.monotonic()
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() - start > timeout_s:
+                    os.close(fd)
+                    return False
+                await asyncio.sleep(0.05)
+                continue
+            self._fd = fd
+            self.waited_s = time.monotonic() - start
+            return True
+
+    def release(self) -> None:
+        """Drop the lock (also dropped by the OS when the process dies)."""
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    async def __aenter__(self) -> KillLock:
+        return self
+
+    async def __aexit__(
+        self, t: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.release()
+
+
+class RunLog:
+    """One run's journal entries; call only while holding the KillLock."""
+
+    def __init__(self, journal: Journal, kind: str) -> None:
+        self.journal = journal
+        self.kind = kind
+        self.resumed = False
+        unfinished = [r for r in journal.runs(kind) if r.status == "running"]
+        if unfinished:  # its process died half-way (we hold the lock): take it over
+            self.run_id = unfinished[0].id
+            self.resumed = True
+            self.step("resume", self.run_id, "ok", {"pid": os.getpid()})
+        else:
+            self.run_id = uuid.uuid4().hex[:12]
+            journal.start_run(self.run_id, kind)
+
+    def step(self, action: str, key: str, status: str, detail: dict[str, Any]) -> None:
+        """Journal one step."""
+        self.journal.add_step(self.run_id, action, key, status, detail)
+
+    def rounds_done(self) -> int:
+        """How many execution rounds earlier processes journaled (client ids never reuse one)."""
+        return sum(1 for s in self.journal.steps(self.run_id) if s["action"] == "round")
+
+    def finish(self, status: str, summary: dict[str, Any]) -> None:
+        """Close the run."""
+        self.journal.finish_run(self.run_id, status, summary)

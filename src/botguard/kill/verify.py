@@ -1,0 +1,126 @@
+"""Read, plan, execute, read again: until the account is flat or the deadline passes.
+
+"Flat" is decided from a fresh read, never from what was sent: no open orders, no
+positions, only quote, kept and dust balances.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from botguard.errors import VenueError
+from botguard.kill.execute import Outcome, execute_plan
+from botguard.kill.plan import KillPlan, plan_kill
+from botguard.kill.runlog import RunLog
+from botguard.venues.base import Venue
+from botguard.venues.errors import VenueUnavailable
+from botguard.venues.types import Exposure, MarketInfo
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class AccountResult:
+    """One account's kill: what was done and what remains."""
+
+    account: str
+    status: str = "running"
+    """flat | residual | unreachable | planned (dry run)."""
+    plan: KillPlan | None = None
+    """The first plan (what the prompt and --dry-run show)."""
+    done: Outcome = field(default_factory=Outcome)
+    remaining: KillPlan | None = None
+    """What the last read still showed (empty when flat)."""
+    rounds: int = 0
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Per-account knobs for the loop."""
+
+    keep: frozenset[str]
+    quote: str
+    prefix: str
+    flatten: bool = True
+    dry_run: bool = False
+
+
+class MarketsView(dict[str, MarketInfo]):
+    """markets_info for plan_kill, filled lazily from the venue."""
+
+    def __init__(self, venue: Venue) -> None:
+        super().__init__()
+        self.venue = venue
+
+    def get(self, key: str, default: Any = None) -> Any:
+        info = self.venue.market_info(key)
+        return default if info is None else info
+
+
+async def _read(venue: Venue, deadline: float) -> Exposure | None:
+    """One exposure read, retried until the deadline; None when unreachable."""
+    while True:
+        try:
+            return await venue.exposure()
+        except VenueUnavailable as exc:
+            if time.monotonic() + 0.5 > deadline:
+                logger.warning("%s unreachable: %s", venue.account, exc)
+                return None
+            await asyncio.sleep(exc.retry_after_s or 0.5)
+
+
+def _merge(total: Outcome, part: Outcome) -> None:
+    total.cancelled += part.cancelled
+    total.closed += part.closed
+    total.sold += part.sold
+    total.errors += part.errors
+
+
+async def settle_account(
+    venue: Venue, settings: Settings, log: RunLog, *, deadline: float, first_round: int = 0
+) -> AccountResult:
+    """Loop read → plan → execute until a read shows the account flat."""
+    result = AccountResult(venue.account)
+    markets = MarketsView(venue)
+    started = time.monotonic()
+    while True:
+        try:
+            exposure = await _read(venue, deadline)
+        except VenueError as exc:  # auth refused and the like: nothing more we can do
+            result.notes.append(str(exc))
+            result.status = "unreachable"
+            return result
+        if exposure is None:
+            result.status = "unreachable"
+            return result
+        plan = plan_kill(exposure, keep=settings.keep, quote=settings.quote,
+                         markets_info=markets, flatten=settings.flatten)  # fmt: skip
+        result.plan = result.plan or plan
+        result.remaining = plan
+        refused = getattr(venue, "futures_refused", None)
+        if refused:
+            result.notes.append(f"futures not readable with this key: {refused}")
+        if settings.dry_run:
+            result.status = "planned"
+            return result
+        if plan.empty:
+            result.status = "residual" if refused else "flat"
+            result.timings["settle_s"] = time.monotonic() - started
+            return result
+        if time.monotonic() > deadline:
+            result.status = "unreachable" if result.done.unreachable else "residual"
+            return result
+        round_no = first_round + result.rounds
+        log.step("round", f"{venue.account}:{round_no}", "ok", {"account": venue.account})
+        outcome = await execute_plan(venue, plan, log, prefix=settings.prefix, round_no=round_no)
+        _merge(result.done, outcome)
+        result.done.unreachable = outcome.unreachable
+        result.rounds += 1
+        if outcome.errors:
+            await asyncio.sleep(min(1.0, 0.2 * result.rounds))

@@ -1,0 +1,64 @@
+"""The Venue protocol: the small exchange surface the kill switch needs, no ccxt in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Protocol, runtime_checkable
+
+from botguard.venues.types import Exposure, KeyPermissions, MarketInfo, PositionSide, Side
+
+
+@dataclass(frozen=True, slots=True)
+class Quirks:
+    """Per-exchange facts that change how a kill is executed (see notes/ccxt.md 1.1)."""
+
+    cancel_all_needs_symbol: bool = True
+    """Binance, bitget: cancel-all is per symbol; there is no account-wide call."""
+    conditional_book: bool = True
+    """Stop/take-profit orders live in a separate (algo) book, cancelled separately."""
+    hedge_drops_reduce_only: bool = True
+    """In hedge mode a close names positionSide instead of reduceOnly."""
+    batch_orders_max: int = 5
+    """How many orders one batch call may carry (0: no batch endpoint)."""
+    max_concurrency: int = 8
+    """Requests in flight per account; well below any weight limit a kill can reach."""
+
+
+@runtime_checkable
+class Venue(Protocol):
+    """One exchange account, as the kill switch sees it."""
+
+    account: str
+    quirks: Quirks
+
+    async def load_markets(self) -> None:
+        """Make market precision known (from the state-dir cache when fresh)."""
+
+    def market_info(self, symbol: str) -> MarketInfo | None:
+        """Precision and minimums of one symbol; None when the exchange lists no such market."""
+
+    async def exposure(self) -> Exposure:
+        """Open orders (conditional included), balances, positions and last prices."""
+
+    async def cancel_all(self, symbol: str, market: str, *, conditional: bool) -> None:
+        """Cancel every open order on one symbol (the conditional book when asked)."""
+
+    async def close_position(
+        self, symbol: str, side: PositionSide, amount: Decimal, client_id: str, *, hedged: bool
+    ) -> str:
+        """A reduce-only market order closing `amount` of a position; returns the order id."""
+
+    async def sell(self, symbol: str, side: Side, amount: Decimal, client_id: str) -> str:
+        """A spot market order; returns the order id."""
+
+    async def order_by_client_id(
+        self, symbol: str, market: str, client_id: str
+    ) -> dict[str, str] | None:
+        """The order with that client id ({'id', 'status', 'filled'}) or None if none landed."""
+
+    async def permissions(self) -> KeyPermissions:
+        """What the key may do (delegates to venues.permissions)."""
+
+    async def close(self) -> None:
+        """Release the HTTP session."""

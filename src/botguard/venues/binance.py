@@ -1,0 +1,141 @@
+"""Binance spot + USDⓈ-M: per-symbol cancel-all in both books, hedge-mode closes.
+
+Facts from notes/ccxt.md 1.1: cancel-all needs a symbol; conditional orders live in
+the algo book (`{'trigger': True}`); `fetch_open_orders()` without a symbol needs the
+warning acknowledged; `fetch_positions` would first load leverage brackets unless preset;
+in hedge mode a close names positionSide and must not carry reduceOnly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from decimal import Decimal
+from typing import Any
+
+from botguard.venues.base import Quirks
+from botguard.venues.ccxt_venue import CcxtVenue, dec
+from botguard.venues.errors import VenueAuthError
+from botguard.venues.types import Exposure, Order, Position, PositionSide
+
+logger = logging.getLogger(__name__)
+
+SWAP = {"type": "swap", "subType": "linear"}
+
+
+def preset_options(market_types: tuple[str, ...]) -> dict[str, Any]:
+    """ccxt options so no hidden preflight call delays a kill (notes/ccxt.md 3, 1.1)."""
+    fetch = ["spot"] if "spot" in market_types else []
+    if {"swap", "future"} & set(market_types):
+        fetch.append("linear")
+    return {
+        "fetchCurrencies": False,  # no signed sapi capital/config/getall on load_markets
+        "fetchMargins": False,  # no sapi margin/allPairs
+        "fetchMarkets": {"types": fetch or ["spot"]},
+        "leverageBrackets": {},  # fetch_positions would GET /fapi/v1/leverageBracket first
+        "fetchOpenOrders": {"warnWithoutSymbol": False},
+        "warnOnFetchOpenOrdersWithoutSymbol": False,
+        "adjustForTimeDifference": False,  # no /time call
+        "defaultType": "spot" if "spot" in market_types else "swap",
+    }
+
+
+class BinanceVenue(CcxtVenue):
+    """Binance spot and USDⓈ-M futures on one ccxt instance."""
+
+    quirks = Quirks(cancel_all_needs_symbol=True, conditional_book=True, batch_orders_max=5)
+
+    @property
+    def has_spot(self) -> bool:
+        """The account trades spot."""
+        return "spot" in self.market_types
+
+    @property
+    def has_swap(self) -> bool:
+        """The account trades USDⓈ-M futures."""
+        return bool({"swap", "future"} & set(self.market_types))
+
+    async def exposure(self) -> Exposure:
+        """Every read at once: one round trip for the whole account."""
+        spot = self._spot_reads() if self.has_spot else _const([{}, [], {}])
+        swap = self._swap_reads() if self.has_swap else _const([[], [], []])
+        (bal, s_orders, tickers), (f_orders, algo, positions) = await asyncio.gather(spot, swap)
+        orders = [self.to_order(o, "spot") for o in s_orders]
+        orders += [self.to_order(o, "swap") for o in f_orders]
+        orders += [_conditional(self.to_order(o, "swap")) for o in algo]
+        prices = {s: p for s, t in tickers.items() if (p := dec(t.get("last"))) is not None}
+        pos = [q for raw in positions if (q := self.to_position(raw)) is not None]
+        return Exposure(
+            account=self.account,
+            orders=tuple(orders),
+            balances=self.to_balances(bal) if bal else (),
+            positions=tuple(_market_of(p, self.exchange.markets) for p in pos),
+            prices=prices,
+        )
+
+    async def _spot_reads(self) -> list[Any]:
+        return list(
+            await asyncio.gather(
+                self._call("fetch_balance", {"type": "spot"}),
+                self._call("fetch_open_orders", None, None, None, {"type": "spot"}),
+                self._call("fetch_tickers", None, {"type": "spot"}),
+            )
+        )
+
+    async def _swap_reads(self) -> list[Any]:
+        """Futures orders, algo orders and positions; a key without futures rights reads empty.
+
+        The refusal is logged and remembered (`futures_refused`) so the report can say
+        the futures side could not be checked, rather than failing the spot kill.
+        """
+        try:
+            return list(
+                await asyncio.gather(
+                    self._call("fetch_open_orders", None, None, None, dict(SWAP)),
+                    self._call("fetch_open_orders", None, None, None, {**SWAP, "trigger": True}),
+                    self._call("fetch_positions", None, dict(SWAP)),
+                )
+            )
+        except VenueAuthError as exc:
+            logger.warning("%s: futures refused: %s", self.account, exc)
+            self.futures_refused = str(exc)
+            return [[], [], []]
+
+    futures_refused: str | None = None
+
+    async def cancel_all(self, symbol: str, market: str, *, conditional: bool) -> None:
+        """DELETE openOrders / allOpenOrders, or algoOpenOrders for the conditional book."""
+        params: dict[str, Any] = {"trigger": True} if conditional else {}
+        await self._call("cancel_all_orders", symbol, params)
+
+    async def close_position(
+        self, symbol: str, side: PositionSide, amount: Decimal, client_id: str, *, hedged: bool
+    ) -> str:
+        """Reduce-only market close; hedge mode names the position side instead."""
+        order_side = "sell" if side is PositionSide.LONG else "buy"
+        params: dict[str, Any] = {"clientOrderId": client_id}
+        if hedged:
+            params["positionSide"] = side.value.upper()
+        else:
+            params["reduceOnly"] = True
+        raw = await self._call(
+            "create_order", symbol, "market", order_side, float(amount), None, params, retry=False
+        )
+        return str(raw.get("id"))
+
+
+async def _const(value: list[Any]) -> list[Any]:
+    return value
+
+
+def _conditional(order: Order) -> Order:
+    from dataclasses import replace
+
+    return replace(order, conditional=True)
+
+
+def _market_of(position: Position, markets: dict[str, Any] | None) -> Position:
+    from dataclasses import replace
+
+    market = (markets or {}).get(position.symbol) or {}
+    return replace(position, market=str(market.get("type") or "swap"))

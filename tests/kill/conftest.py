@@ -1,0 +1,55 @@
+"""Kill tests: a botguard config pointed at an in-loop sim, sim accounts keyed by the canaries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botguard.config import Config, parse_config
+from botguard.testing.canary import CANARIES
+
+
+@pytest.fixture(autouse=True)
+def canary_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in CANARIES.items():
+        monkeypatch.setenv(name, value)
+
+
+def sim_account(name: str = "main", **overrides: Any) -> dict[str, Any]:
+    """A sim account whose key is the canary (so a leak would be caught)."""
+    base: dict[str, Any] = {
+        "name": name,
+        "api_key": CANARIES["BOTGUARD_CANARY_API_KEY"] + ("" if name == "main" else name),
+        "secret": CANARIES["BOTGUARD_CANARY_SECRET"],
+        "permissions": {"spot": True, "futures": True},
+        "spot": {"USDT": "10000"},
+        "futures": {"USDT": "10000"},
+    }
+    base.update(overrides)
+    return base
+
+
+def bg_account(url: str, name: str = "main", **overrides: Any) -> dict[str, Any]:
+    """The botguard [[account]] for a sim account of the same name."""
+    base: dict[str, Any] = {
+        "name": name,
+        "exchange": "binance",
+        "api_key": "env:BOTGUARD_CANARY_API_KEY",
+        "secret": "env:BOTGUARD_CANARY_SECRET",
+        "markets": ["spot", "swap"],
+        "base_url": url,
+    }
+    base.update(overrides)
+    return base
+
+
+def make_config(tmp: Path, accounts: list[dict[str, Any]], **kill: Any) -> Config:
+    raw = {
+        "bot": {"name": "gridbot"},
+        "state": {"dir": str(tmp / "state")},
+        "account": accounts,
+        "kill": {"deadline_s": 20, **kill},
+    }
+    return parse_config(raw, path=tmp / "botguard.toml")
