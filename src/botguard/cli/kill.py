@@ -2,11 +2,81 @@
 
 from __future__ import annotations
 
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
 from botguard.cli.app import ConfigOption, app
 from botguard.errors import UsageError
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from botguard.config import Config
+    from botguard.kill.report import KillReport
+
+
+def _confirm(cfg: Config, accounts: list[str] | None, flatten: bool, console: Console) -> bool:
+    """Show the plan (read-only) and ask; no TTY means no answer, so a usage error."""
+    import asyncio
+
+    from botguard.kill import kill
+    from botguard.kill.report import render
+
+    if not sys.stdin.isatty():
+        raise UsageError("botguard kill needs --yes when not run from a terminal")
+    plan = asyncio.run(kill(cfg, accounts=accounts, dry_run=True, flatten=flatten))
+    render(plan, console)
+    return typer.confirm("Halt the bot and carry out this plan?", default=False)
+
 
 @app.command("kill")
-def kill_command(config: ConfigOption = None) -> int:
+def kill_command(  # noqa: PLR0913 - one parameter per documented flag
+    config: ConfigOption = None,
+    account: Annotated[
+        list[str] | None, typer.Option("--account", "-a", help="Only this account (repeatable).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; touch nothing.")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    no_flatten: Annotated[
+        bool, typer.Option("--no-flatten", help="Cancel orders only; keep positions and assets.")
+    ] = False,
+    no_halt: Annotated[
+        bool, typer.Option("--no-halt", help="Do not raise the halt flag or stop the bot.")
+    ] = False,
+    deadline: Annotated[
+        float | None,
+        typer.Option("--deadline", min=0.1, help="Seconds to get flat [kill.deadline_s]."),
+    ] = None,
+) -> int:
     """Kill switch: halt the bot, cancel every order, flatten, verify flat."""
-    raise UsageError("botguard kill is not built yet")
+    import asyncio
+
+    from rich.console import Console
+
+    from botguard.config import load_config
+    from botguard.kill import kill
+    from botguard.kill.report import render
+
+    cfg = load_config(config)
+    console = Console()
+    names = list(account) if account else None
+    if not dry_run and not yes and not _confirm(cfg, names, not no_flatten, console):
+        console.print("not confirmed: nothing done")
+        return 1
+    report: KillReport = asyncio.run(
+        kill(
+            cfg,
+            accounts=names,
+            dry_run=dry_run,
+            flatten=not no_flatten,
+            halt=not no_halt,
+            deadline_s=deadline,
+            reason="botguard kill",
+        )
+    )
+    render(report, console)
+    return report.exit_code

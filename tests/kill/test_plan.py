@@ -1,0 +1,116 @@
+"""plan_kill is pure: table tests and a property test over random accounts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from botguard.kill.plan import CancelOrders, ClosePosition, SellAsset, plan_kill, round_down
+from botguard.testing.fake_venue import spot_market, swap_market
+from botguard.venues.types import Balance, Exposure, Order, Position, PositionSide, Side
+
+MARKETS = {
+    m.symbol: m
+    for m in [
+        spot_market("BTC/USDT", step="0.00001", min_notional="5"),
+        spot_market("ETH/USDT", step="0.0001", min_notional="5"),
+        spot_market("DOGE/USDT", step="1", min_amount="1", min_notional="1"),
+        swap_market("BTC/USDT:USDT", step="0.001"),
+    ]
+}
+PRICES = {"BTC/USDT": Decimal(60000), "ETH/USDT": Decimal(3000), "DOGE/USDT": Decimal("0.1")}
+
+
+def bal(asset: str, free: str, used: str = "0") -> Balance:
+    return Balance(asset, Decimal(free), Decimal(used))
+
+
+def test_sells_everything_but_quote_and_keep_rounded_down() -> None:
+    exposure = Exposure(
+        "a", balances=(bal("USDT", "100"), bal("BTC", "0.123456789"), bal("ETH", "2", "1")),
+        prices=PRICES,
+    )  # fmt: skip
+    plan = plan_kill(exposure, keep={"ETH"}, quote="USDT", markets_info=MARKETS)
+    assert plan.sells == (SellAsset("a", "BTC", "BTC/USDT", Decimal("0.12345")),)
+    assert plan.kept == ("ETH",)
+    assert plan.dust == ()
+
+
+def test_locked_balance_is_sold_after_its_order_is_cancelled() -> None:
+    order = Order("1", "ETH/USDT", "spot", Side.SELL, Decimal(1), Decimal(9000))
+    exposure = Exposure("a", orders=(order,), balances=(bal("ETH", "1", "1"),), prices=PRICES)
+    plan = plan_kill(exposure, keep=(), quote="USDT", markets_info=MARKETS)
+    assert plan.cancels == (CancelOrders("a", "ETH/USDT", "spot", False, 1),)
+    assert plan.sells[0].amount == Decimal(2)
+
+
+def test_below_min_notional_or_unlisted_is_dust_not_failure() -> None:
+    exposure = Exposure(
+        "a", balances=(bal("BTC", "0.00005"), bal("DOGE", "0.5"), bal("XYZ", "3")), prices=PRICES
+    )
+    plan = plan_kill(exposure, keep=(), quote="USDT", markets_info=MARKETS)
+    assert plan.sells == ()
+    reasons = {d.asset: d.reason for d in plan.dust}
+    assert "minimum notional" in reasons["BTC"]
+    assert reasons["DOGE"] == "below the amount step"
+    assert reasons["XYZ"] == "no XYZ/USDT market"
+    assert plan.empty
+
+
+def test_conditional_orders_get_their_own_cancel_and_positions_close_both_sides() -> None:
+    orders = (
+        Order("1", "BTC/USDT:USDT", "swap", Side.SELL, Decimal(1), conditional=True),
+        Order("2", "BTC/USDT:USDT", "swap", Side.BUY, Decimal(1), Decimal(50000)),
+        Order("3", "BTC/USDT:USDT", "swap", Side.BUY, Decimal(1), Decimal(49000)),
+    )
+    positions = (
+        Position("BTC/USDT:USDT", "swap", PositionSide.LONG, Decimal("0.0105"), hedged=True),
+        Position("BTC/USDT:USDT", "swap", PositionSide.SHORT, Decimal("0.02"), hedged=True),
+    )
+    plan = plan_kill(Exposure("a", orders, (), positions), keep=(), quote="USDT",
+                     markets_info=MARKETS)  # fmt: skip
+    assert {(c.conditional, c.count) for c in plan.cancels} == {(True, 1), (False, 2)}
+    assert plan.closes == (
+        ClosePosition("a", "BTC/USDT:USDT", PositionSide.LONG, Decimal("0.010"), True),
+        ClosePosition("a", "BTC/USDT:USDT", PositionSide.SHORT, Decimal("0.020"), True),
+    )
+
+
+def test_no_flatten_only_cancels() -> None:
+    order = Order("1", "ETH/USDT", "spot", Side.SELL, Decimal(1), Decimal(9000))
+    pos = Position("BTC/USDT:USDT", "swap", PositionSide.LONG, Decimal(1))
+    exposure = Exposure("a", (order,), (bal("BTC", "1"),), (pos,), PRICES)
+    plan = plan_kill(exposure, keep=(), quote="USDT", markets_info=MARKETS, flatten=False)
+    assert len(plan.cancels) == 1
+    assert not plan.closes
+    assert not plan.sells
+
+
+amounts = st.decimals(min_value=0, max_value=10**6, places=8, allow_nan=False)
+
+
+@given(amount=amounts, step=st.sampled_from(["1", "0.1", "0.001", "0.00001"]))
+def test_round_down_never_exceeds_and_is_on_the_step(amount: Decimal, step: str) -> None:
+    out = round_down(amount, Decimal(step))
+    assert out <= amount
+    assert amount - out < Decimal(step)
+    assert out % Decimal(step) == 0
+
+
+@given(st.dictionaries(st.sampled_from(["BTC", "ETH", "DOGE", "USDT", "XYZ"]), amounts),
+       st.sets(st.sampled_from(["BTC", "ETH", "DOGE"])))  # fmt: skip
+def test_every_asset_is_exactly_one_of_sold_kept_or_dust(
+    holdings: dict[str, Decimal], keep: set[str]
+) -> None:
+    balances = tuple(bal(a, str(v)) for a, v in holdings.items() if v > 0)
+    plan = plan_kill(Exposure("a", balances=balances, prices=PRICES), keep=keep, quote="USDT",
+                     markets_info=MARKETS)  # fmt: skip
+    sold = [s.asset for s in plan.sells]
+    dust = [d.asset for d in plan.dust]
+    seen = sold + dust + list(plan.kept)
+    assert sorted(seen) == sorted(b.asset for b in balances if b.asset != "USDT")
+    assert not set(sold) & keep
+    for sell in plan.sells:
+        assert sell.amount <= holdings[sell.asset]
