@@ -9,5 +9,6 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from botguard.guard import guard  # eager: `botguard.guard(exchange, policy)`
+from botguard.kill import KillReport, KillSwitch, kill  # eager: `await botguard.kill(config)`
 
-__all__ = ["__version__", "guard"]
+__all__ = ["KillReport", "KillSwitch", "__version__", "guard", "kill"]
