@@ -79,4 +79,8 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
         )
     )
     render(report, console)
+    if not dry_run:
+        from botguard.alerts import alert_kill
+
+        asyncio.run(alert_kill(cfg, report, reason="botguard kill"))
     return report.exit_code
