@@ -155,13 +155,16 @@ async def one_trip(state_dir: Path, poll_s: float) -> dict[str, float]:
         return report
 
     async with start_sim(scenario) as sim:
-        guard = {"max_drawdown_pct": 5, "poll_s": poll_s, "dead_man_s": None}
+        guard = {"max_drawdown_pct": 1, "poll_s": poll_s, "dead_man_s": None}
         config = config_for(state_dir, sim.url, guard)
         task = asyncio.create_task(run_watch(Watch(config, kill=timed_kill)))
         await asyncio.sleep(poll_s * 2.5)  # a couple of polls: the peak is known
         marks["crash"] = time.monotonic()
-        sim.set_prices({BTC: 18_000})  # -20,000 on 120,000 of equity: -16.7 %
-        while "kill_end" not in marks:
+        sim.set_prices({BTC: 18_000})  # -20,000 on 1,000,000 of equity: -2 %
+        give_up = time.monotonic() + 120
+        while "kill_end" not in marks or "flat_seen" not in marks:
+            if time.monotonic() > give_up:
+                raise RuntimeError("no trip within 120 s: the watchdog did not see the crash")
             await asyncio.sleep(0.01)
             if not sim.state()["accounts"]["main"]["positions"] and "flat_seen" not in marks:
                 marks["flat_seen"] = time.monotonic()

@@ -79,17 +79,6 @@ def make_config(tmp_path: object, url: str, **guard: object) -> object:
     return parse_config(raw, path=base / "botguard.toml")
 
 
-def has_kill_switch() -> bool:
-    import importlib
-
-    return hasattr(importlib.import_module("botguard.kill"), "kill")
-
-
-needs_kill = pytest.mark.skipif(
-    not has_kill_switch(), reason="botguard.kill.kill (issue 4) has not landed yet"
-)
-
-
 @pytest.fixture
 def canary_env(monkeypatch: pytest.MonkeyPatch) -> None:
     from botguard.testing.canary import CANARIES

@@ -12,7 +12,7 @@ from botguard.cli import main
 from botguard.journal import Journal
 from botguard.testing.sim import run_sim
 
-from .conftest import BTC, needs_kill, scenario
+from .conftest import BTC, scenario
 
 pytestmark = [pytest.mark.sim, pytest.mark.usefixtures("canary_env")]
 
@@ -52,7 +52,6 @@ def test_once_with_nothing_wrong_exits_0(tmp_path: Path) -> None:
         assert main(["watch", "--once", "--config", str(write_config(tmp_path, sim.url))]) == 0
 
 
-@needs_kill
 def test_once_with_a_stale_heartbeat_trips_and_exits_1(tmp_path: Path) -> None:
     positions = [{"symbol": BTC, "side": "short", "amount": 1, "entry_price": 20_000}]
     with run_sim(scenario(positions=positions)) as sim:

@@ -18,7 +18,7 @@ from botguard.testing.canary import CANARIES
 from botguard.testing.sim import run_sim, start_sim
 from botguard.venues.connect import rebase_urls
 
-from .conftest import BTC, make_config, needs_kill, scenario
+from .conftest import BTC, make_config, scenario
 
 pytestmark = [pytest.mark.sim, pytest.mark.usefixtures("canary_env")]
 
@@ -150,7 +150,6 @@ async def test_batch_orders_pass_or_fail_together(tmp_path: Path) -> None:
         assert all(o["clientOrderId"].startswith("bg") for o in open_orders)
 
 
-@needs_kill
 def test_breaches_trip_the_kill_switch_and_the_account_ends_flat(tmp_path: Path) -> None:
     from botguard.guard.trip import KillOnTrip
     from botguard.journal import Journal

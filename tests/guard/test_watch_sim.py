@@ -22,7 +22,7 @@ from botguard.testing.canary import CANARIES
 from botguard.testing.sim import SimHandle, start_sim
 from botguard.venues.connect import rebase_urls
 
-from .conftest import BTC, make_config, needs_kill, scenario
+from .conftest import BTC, make_config, scenario
 
 pytestmark = [pytest.mark.sim, pytest.mark.usefixtures("canary_env")]
 
@@ -70,7 +70,6 @@ def tripped(result: Any, rule: Rule) -> None:
     assert [k.exit_code for k in result.kills] == [0]
 
 
-@needs_kill
 async def test_drawdown_is_measured_from_the_peak(tmp_path: Path) -> None:
     async with start_sim(scenario(**LONG)) as sim:
         config: Any = make_config(tmp_path, sim.url, max_drawdown_pct=5)
@@ -89,7 +88,6 @@ async def test_drawdown_is_measured_from_the_peak(tmp_path: Path) -> None:
         assert is_halted(config.state.dir)
 
 
-@needs_kill
 async def test_position_outside_the_policy(tmp_path: Path) -> None:
     async with start_sim(scenario(**LONG)) as sim:
         config: Any = make_config(tmp_path, sim.url, max_position_notional=30_000)
@@ -99,7 +97,6 @@ async def test_position_outside_the_policy(tmp_path: Path) -> None:
         assert_journaled(config, Rule.POSITION_NOTIONAL)
 
 
-@needs_kill
 async def test_foreign_open_order_is_a_suspected_compromise(tmp_path: Path) -> None:
     async with start_sim(scenario()) as sim:
         config: Any = make_config(tmp_path, sim.url)
@@ -118,7 +115,6 @@ async def test_foreign_open_order_is_a_suspected_compromise(tmp_path: Path) -> N
         assert assert_journaled(config, Rule.FOREIGN_ORDER)["detail"]["client_id"] == "web_x1"
 
 
-@needs_kill
 async def test_foreign_fill_is_a_suspected_compromise(tmp_path: Path) -> None:
     async with start_sim(scenario()) as sim:
         config: Any = make_config(tmp_path, sim.url, symbols=[BTC])
@@ -135,7 +131,6 @@ async def test_foreign_fill_is_a_suspected_compromise(tmp_path: Path) -> None:
         assert_journaled(config, Rule.FOREIGN_FILL)
 
 
-@needs_kill
 async def test_order_rate_over_the_limit(tmp_path: Path) -> None:
     async with start_sim(scenario()) as sim:
         config: Any = make_config(tmp_path, sim.url, max_orders_per_minute=3)
@@ -153,7 +148,6 @@ async def test_order_rate_over_the_limit(tmp_path: Path) -> None:
         assert assert_journaled(config, Rule.RATE_PER_MINUTE)["detail"]["orders"] == 4
 
 
-@needs_kill
 async def test_stale_heartbeat(tmp_path: Path) -> None:
     async with start_sim(scenario(**LONG)) as sim:
         heartbeat = tmp_path / "heartbeat"
@@ -172,7 +166,6 @@ async def test_stale_heartbeat(tmp_path: Path) -> None:
         assert assert_journaled(config, Rule.HEARTBEAT)["account"] == ""
 
 
-@needs_kill
 async def test_repeated_authentication_errors(tmp_path: Path) -> None:
     """The watchdog's own session is given a wrong secret (as if the key had been
     rotated under it); the kill switch resolves the configured secret afresh."""
@@ -202,7 +195,6 @@ async def test_dead_mans_switch_is_armed_each_poll(tmp_path: Path) -> None:
         assert len(calls) == 1
 
 
-@needs_kill
 async def test_trip_and_kill_result_are_alerted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -23,17 +23,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
-def kill_switch() -> Any:
-    """`botguard.kill.kill`, looked up at trip time.
-
-    Looked up rather than imported: the kill package is built in parallel (issue
-    4), and a guard must still halt (flag first) and alert if it is missing.
-    """
-    import importlib
-
-    return importlib.import_module("botguard.kill").kill
-
-
 async def kill_for_trip(
     config: Config, trip: Trip, *, accounts: list[str] | None, source: str
 ) -> Any:
@@ -43,7 +32,9 @@ async def kill_for_trip(
     reason = f"{source} tripped ({trip.rule}): {trip.message}"
     await send_alerts(config, f"botguard: {source} tripped", reason, kind="trip")
     try:
-        report = await kill_switch()(config, accounts=accounts, reason=reason)
+        from botguard.kill import kill
+
+        report = await kill(config, accounts=accounts, reason=reason)
     except Exception as exc:
         title = f"botguard: KILL FAILED after {trip.rule}"
         await send_alerts(config, title, f"{reason}\n{type(exc).__name__}: {exc}", kind="kill")
