@@ -1,1 +1,47 @@
-"""Shared fixtures. The canary guard (issue 2) lives here and is autouse."""
+"""Shared fixtures. The canary guard is autouse: no test may leak a canary secret.
+
+Every test gets the canary env vars; afterwards its captured stdout, stderr and
+log (and whatever it read through capsys/capfd), its caplog records and the files
+under its tmp_path are searched for each canary in raw, URL, base64, hex and
+JSON-escaped form. The machinery is botguard.testing.canary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator, Iterator
+from typing import Any
+
+import pytest
+
+from botguard.secrets.logging import install_redaction
+from botguard.testing import canary
+
+install_redaction()
+canary.register_canaries()
+canary.record_capture_reads()
+
+
+@pytest.fixture(autouse=True)
+def canary_guard(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> Iterator[None]:
+    """Set the canary env vars; fail if a canary reached caplog, capsys or tmp_path files."""
+    for name, value in canary.CANARIES.items():
+        monkeypatch.setenv(name, value)
+    tmp = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    hits = canary.report_hits(canary.capture_reads(request.node))
+    hits += canary.report_hits([("log record", r.getMessage()) for r in caplog.records])
+    hits += canary.scan_tree(tmp) if tmp is not None else []
+    if hits:
+        pytest.fail(canary.describe(hits), pytrace=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, Any, None]:
+    """Turn a passing test into a failure if its captured output holds a canary."""
+    report = (yield).get_result()
+    hits = canary.report_hits(report.sections) if report.when == "call" and report.passed else []
+    if hits:
+        report.outcome = "failed"
+        report.longrepr = canary.describe(hits)

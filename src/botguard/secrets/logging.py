@@ -1,38 +1,126 @@
-"""Hooks that route logs, tracebacks and warnings through the redactor.
+"""Route logs, tracebacks, warnings and thread crashes through the redactor.
 
-Minimal core; the foundation issue extends it (excepthook, warnings, rich console).
+`install_redaction()` is process-wide and idempotent:
+
+- a log record factory redacts each record's message (formatted with its args,
+  so a secret split across `%s` args is caught) when the record is made, so
+  every handler, including ones added later and pytest's caplog, sees clean text;
+- `logging.Handler.format` is wrapped, so exception and stack text that
+  formatters add later is redacted too;
+- `sys.excepthook`, `threading.excepthook` and `warnings.showwarning` print
+  redacted text.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+import threading
+import traceback
+import warnings
+from collections.abc import Callable
+from types import TracebackType
+from typing import Any, TextIO
 
 from botguard.secrets.redact import redact
 
 
+def redact_record(record: logging.LogRecord) -> None:
+    """Replace a record's message (and args) by its redacted rendering."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a bad format string; leave it for logging's own error path
+        return
+    clean = redact(message)
+    if clean != message or record.args:
+        record.msg, record.args = clean, None
+    if record.exc_text:
+        record.exc_text = redact(record.exc_text)
+
+
 class RedactingFilter(logging.Filter):
-    """Scrubs registered secrets from a record's message, args and exception text."""
+    """Scrubs registered secrets from a record's message, args and exception text.
+
+    Attach to a handler or logger when install_redaction() is not wanted.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = None
+        redact_record(record)
         if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-            record.exc_info = None
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return True
 
 
 _installed = False
+_lock = threading.Lock()
 
 
 def install_redaction() -> None:
-    """Make every log record pass through the redactor (idempotent)."""
+    """Make logs, tracebacks, warnings and thread crashes pass the redactor (idempotent)."""
     global _installed
-    if _installed:
+    with _lock:
+        if _installed:
+            return
+        _installed = True
+        _install_record_factory()
+        _wrap_handler_format()
+        sys.excepthook = _excepthook
+        threading.excepthook = _thread_excepthook
+        warnings.showwarning = _showwarning
+
+
+def _install_record_factory() -> None:
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        redact_record(record)
+        return record
+
+    logging.setLogRecordFactory(factory)
+
+
+def _wrap_handler_format() -> None:
+    original: Callable[[logging.Handler, logging.LogRecord], str] = logging.Handler.format
+
+    def format(self: logging.Handler, record: logging.LogRecord) -> str:  # noqa: A001
+        return redact(original(self, record))
+
+    logging.Handler.format = format  # type: ignore[method-assign]
+
+
+def format_exception(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> str:
+    """A traceback as text, redacted (chained causes included)."""
+    return redact("".join(traceback.format_exception(exc_type, exc, tb)))
+
+
+def _excepthook(
+    exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
+) -> None:
+    sys.stderr.write(format_exception(exc_type, exc, tb))
+
+
+def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit or args.exc_value is None:
         return
-    _installed = True
-    redacting = RedactingFilter()
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redacting)
+    name = args.thread.name if args.thread else "?"
+    sys.stderr.write(f"Exception in thread {name}:\n")
+    sys.stderr.write(format_exception(args.exc_type, args.exc_value, args.exc_traceback))
+
+
+def _showwarning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    stream = file if file is not None else sys.stderr
+    text = warnings.formatwarning(message, category, filename, lineno, line)
+    try:
+        stream.write(redact(text))
+    except OSError:
+        pass

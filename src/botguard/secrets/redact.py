@@ -1,36 +1,118 @@
-"""The process-wide Redactor: scrubs known secret values from any text.
+"""The process-wide Redactor: scrubs secrets from any text before it is shown.
 
-Minimal core; the foundation issue extends it with encoded forms and exchange
-auth artefacts (signatures, API-key headers) whose values are not known.
+Two kinds of things are masked. Registered values (every resolved `Secret`), in
+each encoded form from `botguard.secrets.forms`. And exchange auth artefacts
+whose value botguard never saw: HMAC `signature=` query parameters, API-key,
+signature and passphrase headers, and `Authorization` headers, as ccxt prints
+them in verbose output (dict reprs), debug logs and exception messages.
+
+Everything is one compiled regex alternation, rebuilt when a value is
+registered, so redacting a log line is a single scan however many secrets are
+known: the kill switch and the guard log through it.
 """
 
 from __future__ import annotations
 
+import re
 import threading
 
+from botguard.secrets.forms import encoded_forms
+
 MASK = "[REDACTED]"
+MIN_VALUE = 4
+"""Values shorter than this are not registered (they would mask ordinary text)."""
+
+AUTH_HEADERS = (
+    "X-MBX-APIKEY",
+    "OK-ACCESS-KEY",
+    "OK-ACCESS-SIGN",
+    "OK-ACCESS-PASSPHRASE",
+    "X-BAPI-API-KEY",
+    "X-BAPI-SIGN",
+    "KC-API-KEY",
+    "KC-API-SIGN",
+    "KC-API-PASSPHRASE",
+    "ACCESS-KEY",
+    "ACCESS-SIGN",
+    "ACCESS-PASSPHRASE",
+    "API-Key",
+    "API-Sign",
+)
+"""Headers whose value is a key, signature or passphrase, on the venues ccxt serves."""
+
+_HEADER_NAMES = "|".join(re.escape(h) for h in sorted(AUTH_HEADERS, key=len, reverse=True))
+_ARTEFACTS = (
+    # signature=… (query string, form body), also URL-encoded or as a JSON/dict key
+    r"""(?<![\w-])(?i:signature|sign)(?>=|%3D|['"]?\s*:\s*['"]?)""",
+    # 'X-MBX-APIKEY': 'abc'  /  X-MBX-APIKEY: abc  /  "OK-ACCESS-SIGN": "..."
+    rf"""(?<![\w-])(?i:{_HEADER_NAMES})(?>['"]?\s*[:=]\s*['"]?)""",
+)
+_NOT_MASKED = r"(?!\[REDACTED\])"
+_ARTEFACT_VALUE = _NOT_MASKED + r"""[^\s'"&,;}\]]+"""
+_AUTHORIZATION = r"""(?<![\w-])(?i:Authorization)(?>['"]?\s*[:=]\s*['"]?)"""
+_AUTHORIZATION_VALUE = _NOT_MASKED + r"""[^\s'"][^'"\r\n]*"""
+_BEARER = r"""(?<![\w-])(?i:Bearer)(?>\s+)"""
+_BEARER_VALUE = r"""[A-Za-z0-9._~+/=-]+"""
+
+
+def _artefact_alternatives() -> list[str]:
+    parts = [f"(?P<a{i}>{prefix}){_ARTEFACT_VALUE}" for i, prefix in enumerate(_ARTEFACTS)]
+    parts.append(f"(?P<auth>{_AUTHORIZATION}){_AUTHORIZATION_VALUE}")
+    parts.append(f"(?P<bearer>{_BEARER}){_BEARER_VALUE}")
+    return parts
+
+
+_PREFIX_GROUPS = tuple(f"a{i}" for i in range(len(_ARTEFACTS))) + ("auth", "bearer")
 
 
 class Redactor:
-    """Replaces every registered secret value in a text with a mask."""
+    """Replaces registered secrets (in every encoding) and auth artefacts with a mask."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
+        self._forms: set[str] = set()
+        self._pattern = self._compile()
 
     def register(self, value: str) -> None:
-        """Remember a secret value; short values are ignored (they would mask noise)."""
-        if len(value) < 4:
+        """Remember a secret value and its encoded forms; short values are ignored."""
+        if len(value) < MIN_VALUE or value in self._values:
             return
         with self._lock:
             self._values.add(value)
+            self._forms.update(encoded_forms(value))
+            self._pattern = self._compile()
+
+    @property
+    def count(self) -> int:
+        """How many distinct values are registered."""
+        return len(self._values)
+
+    def _compile(self) -> re.Pattern[str]:
+        alternatives = []
+        if self._forms:
+            forms = sorted(self._forms, key=len, reverse=True)
+            alternatives.append("(?P<v>" + "|".join(re.escape(f) for f in forms) + ")")
+        alternatives += _artefact_alternatives()
+        return re.compile("|".join(alternatives))
 
     def redact(self, text: str) -> str:
-        """`text` with every known secret replaced by the mask."""
-        for value in sorted(self._values, key=len, reverse=True):
-            if value in text:
-                text = text.replace(value, MASK)
+        """`text` with every known secret and auth artefact replaced by the mask."""
+        pattern = self._pattern
+        for _ in range(3):  # a mask can join the halves of an overlapping form; rescan
+            new = pattern.sub(_replace, text)
+            if new == text:
+                break
+            text = new
         return text
+
+
+def _replace(match: re.Match[str]) -> str:
+    for group in _PREFIX_GROUPS:
+        prefix = match.group(group)
+        if prefix is not None:
+            return prefix + MASK
+    return MASK
 
 
 _REDACTOR = Redactor()

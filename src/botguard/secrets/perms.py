@@ -1,0 +1,45 @@
+"""The file-permission rule for secret and dotenv files (the seed's `chmod 600`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+from botguard.errors import SecretError
+
+log = logging.getLogger(__name__)
+
+
+def check_private(path: Path, ref: str, *, insecure_perms: bool = False) -> None:
+    """Refuse a file that group/others can read or another user owns.
+
+    With `insecure_perms` the file is used anyway and a loud warning says what
+    was allowed, so the override never goes unnoticed.
+    """
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise SecretError(f"{ref}: file {path} does not exist") from None
+    except OSError as exc:
+        raise SecretError(f"{ref}: cannot read {path} ({type(exc).__name__})") from None
+    problem = _problem(info, path)
+    if problem is None:
+        return
+    if insecure_perms:
+        log.warning("INSECURE: using %s although %s (--insecure-perms)", path, problem)
+        return
+    raise SecretError(
+        f"{ref}: refusing {path}: {problem}; fix with `chmod 600 {path}` "
+        f"(and chown it to the bot's user), or pass --insecure-perms"
+    )
+
+
+def _problem(info: os.stat_result, path: Path) -> str | None:
+    mode = stat.S_IMODE(info.st_mode)
+    if info.st_uid != os.geteuid() and os.geteuid() != 0:
+        return f"it is owned by uid {info.st_uid}, not by this user (uid {os.geteuid()})"
+    if mode & 0o077:
+        return f"it is readable by group or others (mode {mode:04o})"
+    return None
