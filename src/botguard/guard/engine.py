@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import secrets
 from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
@@ -73,7 +72,7 @@ class Guard:
         self._last_minute: deque[float] = deque()
         self._last_second: deque[float] = deque()
         self._breaches: deque[float] = deque()
-        self._session = secrets.token_hex(4)
+        self._session = os.urandom(4).hex()
         self._counter = itertools.count(1)
         self._sizes: dict[str, float] = {}
         self._checks_loss = policy.max_daily_loss != INF
