@@ -15,6 +15,8 @@ from botguard.testing.canary import CANARIES
 def canary_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in CANARIES.items():
         monkeypatch.setenv(name, value)
+    # a second account's key (the canary with a suffix, so a leak is still caught)
+    monkeypatch.setenv("BOTGUARD_CANARY_API_KEY_ALT", CANARIES["BOTGUARD_CANARY_API_KEY"] + "alt")
 
 
 def sim_account(name: str = "main", **overrides: Any) -> dict[str, Any]:

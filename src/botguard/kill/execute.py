@@ -17,7 +17,7 @@ from botguard.errors import VenueError
 from botguard.kill.plan import CancelOrders, ClosePosition, KillPlan, SellAsset
 from botguard.kill.runlog import RunLog
 from botguard.venues.base import Venue
-from botguard.venues.errors import OrderNotFound, VenueUnavailable
+from botguard.venues.errors import OrderNotFound, VenueAuthError, VenueUnavailable
 from botguard.venues.types import Side
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,8 @@ class Outcome:
     sold: list[SellAsset] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     unreachable: bool = False
+    refused: bool = False
+    """The key was refused (a permission it lacks): retrying cannot help."""
 
 
 def client_id(prefix: str, run_id: str, round_no: int, index: int) -> str:
@@ -49,6 +51,7 @@ async def _cancel(venue: Venue, action: CancelOrders, log: RunLog, out: Outcome)
         pass  # nothing left to cancel: someone (a fill, an earlier run) got there first
     except VenueError as exc:
         out.errors.append(f"cancel {action.symbol}: {exc}")
+        out.refused |= isinstance(exc, VenueAuthError)
         out.unreachable |= isinstance(exc, VenueUnavailable)
         log.step("cancel", key, "failed", {"error": str(exc)})
         return
@@ -87,6 +90,7 @@ async def _trade(
         order_id = await _send(venue, action, cid)
     except VenueError as exc:
         out.errors.append(f"{what} {action.symbol}: {exc}")
+        out.refused |= isinstance(exc, VenueAuthError)
         out.unreachable |= isinstance(exc, VenueUnavailable)
         log.step(what, cid, "failed", {**detail, "error": str(exc)})
         return

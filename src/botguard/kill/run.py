@@ -44,7 +44,10 @@ async def open_venues(config: Config, accounts: list[AccountConfig]) -> list[Ven
     from botguard.venues import open_venue
 
     cache = config.state.dir / "markets"
-    venues: list[Venue] = [open_venue(a, cache_dir=cache) for a in accounts]
+    # A request may hang (a dropped connection): give up on it early enough to retry
+    # several times before the deadline, but never sooner than 1 s.
+    timeout_ms = int(max(1000.0, min(10000.0, config.kill.deadline_s * 1000 / 4)))
+    venues: list[Venue] = [open_venue(a, cache_dir=cache, timeout=timeout_ms) for a in accounts]
     await asyncio.gather(*(v.load_markets() for v in venues))
     return venues
 

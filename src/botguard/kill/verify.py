@@ -36,6 +36,8 @@ class AccountResult:
     remaining: KillPlan | None = None
     """What the last read still showed (empty when flat)."""
     rounds: int = 0
+    refused: bool = False
+    """The last round had an order refused for want of permission."""
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -82,11 +84,26 @@ def _merge(total: Outcome, part: Outcome) -> None:
     total.errors += part.errors
 
 
+def _verdict(result: AccountResult, plan: KillPlan, settings: Settings, *, refused: bool,
+             deadline: float) -> str | None:  # fmt: skip
+    """The account's final status after a fresh read, or None to trade another round."""
+    if settings.dry_run:
+        return "planned"
+    if plan.empty:
+        return "residual" if refused else "flat"
+    if result.refused:  # the key may not do what is left: retrying cannot help
+        return "residual"
+    if time.monotonic() > deadline:
+        return "unreachable" if result.done.unreachable else "residual"
+    return None
+
+
 async def settle_account(
     venue: Venue, settings: Settings, log: RunLog, *, deadline: float, first_round: int = 0
 ) -> AccountResult:
     """Loop read → plan → execute until a read shows the account flat."""
     result = AccountResult(venue.account)
+    venue.deadline = deadline
     markets = MarketsView(venue)
     started = time.monotonic()
     while True:
@@ -94,8 +111,7 @@ async def settle_account(
             exposure = await _read(venue, deadline)
         except VenueError as exc:  # auth refused and the like: nothing more we can do
             result.notes.append(str(exc))
-            result.status = "unreachable"
-            return result
+            exposure = None
         if exposure is None:
             result.status = "unreachable"
             return result
@@ -104,23 +120,19 @@ async def settle_account(
         result.plan = result.plan or plan
         result.remaining = plan
         refused = getattr(venue, "futures_refused", None)
-        if refused:
+        if refused and not result.notes:
             result.notes.append(f"futures not readable with this key: {refused}")
-        if settings.dry_run:
-            result.status = "planned"
-            return result
-        if plan.empty:
-            result.status = "residual" if refused else "flat"
-            result.timings["settle_s"] = time.monotonic() - started
-            return result
-        if time.monotonic() > deadline:
-            result.status = "unreachable" if result.done.unreachable else "residual"
+        verdict = _verdict(result, plan, settings, refused=bool(refused), deadline=deadline)
+        if verdict is not None:
+            result.status = verdict
+            result.timings["settle_s"] = round(time.monotonic() - started, 3)
             return result
         round_no = first_round + result.rounds
         log.step("round", f"{venue.account}:{round_no}", "ok", {"account": venue.account})
         outcome = await execute_plan(venue, plan, log, prefix=settings.prefix, round_no=round_no)
         _merge(result.done, outcome)
         result.done.unreachable = outcome.unreachable
+        result.refused = outcome.refused
         result.rounds += 1
         if outcome.errors:
             await asyncio.sleep(min(1.0, 0.2 * result.rounds))

@@ -75,6 +75,7 @@ class FakeVenue:
         self.markets = {m.symbol: m for m in markets}
         self.prices = {k: Decimal(v) for k, v in (prices or {}).items()}
         self.quirks = Quirks()
+        self.deadline: float | None = None
         self.calls: list[str] = []
         self.placed: dict[str, str] = {}
         self.faults: dict[str, list[_Fault]] = {}

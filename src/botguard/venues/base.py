@@ -31,6 +31,8 @@ class Venue(Protocol):
 
     account: str
     quirks: Quirks
+    deadline: float | None
+    """time.monotonic() past which the venue starts no retry (the kill's deadline)."""
 
     async def load_markets(self) -> None:
         """Make market precision known (from the state-dir cache when fresh)."""

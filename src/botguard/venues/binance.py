@@ -63,7 +63,7 @@ class BinanceVenue(CcxtVenue):
         orders = [self.to_order(o, "spot") for o in s_orders]
         orders += [self.to_order(o, "swap") for o in f_orders]
         orders += [_conditional(self.to_order(o, "swap")) for o in algo]
-        prices = {s: p for s, t in tickers.items() if (p := dec(t.get("last"))) is not None}
+        prices = {s: p for s, t in tickers.items() if (p := dec(t.get("price"))) is not None}
         pos = [q for raw in positions if (q := self.to_position(raw)) is not None]
         return Exposure(
             account=self.account,
@@ -78,7 +78,8 @@ class BinanceVenue(CcxtVenue):
             await asyncio.gather(
                 self._call("fetch_balance", {"type": "spot"}),
                 self._call("fetch_open_orders", None, None, None, {"type": "spot"}),
-                self._call("fetch_tickers", None, {"type": "spot"}),
+                # ticker/price for all symbols weighs 4; 24hr tickers would weigh 80
+                self._call("fetch_last_prices", None, {"type": "spot"}),
             )
         )
 
@@ -102,6 +103,13 @@ class BinanceVenue(CcxtVenue):
             return [[], [], []]
 
     futures_refused: str | None = None
+
+    def _translate(self, exc: BaseException) -> Exception:
+        """-2015 (key refused: IP, permission) is an auth error, even once ccxt has seen
+        the key work and starts calling it DDoSProtection (notes/ccxt.md 5)."""
+        if '"code":-2015' in str(exc).replace(" ", ""):
+            return VenueAuthError(f"{type(exc).__name__}: {str(exc)[:300]}")
+        return super()._translate(exc)
 
     async def cancel_all(self, symbol: str, market: str, *, conditional: bool) -> None:
         """DELETE openOrders / allOpenOrders, or algoOpenOrders for the conditional book."""

@@ -64,6 +64,20 @@ class CcxtVenue:
         self.retries = retries
         self.requests = 0
         self._gate = asyncio.Semaphore(self.quirks.max_concurrency)
+        self._cooldown_until = 0.0
+        self.deadline: float | None = None
+        """time.monotonic() past which no retry is started (set by the kill)."""
+        """After a 429 every call of this account waits (not only the refused one):
+        several concurrent retries into a rate limit are how a 418 ban is earned."""
+
+    def _translate(self, exc: BaseException) -> Exception:
+        """The error translation; exchange venues add their own code quirks."""
+        return translate(exc)
+
+    async def _wait_cooldown(self) -> None:
+        delay = self._cooldown_until - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
 
     # ------------------------------------------------------------------ calls
     async def _call(self, name: str, *args: Any, retry: bool = True) -> Any:
@@ -71,16 +85,22 @@ class CcxtVenue:
         method: Callable[..., Awaitable[Any]] = getattr(self.exchange, name)
         attempt = 0
         while True:
+            await self._wait_cooldown()
             try:
                 async with self._gate:
                     self.requests += 1
                     return await method(*args)
             except Exception as exc:
                 exc._botguard_headers = getattr(self.exchange, "last_response_headers", None)  # type: ignore[attr-defined]
-                err = translate(exc)
+                err = self._translate(exc)
             if not (retry and isinstance(err, VenueUnavailable)) or attempt >= self.retries:
                 raise err
+            if err.retry_after_s:
+                until = time.monotonic() + err.retry_after_s
+                self._cooldown_until = max(self._cooldown_until, until)
             delay = err.retry_after_s or min(2.0, 0.1 * 2**attempt) * (1 + random.random())  # noqa: S311
+            if self.deadline is not None and time.monotonic() + delay > self.deadline:
+                raise err
             logger.info("%s: %s failed (%s); retrying in %.2fs", self.account, name, err, delay)
             await asyncio.sleep(delay)
             attempt += 1
