@@ -60,8 +60,10 @@ CONFTEST = (Path(__file__).parents[1] / "conftest.py").read_text()
     [
         ("print(os.environ['BOTGUARD_CANARY_API_KEY'])", "stdout"),
         ("sys.stderr.write(os.environ['BOTGUARD_CANARY_PASSWORD'].encode().hex())", "stderr"),
-        ("(tmp_path / 'r.json').write_text(json.dumps(os.environ['BOTGUARD_CANARY_SECRET']))",
-         "r.json"),
+        (
+            "(tmp_path / 'r.json').write_text(json.dumps(os.environ['BOTGUARD_CANARY_SECRET']))",
+            "r.json",
+        ),
         ("print(os.environ['BOTGUARD_CANARY_API_KEY']); capsys.readouterr()", "capsys"),
     ],
 )

@@ -1,12 +1,66 @@
-"""`botguard init`: Write a starter botguard.toml, a .env template (mode 600) and .gitignore it."""
+"""`botguard init`: write a starter botguard.toml, a .env template (mode 600) and .gitignore it."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from botguard.cli.app import ConfigOption, app
 from botguard.errors import UsageError
 
+DirOption = Annotated[
+    Path, typer.Option("--dir", help="Folder to write into (default: the current one).")
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")]
+
 
 @app.command("init")
-def init_cmd_command(config: ConfigOption = None) -> int:
-    """Write a starter botguard.toml, a .env template (mode 600) and .gitignore it."""
-    raise UsageError("botguard init is not built yet")
+def init_cmd_command(
+    config: ConfigOption = None, directory: DirOption = Path(), force: ForceOption = False
+) -> int:
+    """Write a starter botguard.toml, a .env template (mode 600) and .gitignore it.
+
+    Existing files are never overwritten without --force. With --config PATH the
+    config is written there instead of DIR/botguard.toml.
+    """
+    from botguard.cli.init_templates import CONFIG_TEMPLATE, DOTENV_TEMPLATE
+    from botguard.secrets.console import make_console
+
+    directory.mkdir(parents=True, exist_ok=True)
+    config_file = config or directory / "botguard.toml"
+    env_file = directory / ".env"
+    existing = [p for p in (config_file, env_file) if p.exists()]
+    if existing and not force:
+        names = ", ".join(str(p) for p in existing)
+        raise UsageError(f"{names} already exists; pass --force to overwrite")
+    config_file.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    _write_private(env_file, DOTENV_TEMPLATE)
+    ignored = _ignore_dotenv(directory / ".gitignore")
+    console = make_console(highlight=False)
+    console.print(f"wrote {config_file}\nwrote {env_file} (mode 600)")
+    console.print(f"{'added .env to' if ignored else '.env already in'} {directory / '.gitignore'}")
+    console.print("Next: fill in .env, then run `botguard secrets check`.")
+    return 0
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write a file readable only by this user, even for the moment it is created."""
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    path.chmod(0o600)
+
+
+def _ignore_dotenv(gitignore: Path) -> bool:
+    """Add `.env` to .gitignore unless a line already ignores it; True if added."""
+    text = gitignore.read_text(encoding="utf-8") if gitignore.exists() else ""
+    if any(line.strip() in {".env", "/.env", ".env*", "*.env"} for line in text.splitlines()):
+        return False
+    prefix = "\n" if text and not text.endswith("\n") else ""
+    with gitignore.open("a", encoding="utf-8") as fh:
+        fh.write(f"{prefix}# secrets: never commit (botguard init)\n.env\n")
+    return True

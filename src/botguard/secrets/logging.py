@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
@@ -83,7 +84,7 @@ def _install_record_factory() -> None:
 def _wrap_handler_format() -> None:
     original: Callable[[logging.Handler, logging.LogRecord], str] = logging.Handler.format
 
-    def format(self: logging.Handler, record: logging.LogRecord) -> str:  # noqa: A001
+    def format(self: logging.Handler, record: logging.LogRecord) -> str:
         return redact(original(self, record))
 
     logging.Handler.format = format  # type: ignore[method-assign]
@@ -120,7 +121,5 @@ def _showwarning(
 ) -> None:
     stream = file if file is not None else sys.stderr
     text = warnings.formatwarning(message, category, filename, lineno, line)
-    try:
+    with contextlib.suppress(OSError):
         stream.write(redact(text))
-    except OSError:
-        pass

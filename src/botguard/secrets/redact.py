@@ -62,7 +62,7 @@ def _artefact_alternatives() -> list[str]:
     return parts
 
 
-_PREFIX_GROUPS = tuple(f"a{i}" for i in range(len(_ARTEFACTS))) + ("auth", "bearer")
+_PREFIX_GROUPS = (*(f"a{i}" for i in range(len(_ARTEFACTS))), "auth", "bearer")
 
 
 class Redactor:

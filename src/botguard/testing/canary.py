@@ -48,7 +48,7 @@ def _form_table() -> dict[bytes, tuple[str, str]]:
 def _kind(form: str, value: str) -> str:
     if form == value:
         return "raw"
-    if "%" in form or "+" in form and "+" not in value:
+    if "%" in form or ("+" in form and "+" not in value):
         return "url"
     if re.fullmatch(r"[0-9a-fA-F]+", form) and len(form) == 2 * len(value.encode()):
         return "hex"
@@ -122,7 +122,7 @@ def record_capture_reads() -> None:
     def readouterr(self: pytest.CaptureFixture[Any]) -> Any:
         result = original(self)
         if isinstance(result.out, str):
-            node = self.request.node  # type: ignore[attr-defined]
+            node = self.request.node
             node.stash.setdefault(_READS, []).extend(
                 [("capsys/capfd out", result.out), ("capsys/capfd err", result.err)]
             )
