@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -62,15 +63,20 @@ class KillReport:
         }
 
 
+def fmt(amount: Decimal) -> str:
+    """An amount without trailing zeros or exponent (1.0 -> 1, 1E+1 -> 10)."""
+    return format(amount.normalize(), "f")
+
+
 def plan_lines(plan: KillPlan) -> list[str]:
     """The plan as short lines (prompt, --dry-run, table cells)."""
     lines = [
         f"cancel {c.count} {'conditional ' if c.conditional else ''}order(s) on {c.symbol}"
         for c in plan.cancels
     ]
-    lines += [f"close {c.side.value} {c.amount} {c.symbol}" for c in plan.closes]
-    lines += [f"sell {s.amount} {s.asset} ({s.symbol})" for s in plan.sells]
-    lines += [f"dust {d.amount} {d.asset}: {d.reason}" for d in plan.dust]
+    lines += [f"close {c.side.value} {fmt(c.amount)} {c.symbol}" for c in plan.closes]
+    lines += [f"sell {fmt(s.amount)} {s.asset} ({s.symbol})" for s in plan.sells]
+    lines += [f"dust {fmt(d.amount)} {d.asset}: {d.reason}" for d in plan.dust]
     lines += [f"keep {k}" for k in plan.kept]
     return lines
 
@@ -92,9 +98,9 @@ def render(report: KillReport, console: Console) -> None:
             n = sum(c.count for c in acct.done.cancelled)
             table.add_row("cancelled", f"{n} order(s) in {len(acct.done.cancelled)} book(s)")
             for c in acct.done.closed:
-                table.add_row("closed", f"{c.side.value} {c.amount} {c.symbol}")
+                table.add_row("closed", f"{c.side.value} {fmt(c.amount)} {c.symbol}")
             for s in acct.done.sold:
-                table.add_row("sold", f"{s.amount} {s.asset}")
+                table.add_row("sold", f"{fmt(s.amount)} {s.asset}")
             remaining = plan_lines(acct.remaining) if acct.remaining else []
             for line in remaining:
                 table.add_row("remains", line)

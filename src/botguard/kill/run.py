@@ -39,16 +39,25 @@ def select_accounts(config: Config, names: Sequence[str] | None) -> list[Account
     return [config.get_account(n) for n in names]
 
 
-async def open_venues(config: Config, accounts: list[AccountConfig]) -> list[Venue]:
-    """Own ccxt instances, markets from the state-dir cache, all at once."""
+def make_venues(config: Config, accounts: list[AccountConfig]) -> list[Venue]:
+    """Own ccxt instances (never the bot's); no network yet."""
     from botguard.venues import open_venue
 
     cache = config.state.dir / "markets"
     # A request may hang (a dropped connection): give up on it early enough to retry
     # several times before the deadline, but never sooner than 1 s.
     timeout_ms = int(max(1000.0, min(10000.0, config.kill.deadline_s * 1000 / 4)))
-    venues: list[Venue] = [open_venue(a, cache_dir=cache, timeout=timeout_ms) for a in accounts]
-    await asyncio.gather(*(v.load_markets() for v in venues))
+    return [open_venue(a, cache_dir=cache, timeout=timeout_ms) for a in accounts]
+
+
+async def open_venues(config: Config, accounts: list[AccountConfig]) -> list[Venue]:
+    """Own venues with markets loaded (from the state-dir cache when fresh), all at once."""
+    venues = make_venues(config, accounts)
+    try:
+        await asyncio.gather(*(v.load_markets() for v in venues))
+    except BaseException:
+        await asyncio.gather(*(v.close() for v in venues), return_exceptions=True)
+        raise
     return venues
 
 
@@ -127,12 +136,8 @@ async def kill_config(
     kind: str = "kill",
 ) -> KillReport:
     """Open own venues, run, close them."""
-    t0 = time.monotonic()
-    venues = await open_venues(config, select_accounts(config, accounts))
-    t_open = time.monotonic() - t0
+    venues = make_venues(config, select_accounts(config, accounts))
     try:
-        report = await run_kill(config, venues, opts=opts, kind=kind)
+        return await run_kill(config, venues, opts=opts, kind=kind)
     finally:
         await asyncio.gather(*(v.close() for v in venues), return_exceptions=True)
-    report.timings["open_s"] = round(t_open, 3)
-    return report

@@ -108,6 +108,7 @@ async def settle_account(
     started = time.monotonic()
     while True:
         try:
+            await venue.load_markets()  # a no-op once loaded (a KillSwitch did it early)
             exposure = await _read(venue, deadline)
         except VenueError as exc:  # auth refused and the like: nothing more we can do
             result.notes.append(str(exc))

@@ -114,6 +114,8 @@ class CcxtVenue:
 
     async def load_markets(self) -> None:
         """Markets from the state-dir cache when fresh, else one load (then cached)."""
+        if self.exchange.markets:
+            return
         path = self._cache_path()
         if (
             path is not None
