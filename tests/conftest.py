@@ -23,7 +23,9 @@ canary.record_capture_reads()
 
 @pytest.fixture(autouse=True)
 def canary_guard(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> Iterator[None]:
     """Set the canary env vars; fail if a canary reached caplog, capsys or tmp_path files."""
     for name, value in canary.CANARIES.items():

@@ -7,7 +7,6 @@ import json
 import logging
 import string
 import sys
-import threading
 import warnings
 from urllib.parse import quote, quote_plus
 

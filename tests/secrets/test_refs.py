@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -102,12 +103,12 @@ def test_systemd_credential_made_by_systemd_creds(
     if shutil.which("systemd-creds") is None or shutil.which("unshare") is None:
         pytest.skip("systemd-creds or unshare is not installed")
     (tmp_path / "var-lib-systemd").mkdir()
-    creds = tmp_path / "credentials"
+    creds, blob = tmp_path / "credentials", tmp_path / "x.cred"
     script = (
         f"mount --bind {tmp_path / 'var-lib-systemd'} /var/lib/systemd && "
-        f"printf %s {VALUE} | systemd-creds encrypt --name=ex_api_secret - {tmp_path / 'x.cred'} && "
+        f"printf %s {VALUE} | systemd-creds encrypt --name=ex_api_secret - {blob} && "
         f"mkdir -m 0700 {creds} && umask 077 && "
-        f"systemd-creds decrypt --name=ex_api_secret {tmp_path / 'x.cred'} {creds / 'ex_api_secret'}"
+        f"systemd-creds decrypt --name=ex_api_secret {blob} {creds / 'ex_api_secret'}"
     )
     proc = subprocess.run(
         ["unshare", "-rm", "sh", "-ec", script],
@@ -156,7 +157,7 @@ class _KV2Handler(BaseHTTPRequestHandler):
     `{"data": {"data": {...}, "metadata": {...}}}`, 404 with `{"errors": []}` when absent,
     403 for a wrong X-Vault-Token."""
 
-    store = {"/v1/secret/data/gridbot": {"api_key": VALUE}}
+    store: ClassVar[dict[str, dict[str, str]]] = {"/v1/secret/data/gridbot": {"api_key": VALUE}}
 
     def do_GET(self) -> None:
         path = self.path.split("?")[0]

@@ -69,14 +69,20 @@ def check_command(config: ConfigOption = None, insecure_perms: InsecurePermsOpti
     """
     from botguard.config import load_config
     from botguard.secrets.console import make_console
+    from botguard.secrets.perms import insecure_allowances
 
     loaded = load_config(config)
     out, err = make_console(highlight=False), make_console(stderr=True, highlight=False)
+    if not out.is_terminal:
+        out.width = 160  # a pipe or file: keep references and sources on one line
     if not config_refs(loaded):
         out.print(f"{loaded.path}: no secret references configured")
         return 0
+    already = len(insecure_allowances())
     table, failures = _check_table(loaded, insecure_perms)
     out.print(table)
+    for line in insecure_allowances()[already:]:
+        err.print(f"botguard: INSECURE (--insecure-perms): {line}", markup=False, style="bold red")
     for line in failures:
         err.print(f"botguard: secret failed: {line}", markup=False)
     if failures:

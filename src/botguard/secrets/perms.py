@@ -11,6 +11,13 @@ from botguard.errors import SecretError
 
 log = logging.getLogger(__name__)
 
+_allowed: list[str] = []
+
+
+def insecure_allowances() -> list[str]:
+    """What --insecure-perms let through so far in this process (for commands to show)."""
+    return list(_allowed)
+
 
 def check_private(path: Path, ref: str, *, insecure_perms: bool = False) -> None:
     """Refuse a file that group/others can read or another user owns.
@@ -29,6 +36,7 @@ def check_private(path: Path, ref: str, *, insecure_perms: bool = False) -> None
         return
     if insecure_perms:
         log.warning("INSECURE: using %s although %s (--insecure-perms)", path, problem)
+        _allowed.append(f"{ref}: used {path} although {problem}; fix with `chmod 600 {path}`")
         return
     raise SecretError(
         f"{ref}: refusing {path}: {problem}; fix with `chmod 600 {path}` "
