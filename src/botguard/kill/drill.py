@@ -1,0 +1,136 @@
+"""`botguard drill`: the real kill switch, end to end, against an in-process `botguard sim`.
+
+The sim is seeded with a given scenario, or with the live accounts' current exposure
+(read only: the drill never trades, cancels or halts anything real). The kill runs with
+a scratch state dir (its halt flag and run journal live there, and no unit or pid is
+stopped), and the drill is recorded in the REAL journal as kind 'drill' with its
+timings, which the audit's kill.drilled_recently reads.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from botguard.config import Config
+from botguard.errors import ConfigError
+from botguard.journal import Journal
+from botguard.kill.report import KillReport
+from botguard.venues.types import Exposure, Order, Position
+
+DRILL_KEY_ENV = "BOTGUARD_DRILL_{i}_{field}"
+
+
+def _order(order: Order) -> dict[str, Any]:
+    spec: dict[str, Any] = {"symbol": order.symbol, "side": order.side.value,
+                            "amount": str(order.amount)}  # fmt: skip
+    if order.conditional:
+        spec.update(type="stop_market", trigger_price=str(order.price or 1),
+                    reduce_only=order.reduce_only)  # fmt: skip
+    else:
+        spec.update(type="limit", price=str(order.price))
+    return spec
+
+
+def _position(pos: Position) -> dict[str, Any]:
+    return {"symbol": pos.symbol, "side": pos.side.value, "amount": str(pos.contracts),
+            "entry_price": str(pos.entry_price or 1)}  # fmt: skip
+
+
+def scenario_from_exposure(exposures: list[Exposure]) -> dict[str, Any]:
+    """A sim scenario holding the live accounts' exposure (limit orders only, no trigger
+    prices beyond what the exchange reported)."""
+    accounts, prices = [], {}
+    for i, exp in enumerate(exposures):
+        prices.update({s: str(p) for s, p in exp.prices.items()})
+        accounts.append({
+            "name": exp.account, "api_key": f"drill-key-{i:04d}-0123456789",
+            "secret": f"drill-secret-{i:04d}-0123456789",
+            "permissions": {"spot": True, "futures": True},
+            "position_mode": "hedge" if any(p.hedged for p in exp.positions) else "one-way",
+            "spot": {b.asset: str(b.total) for b in exp.balances},
+            "futures": {"USDT": "1000000"},
+            "orders": [_order(o) for o in exp.orders if o.price is not None or o.conditional],
+            "positions": [_position(p) for p in exp.positions],
+        })  # fmt: skip
+    return {"prices": prices, "account": accounts}
+
+
+def load_scenario_file(path: Path) -> dict[str, Any]:
+    """A scenario TOML as a mapping; unreadable is a ConfigError naming the file."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read scenario ({exc})") from None
+
+
+async def live_exposure(config: Config) -> list[Exposure]:
+    """Read every account's exposure (read-only calls only)."""
+    import asyncio
+
+    from botguard.kill.run import open_venues
+
+    venues = await open_venues(config, list(config.account))
+    try:
+        return list(await asyncio.gather(*(v.exposure() for v in venues)))
+    finally:
+        await asyncio.gather(*(v.close() for v in venues), return_exceptions=True)
+
+
+def drill_config(config: Config, scenario: dict[str, Any], url: str, state: Path) -> Config:
+    """The config pointed at the sim: scenario keys via env refs, scratch state, no unit."""
+    raw = config.model_dump(mode="json", exclude_none=True)
+    raw["state"] = {"dir": str(state)}
+    raw["bot"].pop("service", None)
+    raw["bot"].pop("pidfile", None)
+    wanted = {a.name for a in config.account}
+    accounts = []
+    for i, acct in enumerate(scenario.get("account", [])):
+        base = next((a for a in raw["account"] if a["name"] == acct["name"]), None)
+        if wanted and base is None:
+            continue
+        base = dict(base or {"name": acct["name"], "exchange": "binance",
+                             "markets": ["spot", "swap"]})  # fmt: skip
+        for field in ("api_key", "secret"):
+            env = DRILL_KEY_ENV.format(i=i, field=field.upper())
+            os.environ[env] = str(acct[field])
+            base[field] = f"env:{env}"
+        base.pop("password", None)
+        base.update(base_url=url, sandbox=False)
+        accounts.append(base)
+    if not accounts:
+        raise ConfigError("drill: no scenario account has the name of a configured [[account]]")
+    raw["account"] = accounts
+    return Config.model_validate(raw)
+
+
+async def run_drill(config: Config, scenario_path: Path | None) -> KillReport:
+    """Seed a sim, kill against it, journal the drill; returns the kill's report."""
+    from botguard.kill.run import kill_config
+    from botguard.testing.sim import start_sim
+
+    t0 = time.monotonic()
+    if scenario_path is not None:
+        scenario = load_scenario_file(scenario_path)
+    else:
+        scenario = scenario_from_exposure(await live_exposure(config))
+    t_seed = time.monotonic() - t0
+    with tempfile.TemporaryDirectory(prefix="botguard-drill-") as scratch:
+        async with start_sim(scenario) as sim:
+            cfg = drill_config(config, scenario, sim.url, Path(scratch))
+            opts = {"dry_run": False, "flatten": True, "halt": True, "deadline_s": None,
+                    "reason": "drill"}  # fmt: skip
+            report = await kill_config(cfg, accounts=None, opts=opts, kind="drill")
+            requests = len(sim.log())
+    report.timings.update(seed_s=round(t_seed, 3), drill_s=round(time.monotonic() - t0, 3))
+    summary = {**report.summary(), "requests": requests,
+               "scenario": str(scenario_path) if scenario_path else "live exposure"}  # fmt: skip
+    with Journal(config.state.dir) as journal:
+        run_id = f"drill-{report.run_id}"
+        journal.start_run(run_id, "drill")
+        journal.finish_run(run_id, report.status, summary)
+    return report
