@@ -114,3 +114,10 @@ def test_every_asset_is_exactly_one_of_sold_kept_or_dust(
     assert not set(sold) & keep
     for sell in plan.sells:
         assert sell.amount <= holdings[sell.asset]
+
+
+def test_a_position_below_the_step_is_stuck_exposure_not_flat() -> None:
+    pos = Position("BTC/USDT:USDT", "swap", PositionSide.LONG, Decimal("0.0004"))
+    plan = plan_kill(Exposure("a", positions=(pos,)), keep=(), quote="USDT", markets_info=MARKETS)
+    assert plan.empty  # nothing can be sent ...
+    assert [d.asset for d in plan.stuck_positions] == ["BTC/USDT:USDT"]  # ... yet not flat

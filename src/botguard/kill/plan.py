@@ -54,6 +54,8 @@ class Dust:
     asset: str
     amount: Decimal
     reason: str
+    position: bool = False
+    """A derivatives position too small to close: still exposure, never "flat"."""
 
 
 Action = CancelOrders | ClosePosition | SellAsset | Dust
@@ -69,6 +71,11 @@ class KillPlan:
     sells: tuple[SellAsset, ...] = ()
     dust: tuple[Dust, ...] = ()
     kept: tuple[str, ...] = field(default=())
+
+    @property
+    def stuck_positions(self) -> tuple[Dust, ...]:
+        """Positions below the amount step: nothing can be sent, yet they are not flat."""
+        return tuple(d for d in self.dust if d.position)
 
     @property
     def empty(self) -> bool:
@@ -114,7 +121,7 @@ def _closes(
         amount = round_down(pos.contracts, info.amount_step if info else None)
         reason = _too_small(amount, info, None) if info else None
         if reason is not None:  # notional minimums do not apply to reduce-only closes
-            dust.append(Dust(exposure.account, pos.symbol, pos.contracts, reason))
+            dust.append(Dust(exposure.account, pos.symbol, pos.contracts, reason, position=True))
             continue
         closes.append(ClosePosition(exposure.account, pos.symbol, pos.side, amount, pos.hedged))
     return closes, dust

@@ -90,7 +90,7 @@ def _verdict(result: AccountResult, plan: KillPlan, settings: Settings, *, refus
     if settings.dry_run:
         return "planned"
     if plan.empty:
-        return "residual" if refused else "flat"
+        return "residual" if refused or plan.stuck_positions else "flat"
     if result.refused:  # the key may not do what is left: retrying cannot help
         return "residual"
     if time.monotonic() > deadline:

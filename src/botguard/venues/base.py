@@ -21,8 +21,10 @@ class Quirks:
     """In hedge mode a close names positionSide instead of reduceOnly."""
     batch_orders_max: int = 5
     """How many orders one batch call may carry (0: no batch endpoint)."""
-    max_concurrency: int = 8
-    """Requests in flight per account; well below any weight limit a kill can reach."""
+    max_concurrency: int = 32
+    """Requests in flight per account. A kill sends one cancel per book and one order per
+    asset or position (Binance: 100 orders/10 s spot, 300 futures; 6000 weight/min), so
+    this bounds bursts without serialising a 50-symbol kill into many round trips."""
 
 
 @runtime_checkable
