@@ -121,7 +121,9 @@ t0 = time.perf_counter(); out = {}
 import botguard.cli; out["import botguard.cli"] = time.perf_counter() - t0
 t = time.perf_counter()
 from botguard.config import load_config
-cfg = load_config(__import__("pathlib").Path(sys.argv[1])); out["load config"] = time.perf_counter() - t
+from pathlib import Path
+cfg = load_config(Path(sys.argv[1]))
+out["load config"] = time.perf_counter() - t
 t = time.perf_counter()
 from botguard.secrets.refs import resolve_secret
 resolve_secret(cfg.account[0].api_key); resolve_secret(cfg.account[0].secret)
