@@ -94,6 +94,7 @@ async def test_spot_only_with_dust(tmp_path: Path) -> None:
         log = sim.log()
     assert report.exit_code == 0, report.summary()
     (result,) = report.accounts
+    assert result.remaining is not None
     assert [d.asset for d in result.remaining.dust] == ["BTC"]  # 0.00002 BTC < 5 USDT
     assert state["spot"]["BTC"]["free"] == "0.00002"
     assert Decimal(state["spot"]["ETH"]["free"]) == 0

@@ -8,6 +8,7 @@ import ccxt
 import pytest
 
 from botguard.config import parse_config
+from botguard.errors import VenueError
 from botguard.testing.canary import CANARIES
 from botguard.testing.sim import start_sim
 from botguard.venues import open_venue
@@ -15,7 +16,6 @@ from botguard.venues.errors import (
     OrderNotFound,
     OrderRejected,
     VenueAuthError,
-    VenueError,
     VenueUnavailable,
     VenueUnsupported,
     translate,
