@@ -79,13 +79,18 @@ def stop_unit(unit: str, *, timeout_s: float = 30.0) -> dict[str, Any]:
 
 
 def _alive(pid: int) -> bool:
+    """The pid exists and is not a zombie (an exited child nobody reaped yet)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 async def signal_pidfile(pidfile: Path, *, grace_s: float) -> dict[str, Any]:
