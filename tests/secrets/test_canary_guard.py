@@ -83,3 +83,26 @@ def test_guard_fails_a_test_that_leaks(pytester: pytest.Pytester, body: str, whe
     assert "::test_clean" not in result.stdout.str()
     assert "canary secret leaked" in result.stdout.str()
     assert where in result.stdout.str()
+
+
+def test_plants_canaries_marker_skips_files_only(pytester: pytest.Pytester) -> None:
+    """A leak scanner's test may plant canaries in its files, but still not print them."""
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(
+        "import os, pytest\n"
+        "@pytest.mark.plants_canaries\n"
+        "def test_plants(tmp_path):\n"
+        "    (tmp_path / '.env').write_text(os.environ['BOTGUARD_CANARY_SECRET'])\n"
+        "@pytest.mark.plants_canaries\n"
+        "def test_plants_and_prints(tmp_path):\n"
+        "    print(os.environ['BOTGUARD_CANARY_SECRET'])\n"
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--show-capture=no")
+    result.assert_outcomes(passed=1, failed=1)
+    assert "FAILED test_plants_canaries_marker_skips_files_only.py::test_plants_and_prints" in (
+        result.stdout.str()
+    )
+    assert "canary secret leaked: BOTGUARD_CANARY_SECRET (raw) in Captured stdout call" in (
+        result.stdout.str()
+    )
