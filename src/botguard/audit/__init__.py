@@ -1,1 +1,32 @@
-"""botguard.audit."""
+"""botguard.audit: the seed's security checklist as concurrent checks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from botguard.audit.runner import AuditReport
+from botguard.config import Config
+from botguard.errors import UsageError
+
+__all__ = ["AuditReport", "run_audit"]
+
+
+async def run_audit(
+    config: Config, *, root: Path = Path("/"), only: Iterable[str] = (), skip: Iterable[str] = ()
+) -> AuditReport:
+    """Run the checks selected by category (only) minus ids (skip)."""
+    from botguard.audit.registry import CHECKS
+    from botguard.audit.runner import run_checks
+
+    only_set, skip_set = set(only), set(skip)
+    known = {c.category for c in CHECKS}
+    ids = {c.id for c in CHECKS}
+    for cat in only_set - known:
+        raise UsageError(f"--only {cat!r} is not a category; use one of {', '.join(sorted(known))}")
+    for cid in skip_set - ids:
+        raise UsageError(f"--skip {cid!r} is not a check id; see `botguard audit --format json`")
+    chosen = tuple(
+        c for c in CHECKS if (not only_set or c.category in only_set) and c.id not in skip_set
+    )
+    return await run_checks(chosen, config, root)

@@ -1,0 +1,198 @@
+"""Host checks, read from --root so tests use fixture trees."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from pathlib import Path
+
+from botguard.audit.checks.sshd import parse_sshd
+from botguard.audit.model import Context, Outcome, host_check
+from botguard.findings import Severity, Status
+
+H = Severity.HIGH
+
+
+def _at(ctx: Context, path: str) -> Path:
+    return ctx.root / path.lstrip("/")
+
+
+async def _sshd_values(ctx: Context) -> tuple[dict[str, str], dict[str, str], str]:
+    """Effective sshd settings: `sshd -T` live, else the parsed config tree."""
+    sshd = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
+    if ctx.live and sshd:
+        proc = await asyncio.create_subprocess_exec(
+            sshd, "-T", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
+        )
+        out, _ = await proc.communicate()
+        if proc.returncode == 0:
+            vals = dict(
+                (ln.split(" ", 1)[0], ln.split(" ", 1)[1].lower())
+                for ln in out.decode().splitlines()
+                if " " in ln
+            )
+            g, m = parse_sshd(ctx.root, _at(ctx, "/etc/ssh/sshd_config"))
+            return vals, m, "sshd -T"
+    g, m = parse_sshd(ctx.root, _at(ctx, "/etc/ssh/sshd_config"))
+    return g, m, "sshd_config"
+
+
+def _no_ssh(ctx: Context) -> bool:
+    return not _at(ctx, "/etc/ssh/sshd_config").is_file()
+
+
+@host_check(
+    "host.ssh_password_auth_disabled",
+    "SSH accepts keys only (no password or keyboard-interactive login)",
+    H,
+    "set `PasswordAuthentication no` and `KbdInteractiveAuthentication no` before any Include "
+    "in /etc/ssh/sshd_config, then `systemctl reload ssh`",
+)
+async def ssh_password_auth_disabled(ctx: Context) -> Outcome:
+    """Judged like sshd: first value wins, defaults are yes."""
+    if _no_ssh(ctx):
+        return Outcome(Status.SKIP, "no /etc/ssh/sshd_config: sshd not installed")
+    g, m, how = await _sshd_values(ctx)
+    pw = g.get("passwordauthentication", "yes")
+    kbd = g.get("kbdinteractiveauthentication", g.get("challengeresponseauthentication", "yes"))
+    bad = [
+        k
+        for k, v in (("PasswordAuthentication", pw), ("KbdInteractiveAuthentication", kbd))
+        if v != "no"
+    ]
+    if bad:
+        return Outcome(Status.FAIL, f"{how}: {', '.join(bad)} is yes")
+    m_bad = [
+        k for k in ("passwordauthentication", "kbdinteractiveauthentication") if m.get(k) == "yes"
+    ]
+    if m_bad:
+        return Outcome(Status.FAIL, f"{how}: a Match block sets {m_bad[0]} yes")
+    return Outcome(
+        Status.PASS, f"{how}: PasswordAuthentication no, KbdInteractiveAuthentication no"
+    )
+
+
+@host_check(
+    "host.ssh_root_login_disabled",
+    "root cannot log in over SSH",
+    H,
+    "set `PermitRootLogin no` before any Include in /etc/ssh/sshd_config, then reload ssh",
+)
+async def ssh_root_login_disabled(ctx: Context) -> Outcome:
+    """PermitRootLogin defaults to prohibit-password, which still lets root in by key."""
+    if _no_ssh(ctx):
+        return Outcome(Status.SKIP, "no /etc/ssh/sshd_config: sshd not installed")
+    g, m, how = await _sshd_values(ctx)
+    value = g.get("permitrootlogin", "prohibit-password")
+    if value != "no":
+        return Outcome(Status.FAIL, f"{how}: PermitRootLogin {value}")
+    if m.get("permitrootlogin", "no") != "no":
+        return Outcome(
+            Status.FAIL, f"{how}: a Match block sets PermitRootLogin {m['permitrootlogin']}"
+        )
+    return Outcome(Status.PASS, f"{how}: PermitRootLogin no")
+
+
+_NFT_INPUT = re.compile(r"hook\s+input[^;]*;\s*policy\s+drop", re.S)
+
+
+@host_check(
+    "host.firewall_default_deny",
+    "firewall on, inbound default deny",
+    H,
+    "`botguard harden` writes an nftables ruleset; or `ufw default deny incoming && ufw allow ssh "
+    "&& ufw enable`",
+)
+async def firewall_default_deny(ctx: Context) -> Outcome:
+    """ufw installed but ENABLED=no fails; else the nftables ruleset's input policy."""
+    ufw = _at(ctx, "/etc/ufw/ufw.conf")
+    if ufw.is_file():
+        if re.search(r"^ENABLED=yes", ufw.read_text(), re.M):
+            default = _at(ctx, "/etc/default/ufw")
+            text = default.read_text() if default.is_file() else ""
+            if 'DEFAULT_INPUT_POLICY="DROP"' in text or 'DEFAULT_INPUT_POLICY="REJECT"' in text:
+                return Outcome(Status.PASS, "ufw enabled, default input policy drop")
+            return Outcome(Status.FAIL, "ufw enabled but default input policy is not DROP")
+        ufw_off = "ufw installed but not enabled (ENABLED=no)"
+    else:
+        ufw_off = ""
+    ruleset = await _nft_ruleset(ctx)
+    if ruleset and _NFT_INPUT.search(ruleset):
+        return Outcome(Status.PASS, "nftables: input chain policy drop")
+    why = ufw_off or "no nftables input chain with policy drop, no enabled ufw"
+    return Outcome(Status.FAIL, why)
+
+
+async def _nft_ruleset(ctx: Context) -> str:
+    """The live ruleset (`nft list ruleset`) on the live host, else /etc/nftables.conf."""
+    nft = shutil.which("nft")
+    if ctx.live and nft:
+        proc = await asyncio.create_subprocess_exec(
+            nft,
+            "list",
+            "ruleset",
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
+        out, _ = await proc.communicate()
+        if proc.returncode == 0:
+            return out.decode()
+    conf = _at(ctx, "/etc/nftables.conf")
+    return conf.read_text() if conf.is_file() else ""
+
+
+@host_check(
+    "host.auto_updates",
+    "security updates install automatically",
+    Severity.MEDIUM,
+    '`apt-get install unattended-upgrades` and set APT::Periodic::Unattended-Upgrade "1"; in '
+    "/etc/apt/apt.conf.d/20auto-upgrades",
+)
+async def auto_updates(ctx: Context) -> Outcome:
+    """unattended-upgrades installed and enabled by APT::Periodic."""
+    confd = _at(ctx, "/etc/apt/apt.conf.d")
+    texts = "".join(p.read_text(errors="replace") for p in sorted(confd.glob("*")) if p.is_file())
+    if not _at(ctx, "/usr/bin/unattended-upgrade").exists() and "Unattended-Upgrade" not in texts:
+        return Outcome(Status.FAIL, "unattended-upgrades is not installed")
+    found = re.findall(r'APT::Periodic::Unattended-Upgrade\s+"(\d+)"', texts)
+    if found and found[-1] != "0":
+        return Outcome(Status.PASS, f'APT::Periodic::Unattended-Upgrade "{found[-1]}"')
+    return Outcome(Status.FAIL, "APT::Periodic::Unattended-Upgrade is not enabled")
+
+
+@host_check(
+    "host.security_updates",
+    "no security updates pending",
+    Severity.MEDIUM,
+    "`apt-get update && apt-get upgrade` (or wait for unattended-upgrades)",
+)
+async def security_updates(ctx: Context) -> Outcome:
+    """Pending security updates, from apt's simulation on the live host only."""
+    if not ctx.live or not shutil.which("apt-get"):
+        return Outcome(
+            Status.MANUAL, "cannot simulate apt on a --root tree; run `apt list --upgradable`"
+        )
+    proc = await asyncio.create_subprocess_exec(
+        "apt-get",
+        "-s",
+        "-o",
+        "Debug::NoLocking=1",
+        "upgrade",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    out, _ = await proc.communicate()
+    pending = [
+        ln
+        for ln in out.decode().splitlines()
+        if ln.startswith("Inst ") and "security" in ln.lower()
+    ]
+    if pending:
+        return Outcome(
+            Status.FAIL, f"{len(pending)} security update(s) pending, e.g. {pending[0].split()[1]}"
+        )
+    return Outcome(
+        Status.PASS,
+        "apt-get -s upgrade: no security updates pending (as of the last apt-get update)",
+    )

@@ -1,0 +1,50 @@
+"""Kill switch checks: configured, and drilled within 30 days."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from botguard.audit.model import Context, Outcome, host_check
+from botguard.findings import Severity, Status
+from botguard.journal import Journal
+
+DRILL_DAYS = 30
+
+
+@host_check(
+    "kill.configured",
+    "a kill switch is configured (an account and a way to halt the bot)",
+    Severity.HIGH,
+    "add an [[account]] and [bot] service or pidfile to botguard.toml",
+)
+async def configured(ctx: Context) -> Outcome:
+    """An account to flatten and a service or pidfile to stop."""
+    bot = ctx.config.bot
+    if not ctx.config.account:
+        return Outcome(Status.FAIL, "no [[account]] configured")
+    if not (bot.service or bot.pidfile):
+        return Outcome(Status.FAIL, "no [bot] service or pidfile: the kill cannot stop the bot")
+    how = f"service {bot.service}" if bot.service else f"pidfile {bot.pidfile}"
+    return Outcome(Status.PASS, f"{len(ctx.config.account)} account(s), halt by {how}")
+
+
+@host_check(
+    "kill.drilled_recently",
+    "the kill switch was drilled in the last 30 days",
+    Severity.MEDIUM,
+    "`botguard drill`",
+)
+async def drilled_recently(ctx: Context) -> Outcome:
+    """The journal's newest drill run."""
+    state = ctx.config.state.dir
+    drills = []
+    if state.is_dir():
+        with Journal(state) as journal:
+            drills = journal.runs("drill")
+    if not drills:
+        return Outcome(Status.FAIL, "no drill in the journal")
+    last = drills[0].started_at
+    age = datetime.now(UTC) - last
+    if age > timedelta(days=DRILL_DAYS):
+        return Outcome(Status.FAIL, f"last drill {last:%Y-%m-%d}, {age.days} days ago")
+    return Outcome(Status.PASS, f"last drill {last:%Y-%m-%d} ({drills[0].status})")

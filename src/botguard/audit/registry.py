@@ -1,0 +1,32 @@
+"""Every check, explicitly, in the seed checklist's order."""
+
+from __future__ import annotations
+
+from botguard.audit.checks import exchange, host, host2, key, kill, secrets
+from botguard.audit.model import Check
+
+CHECKS: tuple[Check, ...] = (
+    key.withdrawals_disabled,
+    key.trading_enabled,
+    key.transfers_disabled,
+    key.ip_whitelist,
+    secrets.not_in_code,
+    secrets.not_in_git_history,
+    secrets.env_ignored,
+    secrets.env_permissions,
+    secrets.not_in_logs,
+    secrets.not_on_command_line,
+    host2.non_root_user,
+    host2.unit_hardened,
+    host.ssh_password_auth_disabled,
+    host.ssh_root_login_disabled,
+    host.firewall_default_deny,
+    host.security_updates,
+    host.auto_updates,
+    exchange.two_factor,
+    exchange.withdrawal_whitelist,
+    exchange.alerts,
+    kill.configured,
+    kill.drilled_recently,
+    host2.clock_synced,
+)
