@@ -20,18 +20,18 @@ def _at(ctx: Context, path: str) -> Path:
 
 async def _sshd_values(ctx: Context) -> tuple[dict[str, str], dict[str, str], str]:
     """Effective sshd settings: `sshd -T` live, else the parsed config tree."""
-    sshd = shutil.which("sshd") or ("/usr/sbin/sshd" if Path("/usr/sbin/sshd").exists() else None)
+    sshd = shutil.which("sshd", path="/usr/sbin:/usr/bin:/sbin:/bin")
     if ctx.live and sshd:
         proc = await asyncio.create_subprocess_exec(
             sshd, "-T", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
         )
         out, _ = await proc.communicate()
         if proc.returncode == 0:
-            vals = dict(
-                (ln.split(" ", 1)[0], ln.split(" ", 1)[1].lower())
+            vals = {
+                ln.split(" ", 1)[0]: ln.split(" ", 1)[1].lower()
                 for ln in out.decode().splitlines()
                 if " " in ln
-            )
+            }
             g, m = parse_sshd(ctx.root, _at(ctx, "/etc/ssh/sshd_config"))
             return vals, m, "sshd -T"
     g, m = parse_sshd(ctx.root, _at(ctx, "/etc/ssh/sshd_config"))

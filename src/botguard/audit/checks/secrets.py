@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import glob
 import stat
-import subprocess
 from pathlib import Path
 
 from botguard.audit.model import Context, Outcome, host_check
@@ -20,7 +19,7 @@ def _values(ctx: Context) -> list[str]:
         for ref in account_refs(account).values():
             try:
                 out.append(resolve_secret(ref, insecure_perms=True).reveal())
-            except Exception:  # noqa: BLE001, S112 - an unresolvable ref is reported elsewhere
+            except Exception:  # noqa: S112 - an unresolvable ref is reported elsewhere
                 continue
     return [v for v in out if len(v) >= 8]
 
@@ -91,6 +90,19 @@ async def not_in_git_history(ctx: Context) -> Outcome:
     return Outcome(Status.PASS, f"no configured secret in any commit of {wd}", str(wd))
 
 
+async def _git_rc(wd: Path, *args: str) -> int:
+    """Exit code of a real git command in the workdir."""
+    proc = await asyncio.create_subprocess_exec(
+        "git",
+        "-C",
+        str(wd),
+        *args,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    return await proc.wait()
+
+
 @host_check(
     "secrets.env_ignored",
     ".env is git-ignored and untracked",
@@ -102,19 +114,11 @@ async def env_ignored(ctx: Context) -> Outcome:
     wd = ctx.config.bot.workdir
     if wd is None or not (wd / ".git").exists():
         return Outcome(Status.SKIP, "no git repository in [bot] workdir")
-    tracked = subprocess.run(  # noqa: S603
-        ["git", "-C", str(wd), "ls-files", "--error-unmatch", ".env"],
-        capture_output=True,
-        check=False,  # noqa: S607
-    )
-    ignored = subprocess.run(  # noqa: S603
-        ["git", "-C", str(wd), "check-ignore", "-q", ".env"],
-        capture_output=True,
-        check=False,  # noqa: S607
-    )
-    if tracked.returncode == 0:
+    tracked = await _git_rc(wd, "ls-files", "--error-unmatch", ".env")
+    ignored = await _git_rc(wd, "check-ignore", "-q", ".env")
+    if tracked == 0:
         return Outcome(Status.FAIL, ".env is tracked by git", str(wd / ".env"))
-    if ignored.returncode != 0:
+    if ignored != 0:
         return Outcome(Status.FAIL, ".env is not in .gitignore", str(wd / ".env"))
     return Outcome(Status.PASS, ".env ignored and untracked", str(wd / ".env"))
 
@@ -152,7 +156,7 @@ async def env_permissions(ctx: Context) -> Outcome:
 )
 async def not_in_logs(ctx: Context) -> Outcome:
     """Plain-text search of the [bot] logs globs."""
-    paths = [Path(p) for g in ctx.config.bot.logs for p in glob.glob(g)]
+    paths = [Path(p) for g in ctx.config.bot.logs for p in glob.glob(g)]  # noqa: PTH207 - absolute globs
     if not paths:
         return Outcome(Status.SKIP, "no [bot] logs configured or none exist")
     hits = await asyncio.to_thread(find_in_files, paths, _values(ctx))

@@ -15,7 +15,7 @@ def _rooted(root: Path, path: str, base: Path) -> list[Path]:
     """Expand an Include argument (relative to /etc/ssh) inside root, lexical order."""
     full = path if path.startswith("/") else str(base / path)
     pattern = str(root / full.lstrip("/"))
-    return [Path(p) for p in sorted(glob.glob(pattern))]
+    return [Path(p) for p in sorted(glob.glob(pattern))]  # noqa: PTH207 - absolute glob
 
 
 def parse_sshd(root: Path, main: Path) -> tuple[dict[str, str], dict[str, str]]:
