@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from botguard.audit import run_audit
-from botguard.findings import Status
 from botguard.config import Config
+from botguard.findings import Status
 
 HOSTS = Path(__file__).parent.parent / "data" / "hosts"
 
