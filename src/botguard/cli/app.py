@@ -40,7 +40,7 @@ ConfigOption = Annotated[
         "--config",
         "-c",
         envvar="BOTGUARD_CONFIG",
-        help="botguard.toml to use [default: ./botguard.toml, or $BOTGUARD_CONFIG].",
+        help="botguard.toml to use (default: ./botguard.toml, or $BOTGUARD_CONFIG).",
         show_default=False,
     ),
 ]
