@@ -1,0 +1,1 @@
+"""botguard test suite (a package, so tests/secrets does not shadow the stdlib secrets)."""
