@@ -37,6 +37,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scan.py
 	$(BIN)/python benchmarks/guard.py
 	$(BIN)/python benchmarks/sim.py
+	$(BIN)/python benchmarks/harden.py
+	$(BIN)/python benchmarks/redact.py
 
 check-readme: $(STAMP)
 	$(BIN)/pytest -q tests/cli/test_readme.py
