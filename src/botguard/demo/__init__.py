@@ -1,0 +1,1 @@
+"""`botguard demo`: the whole story on the built-in simulated exchange."""
