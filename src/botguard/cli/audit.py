@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from botguard.cli.app import ConfigOption, OutputFormat, OutputOption, app
+
+if TYPE_CHECKING:
+    from botguard.audit import AuditReport
+    from botguard.config import Config
 
 
 @app.command("audit")
@@ -30,15 +34,47 @@ def audit_command(
     """Tick every box of the security checklist against the exchange and this host."""
     import asyncio
 
-    from botguard.audit import run_audit
     from botguard.config import load_config
-    from botguard.report import Format, render
 
     cfg = load_config(config)
-    report = asyncio.run(run_audit(cfg, root=root, only=only or (), skip=skip or ()))
-    text = render(report.findings, Format(fmt.value))
-    if output is not None:
-        output.write_text(text)
-    else:
-        typer.echo(text, nl=False)
+    report = asyncio.run(_audit_and_alert(cfg, root, only or (), skip or ()))
+    _emit(report, fmt, output)
     return report.exit_code
+
+
+async def _audit_and_alert(
+    cfg: Config, root: Path, only: list[str] | tuple[()], skip: list[str] | tuple[()]
+) -> AuditReport:
+    """Run the audit, then send its failures to the [alerts] URLs (never fails the audit)."""
+    from botguard.alerts import alert_audit
+    from botguard.audit import run_audit
+
+    report = await run_audit(cfg, root=root, only=only, skip=skip)
+    sent = await alert_audit(cfg, report.findings)
+    if sent is not None and sent.failed:
+        typer.echo(
+            f"botguard: warning: {sent.failed} alert URL(s) did not take the alert", err=True
+        )
+    return report
+
+
+def _emit(report: AuditReport, fmt: OutputFormat, output: Path | None) -> None:
+    """Print to stdout (the text table in colour on a terminal) or write --output."""
+    from botguard.report import Format, render
+
+    chosen = Format(fmt.value)
+    if output is None and chosen is Format.TEXT:
+        from rich.console import Console
+        from rich.markup import escape
+
+        from botguard.report import text
+
+        console = Console()
+        console.print(text.table(report.findings))
+        console.print(escape(text.summary(report.findings)))
+        return
+    rendered = render(report.findings, chosen)
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+    else:
+        typer.echo(rendered, nl=False)
