@@ -21,6 +21,12 @@ READERS: dict[str, str] = {
     # ccxt exchange id -> module under botguard.venues.permissions
     "binance": "binance",
     "binanceusdm": "binance",
+    "coinbase": "coinbase",
+    "kraken": "kraken",
+    "kucoin": "kucoin",
+    "kucoinfutures": "kucoin",  # same key, same api.kucoin.com user/api-key endpoint
+    "bitget": "bitget",
+    "gate": "gate",
 }
 """Explicit, so `botguard audit` lists exactly the exchanges it can judge."""
 
