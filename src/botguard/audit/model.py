@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from botguard.clock import Clock, SystemClock
 from botguard.config import AccountConfig, Config
 from botguard.findings import Severity, Status
 
@@ -25,12 +26,18 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """What every check may read: the config and the root of the host tree."""
+    """What every check may read: the config, the root of the host tree, the clock.
+
+    `cache` is shared by every check of one audit (keyed by what it holds, e.g.
+    the resolved secrets or an account's permissions), so work several checks
+    need is done once.
+    """
 
     config: Config
     root: Path = Path("/")
     account: AccountConfig | None = None
     cache: dict[str, object] = field(default_factory=dict)
+    clock: Clock = field(default_factory=SystemClock)
 
     @property
     def live(self) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from botguard.audit.checks import exchange, host, host2, key, kill, secrets
+from botguard.audit.checks import exchange, host, host2, key, kill, secret_files, secrets
 from botguard.audit.model import Check
 
 CHECKS: tuple[Check, ...] = (
@@ -13,7 +13,7 @@ CHECKS: tuple[Check, ...] = (
     secrets.not_in_code,
     secrets.not_in_git_history,
     secrets.env_ignored,
-    secrets.env_permissions,
+    secret_files.env_permissions,
     host2.non_root_user,
     host2.unit_hardened,
     host.ssh_password_auth_disabled,

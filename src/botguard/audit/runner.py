@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from botguard.audit.model import Check, Context, Outcome
+from botguard.clock import Clock, SystemClock
 from botguard.config import Config
 from botguard.findings import Finding, Status
 from botguard.secrets.redact import redact
@@ -59,19 +60,24 @@ def _finding(check: Check, out: Outcome) -> Finding:
     )
 
 
-async def run_checks(checks: tuple[Check, ...], config: Config, root: Path) -> AuditReport:
+async def run_checks(
+    checks: tuple[Check, ...], config: Config, root: Path, clock: Clock | None = None
+) -> AuditReport:
     """Run every check (per account where it is an account check) in one TaskGroup."""
     limits = {a.name: asyncio.Semaphore(4) for a in config.account}
     host_limit = asyncio.Semaphore(16)
+    cache: dict[str, object] = {}
+    clock = clock or SystemClock()
     jobs: list[tuple[Check, asyncio.Task[Outcome]]] = []
     async with asyncio.TaskGroup() as tg:
         for check in checks:
             if check.per_account:
                 for account in config.account:
-                    ctx = Context(config, root, account)
+                    ctx = Context(config, root, account, cache, clock)
                     task = tg.create_task(_one(check, ctx, limits[account.name]))
                     jobs.append((check, task))
             else:
-                task = tg.create_task(_one(check, Context(config, root), host_limit))
+                ctx = Context(config, root, None, cache, clock)
+                task = tg.create_task(_one(check, ctx, host_limit))
                 jobs.append((check, task))
     return AuditReport([_finding(c, t.result()) for c, t in jobs])

@@ -1,46 +1,71 @@
-"""Secrets checks: configured secret values absent from code, history, logs, command lines."""
+"""Secrets checks: configured secret values absent from code, history, logs, command lines.
+
+The finding is botguard.scan's: exact values in every encoded form (raw, URL,
+base64, hex, JSON, a truncated prefix), git history on every ref, stash and
+reflog, rotated and gzipped logs. The audit asks only for the configured values
+(no patterns), so a FAIL here is certain, never a guess.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import glob
-import stat
+import logging
+from collections.abc import Sequence
 from pathlib import Path
 
+from botguard.audit.checks.secret_files import config_refs, secret_files
 from botguard.audit.model import Context, Outcome, host_check
+from botguard.config import Config
 from botguard.findings import Severity, Status
-from botguard.secrets.refs import account_refs, resolve_secret
+from botguard.scan import Leak, scan_git_history, scan_host, scan_logs, scan_tree
+from botguard.scan.logs import expand_logs
+from botguard.secrets.refs import resolve_secret
+from botguard.secrets.secret import Secret
+
+logger = logging.getLogger(__name__)
+MIN_SECRET_LEN = 8
+"""Shorter values (a 4-digit PIN) would match everywhere; they are not searched."""
 
 
-def _values(ctx: Context) -> list[str]:
-    """Every configured secret value that resolves (unresolvable ones are skipped)."""
-    out: list[str] = []
-    for account in ctx.config.account:
-        for ref in account_refs(account).values():
-            try:
-                out.append(resolve_secret(ref, insecure_perms=True).reveal())
-            except Exception:  # noqa: S112 - an unresolvable ref is reported elsewhere
-                continue
-    return [v for v in out if len(v) >= 8]
-
-
-def find_in_files(paths: list[Path], values: list[str]) -> list[Path]:
-    """Exact-value search; the one function to swap for botguard.scan."""
-    hits: list[Path] = []
-    needles = [v.encode() for v in values]
-    for path in paths:
+def _resolve(config: Config) -> list[Secret]:
+    found: list[Secret] = []
+    for ref in config_refs(config):
         try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        if any(n in data for n in needles):
-            hits.append(path)
-    return hits
+            found.append(resolve_secret(ref, insecure_perms=True))
+        except Exception as exc:  # an unresolvable ref is `secrets check`'s finding, not ours
+            logger.debug("audit: %s does not resolve (%s)", ref, type(exc).__name__)
+    return [s for s in found if len(s.reveal()) >= MIN_SECRET_LEN]
 
 
-def _tree(root: Path) -> list[Path]:
+def configured_secrets(ctx: Context) -> list[Secret]:
+    """The configured values that resolve, once per audit (cached on the context)."""
+    cached = ctx.cache.get("secrets")
+    if not isinstance(cached, list):
+        cached = _resolve(ctx.config)
+        ctx.cache["secrets"] = cached
+    return cached
+
+
+def _where(leak: Leak) -> str:
+    line = f":{leak.line}" if leak.line else ""
+    how = "" if leak.encoding == "raw" else f" ({leak.encoding})"
+    return f"{leak.what} in {leak.location}{line}{how}"
+
+
+def _more(leaks: Sequence[Leak]) -> str:
+    return f" and {len(leaks) - 1} more" if len(leaks) > 1 else ""
+
+
+def _code_leaks(ctx: Context, workdir: Path) -> list[Leak]:
+    """Exact leaks in the working tree, minus the places a secret may live."""
+    allowed = {p.resolve() for p in secret_files(ctx.config)}
+    leaks = scan_tree(workdir, configured_secrets(ctx), patterns=False)
     return [
-        p for p in root.rglob("*") if p.is_file() and ".git" not in p.parts and p.name != ".env"
+        leak
+        for leak in leaks
+        if not leak.ignored
+        and Path(leak.location).name != ".env"
+        and (workdir / leak.location).resolve() not in allowed
     ]
 
 
@@ -51,13 +76,14 @@ def _tree(root: Path) -> list[Path]:
     "move the value to .env / a vault, reference it from botguard.toml, and rotate the key",
 )
 async def not_in_code(ctx: Context) -> Outcome:
-    """Searches [bot] workdir for every configured secret value (not .env, not .git)."""
+    """Every file under [bot] workdir except git-ignored files, .env and secret files."""
     wd = ctx.config.bot.workdir
-    if wd is None:
-        return Outcome(Status.SKIP, "no [bot] workdir configured")
-    hits = await asyncio.to_thread(find_in_files, _tree(wd), _values(ctx))
-    if hits:
-        return Outcome(Status.FAIL, f"a configured secret is in {hits[0]}", str(hits[0]))
+    if wd is None or not wd.is_dir():
+        return Outcome(Status.SKIP, "no [bot] workdir configured or it does not exist")
+    leaks = await asyncio.to_thread(_code_leaks, ctx, wd)
+    if leaks:
+        subject = str(wd / leaks[0].location)
+        return Outcome(Status.FAIL, f"{_where(leaks[0])}{_more(leaks)}", subject)
     return Outcome(Status.PASS, f"no configured secret in {wd}", str(wd))
 
 
@@ -65,28 +91,21 @@ async def not_in_code(ctx: Context) -> Outcome:
     "secrets.not_in_git_history",
     "no secret in the git history on any ref",
     Severity.CRITICAL,
-    "rotate the key now; then rewrite history with git filter-repo",
+    "rotate the key now (it is public to anyone with a clone); then rewrite history with "
+    "`git filter-repo --replace-text` and force-push every ref",
 )
 async def not_in_git_history(ctx: Context) -> Outcome:
-    """`git log --all -p` searched for every value."""
+    """Every commit reachable from a ref, the stash or a reflog: deleted files included."""
     wd = ctx.config.bot.workdir
     if wd is None or not (wd / ".git").exists():
         return Outcome(Status.SKIP, "no git repository in [bot] workdir")
-    values = _values(ctx)
-    proc = await asyncio.create_subprocess_exec(
-        "git",
-        "-C",
-        str(wd),
-        "log",
-        "--all",
-        "-p",
-        "--no-color",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    out, _ = await proc.communicate()
-    if any(v.encode() in out for v in values):
-        return Outcome(Status.FAIL, f"a configured secret is in the history of {wd}", str(wd))
+    leaks = await asyncio.to_thread(scan_git_history, wd, configured_secrets(ctx), patterns=False)
+    if leaks:
+        first = leaks[0]
+        when = f" on {first.author_date:%Y-%m-%d}" if first.author_date else ""
+        commit = (first.commit or "?")[:12]
+        evidence = f"{_where(first)}, added in commit {commit}{when}{_more(leaks)}"
+        return Outcome(Status.FAIL, evidence, str(wd))
     return Outcome(Status.PASS, f"no configured secret in any commit of {wd}", str(wd))
 
 
@@ -124,44 +143,20 @@ async def env_ignored(ctx: Context) -> Outcome:
 
 
 @host_check(
-    "secrets.env_permissions",
-    "secret files are mode 600",
-    Severity.HIGH,
-    "`chmod 600 FILE && chown BOTUSER FILE`",
-)
-async def env_permissions(ctx: Context) -> Outcome:
-    """Every dotenv:/file: reference's file, plus workdir/.env."""
-    files = {
-        Path(r.split(":", 1)[1].split("#", 1)[0])
-        for a in ctx.config.account
-        for r in account_refs(a).values()
-        if r.startswith(("dotenv:", "file:"))
-    }
-    if ctx.config.bot.workdir and (ctx.config.bot.workdir / ".env").exists():
-        files.add(ctx.config.bot.workdir / ".env")
-    bad = [f for f in sorted(files) if f.exists() and stat.S_IMODE(f.stat().st_mode) & 0o077]
-    if bad:
-        mode = oct(stat.S_IMODE(bad[0].stat().st_mode))
-        return Outcome(Status.FAIL, f"{bad[0]} is mode {mode}", str(bad[0]))
-    if not files:
-        return Outcome(Status.SKIP, "no secret files configured")
-    return Outcome(Status.PASS, f"{len(files)} secret file(s), all mode 600")
-
-
-@host_check(
     "secrets.not_in_logs",
     "logs never contain a secret",
     Severity.HIGH,
     "stop logging the value (botguard.secrets.logging installs a redactor), delete the log, rotate",
 )
 async def not_in_logs(ctx: Context) -> Outcome:
-    """Plain-text search of the [bot] logs globs."""
-    paths = [Path(p) for g in ctx.config.bot.logs for p in glob.glob(g)]  # noqa: PTH207 - absolute globs
+    """The [bot] logs globs and their rotated, gzipped siblings."""
+    globs = ctx.config.bot.logs
+    paths = expand_logs(globs)
     if not paths:
         return Outcome(Status.SKIP, "no [bot] logs configured or none exist")
-    hits = await asyncio.to_thread(find_in_files, paths, _values(ctx))
-    if hits:
-        return Outcome(Status.FAIL, f"a configured secret is in {hits[0]}", str(hits[0]))
+    leaks = await asyncio.to_thread(scan_logs, globs, configured_secrets(ctx))
+    if leaks:
+        return Outcome(Status.FAIL, f"{_where(leaks[0])}{_more(leaks)}", leaks[0].location)
     return Outcome(Status.PASS, f"{len(paths)} log file(s) clean")
 
 
@@ -169,19 +164,15 @@ async def not_in_logs(ctx: Context) -> Outcome:
     "secrets.not_on_command_line",
     "no secret on a command line (ps shows it)",
     Severity.HIGH,
-    "pass the value through an EnvironmentFile= or LoadCredential=, never ExecStart=/crontab",
+    "pass the value through LoadCredential= or an EnvironmentFile= (mode 600), never "
+    "ExecStart=, Environment= or a crontab line; clear it from shell history; rotate",
 )
 async def not_on_command_line(ctx: Context) -> Outcome:
-    """systemd units' ExecStart=/Environment= and crontabs under --root."""
-    values = _values(ctx)
-    dirs = ["etc/systemd/system", "etc/cron.d", "var/spool/cron/crontabs", "etc/crontab"]
-    paths: list[Path] = []
-    for d in dirs:
-        p = ctx.root / d
-        paths += (
-            [p] if p.is_file() else [q for q in p.rglob("*") if q.is_file()] if p.is_dir() else []
-        )
-    hits = await asyncio.to_thread(find_in_files, paths, values)
-    if hits:
-        return Outcome(Status.FAIL, f"a configured secret is in {hits[0]}", str(hits[0]))
-    return Outcome(Status.PASS, f"{len(paths)} unit/cron file(s) without a secret")
+    """Running processes, systemd units, crontabs and shell histories under --root."""
+    leaks = await asyncio.to_thread(scan_host, ctx.root, configured_secrets(ctx))
+    exact = [leak for leak in leaks if leak.secret_ref is not None]
+    if exact:
+        return Outcome(Status.FAIL, f"{_where(exact[0])}{_more(exact)}", exact[0].location)
+    return Outcome(
+        Status.PASS, "no configured secret in process command lines, units, crontabs or histories"
+    )
