@@ -11,8 +11,8 @@ the envelope `{"code": "00000", "msg": "success", "data": {...}}`. Fields of `da
 |               | `stow` spot, `smow` margin, `ttow` copy trading    |                 |
 |               | `coow`, `cpow`                                     | `futures`       |
 |               | `wwow` wallet withdrawal                           | `withdraw`      |
-|               | `wtow` wallet transfer (between accounts, and to   | `transfer`      |
-|               | sub-accounts)                                      |                 |
+|               | `wtow` wallet transfer, read and write (the wallet | `transfer`      |
+|               | Transfer and Sub Transfer endpoints)               |                 |
 | `ips`         | comma-separated IP whitelist; "" = any IP          | `ip_whitelist`  |
 
 Read-only codes (`coor`, `stor`, `wtor`, ...) grant nothing that moves funds. The
@@ -20,7 +20,8 @@ docs' own sample still shows the older words `["trade", "readonly"]`; a list wit
 none of the current codes is read as those words (`trade`, `withdraw`, `transfer`),
 and `futures` then stays None because `trade` there does not say which market.
 `chow` (sub-account management) is not mapped: it manages sub-accounts and their keys
-rather than moving funds itself. Bitget reports no expiry.
+rather than moving funds itself (the docs do not say which code Sub Transfer needs;
+it is a wallet endpoint, so `wtow` is the one read). Bitget reports no expiry.
 """
 
 from __future__ import annotations
