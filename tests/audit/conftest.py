@@ -22,23 +22,30 @@ def hosts() -> Path:
 
 @pytest.fixture
 def config_for(tmp_path: Path) -> Callable[..., Config]:
-    """Build a one-account config with [bot] overrides."""
-    return lambda **bot: make_config(tmp_path, **bot)
+    """Build a config with [bot] overrides (one offline account unless accounts= says)."""
+    return lambda accounts=None, **bot: make_config(tmp_path, accounts=accounts, **bot)
 
 
-def make_config(tmp_path: Path, **bot: Any) -> Config:
-    """A one-account config; [bot] fields overridable."""
+def account(name: str = "main", base_url: str | None = None, **extra: Any) -> dict[str, Any]:
+    """One [[account]] table on binance with the canary keys (base_url: a sim)."""
+    table: dict[str, Any] = {
+        "name": name,
+        "exchange": "binance",
+        "api_key": "env:BOTGUARD_CANARY_API_KEY",
+        "secret": "env:BOTGUARD_CANARY_SECRET",
+        **extra,
+    }
+    return table | ({"base_url": base_url} if base_url else {})
+
+
+def make_config(
+    tmp_path: Path, *, accounts: list[dict[str, Any]] | None = None, **bot: Any
+) -> Config:
+    """A config; [bot] fields overridable; one binance account by default."""
     raw: dict[str, Any] = {
         "bot": {"name": "bot", **bot},
         "state": {"dir": str(tmp_path / "state")},
-        "account": [
-            {
-                "name": "main",
-                "exchange": "binance",
-                "api_key": "env:BOTGUARD_CANARY_API_KEY",
-                "secret": "env:BOTGUARD_CANARY_SECRET",
-            }
-        ],
+        "account": [account()] if accounts is None else accounts,
     }
     return parse_config(raw, path=tmp_path / "botguard.toml")
 

@@ -1,7 +1,12 @@
-"""Host checks against fixture trees under tests/data/hosts (via --root)."""
+"""Host checks against fixture trees under tests/data/hosts (via --root).
+
+The configs here have no account, so the clock check judges the daemon alone
+(the skew against an exchange is tested against a sim in test_clock.py).
+"""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +17,7 @@ from botguard.config import Config
 from botguard.findings import Status
 
 HOSTS = Path(__file__).parent.parent / "data" / "hosts"
+HAS_ANALYZE = shutil.which("systemd-analyze") is not None
 
 
 async def _status(config: Config, host: str, check_id: str) -> tuple[Status, str]:
@@ -34,7 +40,8 @@ HARDENED_PASSES = [
 @pytest.mark.parametrize("check_id", HARDENED_PASSES)
 async def test_hardened_host_passes(config_for: Callable[..., Config], check_id: str) -> None:
     """The drop-in sets the safe values first; the main file's later yes loses."""
-    assert (await _status(config_for(service="bot"), "hardened", check_id))[0] is Status.PASS
+    config = config_for(accounts=[], service="bot")
+    assert (await _status(config, "hardened", check_id))[0] is Status.PASS
 
 
 @pytest.mark.parametrize(
@@ -45,24 +52,79 @@ async def test_hardened_host_passes(config_for: Callable[..., Config], check_id:
         ("match_block", "host.ssh_password_auth_disabled", "Match"),
         ("match_block", "host.ssh_root_login_disabled", "Match"),
         ("ufw_inactive", "host.firewall_default_deny", "ENABLED=no"),
-        ("unit_root", "host.non_root_user", "root"),
-        ("unit_root", "host.unit_hardened", "NoNewPrivileges"),
+        ("iptables_accept", "host.firewall_default_deny", "iptables: INPUT policy ACCEPT"),
+        ("unit_root", "host.non_root_user", "no User=, runs as root"),
+        ("unit_dropin_root", "host.non_root_user", "User=root"),
         ("bare", "host.auto_updates", "not installed"),
         ("bare", "host.clock_synced", "no timesyncd"),
-        ("bare", "host.firewall_default_deny", "no nftables"),
+        ("bare", "host.firewall_default_deny", "no firewall"),
     ],
 )
 async def test_failing_hosts_fail(
     config_for: Callable[..., Config], host: str, check_id: str, words: str
 ) -> None:
     """Each fixture tree fails in exactly the way its name says, with evidence."""
-    status, evidence = await _status(config_for(service="bot"), host, check_id)
+    status, evidence = await _status(config_for(accounts=[], service="bot"), host, check_id)
     assert status is Status.FAIL
     assert words in evidence
 
 
+@pytest.mark.parametrize(
+    ("host", "status", "words"),
+    [
+        ("iptables_deny", Status.PASS, "iptables: INPUT policy DROP; inbound open: SSH only"),
+        ("harden_nft", Status.PASS, "nftables: input policy drop; inbound open: SSH only"),
+        ("nft_extra_port", Status.WARN, "inbound also open: 8080"),
+    ],
+)
+async def test_firewall_rules_are_read_from_the_tree(
+    config_for: Callable[..., Config], host: str, status: Status, words: str
+) -> None:
+    """iptables-save files, harden's included nft table, and a port beyond SSH."""
+    found = await _status(config_for(accounts=[]), host, "host.firewall_default_deny")
+    assert found == (status, found[1])
+    assert words in found[1]
+
+
+@pytest.mark.skipif(not HAS_ANALYZE, reason="systemd-analyze is not installed")
+@pytest.mark.host
+@pytest.mark.parametrize(
+    ("host", "status", "words"),
+    [
+        ("hardened", Status.PASS, "exposure 1.1 OK (limit 2.0)"),
+        ("unit_weak", Status.FAIL, "exposure 8.5 EXPOSED (limit 2.0); worst: "),
+        ("unit_root", Status.FAIL, "exposure 9.6 UNSAFE"),
+    ],
+)
+async def test_unit_scored_by_systemd_analyze(
+    config_for: Callable[..., Config], host: str, status: Status, words: str
+) -> None:
+    """Four directives are not a sandbox: systemd scores that unit 8.5 EXPOSED."""
+    found = await _status(config_for(accounts=[], service="bot"), host, "host.unit_hardened")
+    assert found[0] is status
+    assert words in found[1]
+
+
+async def test_without_systemd_analyze_directives_decide(
+    config_for: Callable[..., Config], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A machine without systemd-analyze (PATH without it): the directive fallback, said so."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+    config = config_for(accounts=[], service="bot")
+    weak = await _status(config, "unit_weak", "host.unit_hardened")
+    bare = await _status(config, "unit_root", "host.unit_hardened")
+    assert weak[0] is Status.PASS
+    assert "systemd-analyze not available" in weak[1]
+    assert bare[0] is Status.FAIL
+    assert "missing NoNewPrivileges=yes" in bare[1]
+
+
 async def test_no_sshd_is_skip(config_for: Callable[..., Config]) -> None:
     """A host without sshd_config has no SSH to judge."""
-    assert (await _status(config_for(service="bot"), "bare", "host.ssh_root_login_disabled"))[
-        0
-    ] is Status.SKIP
+    config = config_for(accounts=[], service="bot")
+    assert (await _status(config, "bare", "host.ssh_root_login_disabled"))[0] is Status.SKIP
+
+
+async def test_no_unit_is_manual(config_for: Callable[..., Config]) -> None:
+    config = config_for(accounts=[])
+    assert (await _status(config, "bare", "host.unit_hardened"))[0] is Status.MANUAL

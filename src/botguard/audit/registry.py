@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from botguard.audit.checks import exchange, host, host2, key, kill, secret_files, secrets
+from botguard.audit.checks import (
+    clock,
+    exchange,
+    firewall,
+    host,
+    key,
+    kill,
+    secret_files,
+    secrets,
+    unit,
+)
 from botguard.audit.model import Check
 
 CHECKS: tuple[Check, ...] = (
@@ -14,11 +24,11 @@ CHECKS: tuple[Check, ...] = (
     secrets.not_in_git_history,
     secrets.env_ignored,
     secret_files.env_permissions,
-    host2.non_root_user,
-    host2.unit_hardened,
+    unit.non_root_user,
+    unit.unit_hardened,
     host.ssh_password_auth_disabled,
     host.ssh_root_login_disabled,
-    host.firewall_default_deny,
+    firewall.firewall_default_deny,
     host.security_updates,
     host.auto_updates,
     exchange.two_factor,
@@ -28,6 +38,6 @@ CHECKS: tuple[Check, ...] = (
     kill.drilled_recently,
     secrets.not_in_logs,
     secrets.not_on_command_line,
-    host2.clock_synced,
+    clock.clock_synced,
 )
 """Every check in botguard.audit.checklist's order (a test keeps the two equal)."""

@@ -1,4 +1,4 @@
-"""Host checks, read from --root so tests use fixture trees."""
+"""Host checks on SSH and updates, read from --root so tests use fixture trees."""
 
 from __future__ import annotations
 
@@ -92,54 +92,6 @@ async def ssh_root_login_disabled(ctx: Context) -> Outcome:
             Status.FAIL, f"{how}: a Match block sets PermitRootLogin {m['permitrootlogin']}"
         )
     return Outcome(Status.PASS, f"{how}: PermitRootLogin no")
-
-
-_NFT_INPUT = re.compile(r"hook\s+input[^;]*;\s*policy\s+drop", re.S)
-
-
-@host_check(
-    "host.firewall_default_deny",
-    "firewall on, inbound default deny",
-    H,
-    "`botguard harden` writes an nftables ruleset; or `ufw default deny incoming && ufw allow ssh "
-    "&& ufw enable`",
-)
-async def firewall_default_deny(ctx: Context) -> Outcome:
-    """ufw installed but ENABLED=no fails; else the nftables ruleset's input policy."""
-    ufw = _at(ctx, "/etc/ufw/ufw.conf")
-    if ufw.is_file():
-        if re.search(r"^ENABLED=yes", ufw.read_text(), re.M):
-            default = _at(ctx, "/etc/default/ufw")
-            text = default.read_text() if default.is_file() else ""
-            if 'DEFAULT_INPUT_POLICY="DROP"' in text or 'DEFAULT_INPUT_POLICY="REJECT"' in text:
-                return Outcome(Status.PASS, "ufw enabled, default input policy drop")
-            return Outcome(Status.FAIL, "ufw enabled but default input policy is not DROP")
-        ufw_off = "ufw installed but not enabled (ENABLED=no)"
-    else:
-        ufw_off = ""
-    ruleset = await _nft_ruleset(ctx)
-    if ruleset and _NFT_INPUT.search(ruleset):
-        return Outcome(Status.PASS, "nftables: input chain policy drop")
-    why = ufw_off or "no nftables input chain with policy drop, no enabled ufw"
-    return Outcome(Status.FAIL, why)
-
-
-async def _nft_ruleset(ctx: Context) -> str:
-    """The live ruleset (`nft list ruleset`) on the live host, else /etc/nftables.conf."""
-    nft = shutil.which("nft")
-    if ctx.live and nft:
-        proc = await asyncio.create_subprocess_exec(
-            nft,
-            "list",
-            "ruleset",
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        out, _ = await proc.communicate()
-        if proc.returncode == 0:
-            return out.decode()
-    conf = _at(ctx, "/etc/nftables.conf")
-    return conf.read_text() if conf.is_file() else ""
 
 
 @host_check(
