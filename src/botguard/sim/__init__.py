@@ -73,11 +73,13 @@ Binance endpoints served (a test keeps this list equal to the route table):
     GET    /fapi/v3/balance
     GET    /fapi/v3/positionRisk
     GET    /sapi/v1/account/apiRestrictions
+    GET    /sapi/v1/account/apiRestrictions/ipRestriction
     GET    /sapi/v1/asset/tradeFee
     GET    /sapi/v1/asset/transfer
     POST   /sapi/v1/asset/transfer
     GET    /sapi/v1/capital/config/getall
     GET    /sapi/v1/capital/deposit/hisrec
+    GET    /sapi/v1/capital/withdraw/address/list
     POST   /sapi/v1/capital/withdraw/apply
     GET    /sapi/v1/capital/withdraw/history
     GET    /sapi/v1/margin/allPairs

@@ -17,7 +17,7 @@ Json = dict[str, Any]
 def _api_restrictions(call: Call) -> Json:
     spec = call.me.spec
     perms = spec.permissions
-    return {
+    answer: Json = {
         "ipRestrict": bool(spec.ip_whitelist), "createTime": call.ex.started_ms,
         "enableReading": perms.reading, "enableWithdrawals": perms.withdraw,
         "enableInternalTransfer": perms.internal_transfer, "enableMargin": perms.margin,
@@ -25,6 +25,37 @@ def _api_restrictions(call: Call) -> Json:
         "enableVanillaOptions": False, "enableFixApiTrade": False, "enableFixReadOnly": False,
         "enableSpotAndMarginTrading": perms.spot, "enablePortfolioMarginTrading": False,
     }  # fmt: skip
+    if spec.trading_expires_ms is not None:  # Binance sends it only when the key has one
+        answer["tradingAuthorityExpirationTime"] = spec.trading_expires_ms
+    return answer
+
+
+def _ip_restriction(call: Call) -> Json:
+    """GET /sapi/v1/account/apiRestrictions/ipRestriction.
+
+    Shaped as Binance documents the same answer for a sub-account key
+    (GET /sapi/v1/sub-account/subAccountApi/ipRestriction): `ipRestrict` is the
+    string "true"/"false", and `ipList` is sent only when the key is restricted.
+    """
+    whitelist = call.me.spec.ip_whitelist
+    answer: Json = {
+        "ipRestrict": "true" if whitelist else "false",
+        "updateTime": call.ex.started_ms,
+        "apiKey": call.me.spec.api_key,
+    }
+    if whitelist:
+        answer["ipList"] = list(whitelist)
+    return answer
+
+
+def _withdraw_addresses(call: Call) -> list[Json]:
+    """GET /sapi/v1/capital/withdraw/address/list: the saved addresses and `whiteStatus`."""
+    return [
+        {"address": a.address, "addressTag": "", "coin": a.coin, "name": a.name,
+         "network": a.network, "origin": "", "originType": "others",
+         "whiteStatus": a.whitelisted}
+        for a in call.me.spec.withdraw_addresses
+    ]  # fmt: skip
 
 
 def _assets(ex: Exchange) -> list[str]:
@@ -119,6 +150,8 @@ def _transfer(call: Call) -> Json:
 
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/sapi/v1/account/apiRestrictions"): signed(_api_restrictions, 1),
+    ("GET", "/sapi/v1/account/apiRestrictions/ipRestriction"): signed(_ip_restriction, 1),
+    ("GET", "/sapi/v1/capital/withdraw/address/list"): signed(_withdraw_addresses, 10),
     ("GET", "/sapi/v1/capital/config/getall"): signed(
         lambda c: [_coin(c, a) for a in _assets(c.ex)], 10
     ),

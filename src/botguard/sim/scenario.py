@@ -64,6 +64,18 @@ class PositionSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class WithdrawAddressSpec:
+    """A saved withdrawal address, as GET /sapi/v1/capital/withdraw/address/list lists it."""
+
+    coin: str
+    address: str
+    network: str
+    name: str = ""
+    whitelisted: bool = True
+    """Binance's `whiteStatus`: the address is on the withdrawal whitelist."""
+
+
+@dataclass(frozen=True, slots=True)
 class AccountSpec:
     """One exchange account and its single API key."""
 
@@ -77,6 +89,9 @@ class AccountSpec:
     futures: Mapping[str, Decimal] = field(default_factory=dict)
     orders: tuple[OrderSpec, ...] = ()
     positions: tuple[PositionSpec, ...] = ()
+    trading_expires_ms: int | None = None
+    """apiRestrictions' `tradingAuthorityExpirationTime` (ms since the epoch), if set."""
+    withdraw_addresses: tuple[WithdrawAddressSpec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +316,28 @@ class _Reader:
                 self.position(p, f"{key}.positions[{i}]", markets)
                 for i, p in enumerate(self.tables(raw, "positions"))
             ),
+            trading_expires_ms=None
+            if raw.get("trading_expires_ms") is None
+            else self.integer(raw["trading_expires_ms"], f"{key}.trading_expires_ms"),
+            withdraw_addresses=tuple(
+                self.withdraw_address(a, f"{key}.withdraw_addresses[{i}]")
+                for i, a in enumerate(self.tables(raw, "withdraw_addresses"))
+            ),
+        )
+
+    def withdraw_address(self, raw: Mapping[str, Any], key: str) -> WithdrawAddressSpec:
+        for name in ("coin", "address"):
+            if not isinstance(raw.get(name), str) or not raw[name]:
+                raise self.fail(f"{key}.{name}", "a non-empty string")
+        whitelisted = raw.get("whitelisted", True)
+        if not isinstance(whitelisted, bool):
+            raise self.fail(f"{key}.whitelisted", "true or false")
+        return WithdrawAddressSpec(
+            coin=raw["coin"],
+            address=raw["address"],
+            network=self.text(raw.get("network"), f"{key}.network") or raw["coin"],
+            name=self.text(raw.get("name"), f"{key}.name") or "",
+            whitelisted=whitelisted,
         )
 
     def symbol(self, raw: Mapping[str, Any], key: str, markets: Mapping[str, MarketSpec]) -> str:

@@ -21,6 +21,10 @@ READERS: dict[str, str] = {
     # ccxt exchange id -> module under botguard.venues.permissions
     "binance": "binance",
     "binanceusdm": "binance",
+    "okx": "okx",
+    "bybit": "bybit",
+    "deribit": "deribit",
+    "hyperliquid": "hyperliquid",
     "coinbase": "coinbase",
     "kraken": "kraken",
     "kucoin": "kucoin",

@@ -1,0 +1,89 @@
+"""Binance key permissions from the real `botguard sim`, through unmodified ccxt.
+
+The sim checks the HMAC signature, timestamp, API key and IP whitelist as Binance
+does; each test seeds a key's restrictions in the scenario and checks what the
+reader saw, and which requests the sim logged.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from botguard.testing.canary import CANARIES
+from botguard.testing.sim import start_sim
+from botguard.venues.types import KeyPermissions
+from tests.venues.permissions.stand_in import account, read_account
+
+pytestmark = pytest.mark.sim
+RESTRICTIONS = "/sapi/v1/account/apiRestrictions"
+IP_LIST = "/sapi/v1/account/apiRestrictions/ipRestriction"
+ADDRESSES = "/sapi/v1/capital/withdraw/address/list"
+
+
+def sim_key(**overrides: Any) -> dict[str, Any]:
+    """A scenario account whose key and secret are the canaries."""
+    raw: dict[str, Any] = {
+        "name": "main",
+        "api_key": CANARIES["BOTGUARD_CANARY_API_KEY"],
+        "secret": CANARIES["BOTGUARD_CANARY_SECRET"],
+        "permissions": {"spot": True, "futures": True},
+    }
+    raw.update(overrides)
+    return raw
+
+
+async def read(**overrides: Any) -> tuple[KeyPermissions, list[str]]:
+    async with start_sim({"account": [sim_key(**overrides)]}) as sim:
+        perms = await read_account(account("binance", sim.url))
+        paths = [entry["path"] for entry in sim.log()]
+    return perms, paths
+
+
+async def test_trade_only_key_locked_to_this_host() -> None:
+    perms, paths = await read(ip_whitelist=["127.0.0.1", "203.0.113.7"])
+    assert (perms.trade, perms.futures, perms.withdraw, perms.transfer) == (
+        True, True, False, False,
+    )  # fmt: skip
+    assert perms.ip_whitelist == ("127.0.0.1", "203.0.113.7")
+    assert perms.expires_at is None
+    assert paths == [RESTRICTIONS, IP_LIST, ADDRESSES]
+    assert "enableWithdrawals" in perms.raw_fields
+    assert "ipList" in perms.raw_fields
+
+
+async def test_withdraw_and_transfer_key_without_ip_restriction() -> None:
+    perms, paths = await read(permissions={"spot": True, "withdraw": True,
+                                           "universal_transfer": True})  # fmt: skip
+    assert (perms.withdraw, perms.transfer) == (True, True)
+    assert perms.ip_whitelist == ()
+    assert IP_LIST not in paths  # ipRestrict false: nothing more to ask
+
+
+async def test_internal_transfer_alone_counts_as_transfer() -> None:
+    perms, _ = await read(permissions={"internal_transfer": True})
+    assert perms.transfer is True
+
+
+async def test_trading_expiry_and_withdrawal_whitelist() -> None:
+    until = datetime(2027, 3, 1, tzinfo=UTC)
+    perms, _ = await read(
+        trading_expires_ms=int(until.timestamp() * 1000),
+        withdraw_addresses=[
+            {"coin": "BTC", "address": "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "whitelisted": True},
+            {"coin": "USDT", "address": "0x48101adb67d426cb15e46be5f1d9f6ab25f311ea",
+             "network": "ETH", "whitelisted": False},
+        ],
+    )  # fmt: skip
+    assert perms.expires_at == until
+    assert perms.withdrawal_whitelist is False  # one saved address is outside the whitelist
+
+
+async def test_an_empty_address_book_is_no_whitelist_evidence() -> None:
+    perms, _ = await read()
+    assert perms.withdrawal_whitelist is None
+    whitelisted = [{"coin": "BTC", "address": "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"}]
+    perms, _ = await read(withdraw_addresses=whitelisted)
+    assert perms.withdrawal_whitelist is True
