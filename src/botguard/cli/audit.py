@@ -65,14 +65,16 @@ def _emit(report: AuditReport, fmt: OutputFormat, output: Path | None) -> None:
     chosen = Format(fmt.value)
     if output is None and chosen is Format.TEXT:
         from rich.console import Console
-        from rich.markup import escape
-
-        from botguard.report import text
 
         console = Console()
-        console.print(text.table(report.findings))
-        console.print(escape(text.summary(report.findings)))
-        return
+        if console.is_terminal:  # colour and the terminal's width; else plain text below
+            from rich.markup import escape
+
+            from botguard.report import text
+
+            console.print(text.table(report.findings))
+            console.print(escape(text.summary(report.findings)))
+            return
     rendered = render(report.findings, chosen)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
