@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -241,10 +242,25 @@ def run_demo(console: Console, *, keep: Path | None = None) -> int:
     except Exception as exc:  # a bug or an unexpected failure: one line, never a traceback
         line = (redact(str(exc)).splitlines() or [""])[0]
         raise DemoFailed(f"demo failed at {demo.step_now}: {type(exc).__name__}: {line}") from None
+    except KeyboardInterrupt:
+        demo.step_now += ": interrupted"
+        raise
     finally:
-        if demo.bot is not None:
-            demo.bot.stop()
-        if keep is None:
-            shutil.rmtree(demo.root, ignore_errors=True)
-        else:
-            console.print(f"workspace kept in {demo.root} (its .env holds the sim's throwaway key)")
+        _clean_up(demo, keep)
+
+
+def _clean_up(demo: Demo, keep: Path | None) -> None:
+    """Reap the bot, remove the workspace (unless kept) and say so if interrupted."""
+    if demo.bot is not None:
+        demo.bot.stop()
+    if keep is None:
+        shutil.rmtree(demo.root, ignore_errors=True)
+    else:
+        demo.console.print(
+            f"workspace kept in {demo.root} (its .env holds the sim's throwaway key)"
+        )
+    if demo.step_now.endswith(": interrupted"):
+        # typer turns Ctrl-C into a silent exit 130: this is the user's only line about it
+        gone = "removed" if keep is None else "kept"
+        sys.stderr.write(f"botguard: demo {demo.step_now}; bot stopped, sim shut down, "
+                         f"workspace {gone}\n")  # fmt: skip
