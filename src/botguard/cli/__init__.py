@@ -5,7 +5,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
+import typer
+
+try:  # typer >= 0.20 vendors click and raises its own copies of click's exceptions
+    from typer._click import exceptions as click_exceptions
+except ImportError:  # pragma: no cover - older typer raises click's
+    from click import exceptions as click_exceptions  # type: ignore[no-redef]
 
 # Each import registers its commands on `app`. Keep this list in --help order.
 from botguard.cli import (  # noqa: F401
@@ -34,6 +39,17 @@ def _error(message: str) -> None:
     sys.stderr.write(f"botguard: error: {redact(message)}\n")
 
 
+def _usage_error(exc: click_exceptions.ClickException) -> int:
+    """One line naming the command and what was wrong; typer prints help for no args."""
+    if isinstance(exc, click_exceptions.NoArgsIsHelpError):
+        return 2  # the help is already on stdout; exit 2 as typer's no_args_is_help does
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "botguard"
+    lines = exc.format_message().splitlines() or [type(exc).__name__]
+    _error(f"{command}: {lines[0]} (see `{command} --help`)")
+    return 2
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run botguard with these arguments and return its exit code (never raises)."""
     from botguard.secrets.logging import install_redaction
@@ -42,14 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         result = app(args=args, prog_name="botguard", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         _error("aborted")
         return 2
-    except click.ClickException as exc:
-        _error(exc.format_message().splitlines()[0] + " (see `botguard --help`)")
-        return 2
+    except click_exceptions.ClickException as exc:
+        return _usage_error(exc)
     except BotguardError as exc:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             _error(line)
