@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from botguard.audit.model import Check, Context, Outcome, host_check
 from botguard.findings import Severity, Status
 from botguard.journal import Journal
+from botguard.venues.types import KeyPermissions
 
 ATTEST_DAYS = 90
 
@@ -46,12 +48,52 @@ two_factor = _manual(
     "2FA on the exchange account",
     "enable an authenticator app or security key, then `botguard attest exchange.two_factor`",
 )
-withdrawal_whitelist = _manual(
-    "exchange.withdrawal_whitelist",
+WHITELIST_ID = "exchange.withdrawal_whitelist"
+
+
+@host_check(
+    WHITELIST_ID,
     "withdrawals only to whitelisted addresses",
-    "turn on the withdrawal address whitelist, then "
-    "`botguard attest exchange.withdrawal_whitelist`",
+    Severity.HIGH,
+    "turn on the withdrawal address whitelist and whitelist or delete every saved address; "
+    "where the API cannot show it, `botguard attest exchange.withdrawal_whitelist`",
 )
+async def withdrawal_whitelist(ctx: Context) -> Outcome:
+    """The exchange's own evidence where it has any (Binance's address book), else attestation.
+
+    It reuses the accounts' permission reads the key checks make (one per account per
+    audit). An account the exchange gives no evidence for keeps the attestation rule.
+    """
+    evidence = await _whitelist_evidence(ctx)
+    outside = sorted(name for name, whitelisted in evidence.items() if not whitelisted)
+    if outside:
+        names = ", ".join(outside)
+        text = f"{names}: a saved withdrawal address is not whitelisted (whiteStatus false)"
+        return Outcome(Status.FAIL, text, names)
+    names = ", ".join(sorted(evidence))
+    if evidence and len(evidence) == len(ctx.config.account):
+        text = f"{names}: every saved withdrawal address is whitelisted (whiteStatus true)"
+        return Outcome(Status.PASS, text, names)
+    rest = attested(ctx, WHITELIST_ID)
+    if not evidence:
+        return rest
+    return Outcome(rest.status, f"{names}: all whitelisted; other accounts: {rest.evidence}")
+
+
+async def _whitelist_evidence(ctx: Context) -> dict[str, bool]:
+    """Account name -> every saved address whitelisted, where the exchange reports it."""
+    from botguard.audit.checks.keyread import account_permissions
+    from botguard.venues.permissions import READERS
+
+    accounts = [a for a in ctx.config.account if a.exchange in READERS]
+    reads = await asyncio.gather(*(account_permissions(ctx, a) for a in accounts))
+    return {
+        account.name: perms.withdrawal_whitelist
+        for account, perms in zip(accounts, reads, strict=True)
+        if isinstance(perms, KeyPermissions) and perms.withdrawal_whitelist is not None
+    }
+
+
 alerts = _manual(
     "exchange.alerts",
     "login and withdrawal alerts on",
