@@ -1,19 +1,32 @@
 """Build a ccxt async exchange for an account: credentials, options, base_url.
 
 `base_url` (a `botguard sim`) is applied here and nowhere else: every `urls['api']`
-entry keeps its path and gets the sim's scheme and host.
+entry keeps its path and gets the sim's scheme and host. Every exchange made here has
+its verbose prints, debug logs and HTTP errors redacted, and imports only its own module
+(`venues/lazy.py`), so a kill does not wait for ccxt's hundred other exchanges.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import logging
+import re
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import ccxt.async_support as ccxt_async
-
-from botguard.config import AccountConfig
 from botguard.errors import ConfigError
+from botguard.secrets.redact import redact
 from botguard.secrets.refs import resolve_secret
+from botguard.venues import lazy
+from botguard.venues.redaction import redact_exchange
+
+if TYPE_CHECKING:
+    from botguard.config import AccountConfig
+
+logger = logging.getLogger(__name__)
+
+_ID = re.compile(r"^[a-z][a-z0-9]*$")
 
 _CREDENTIAL_FIELDS = {
     "api_key": "apiKey",
@@ -24,12 +37,45 @@ _CREDENTIAL_FIELDS = {
 }
 
 
+def _lookup(ccxt_async: ModuleType, exchange_id: str) -> type[Any] | None:
+    """The async exchange class for a listed id, checked to be one."""
+    from ccxt.async_support.base.exchange import Exchange
+
+    if not _ID.match(exchange_id) or exchange_id not in ccxt_async.exchanges:
+        return None
+    cls = getattr(ccxt_async, exchange_id)
+    if not (isinstance(cls, type) and issubclass(cls, Exchange)):
+        raise TypeError(f"ccxt.async_support.{exchange_id} is not an exchange class")
+    return cls
+
+
+def _lazy_lookup(exchange_id: str) -> type[Any] | None:
+    """Import only this exchange's module; on any surprise undo and return None."""
+    before = set(sys.modules)
+    try:
+        return _lookup(lazy.install_lazy("ccxt.async_support"), exchange_id)
+    except Exception:  # any failure: import ccxt whole instead
+        logger.debug("lazy ccxt import failed; importing all of ccxt", exc_info=True)
+        lazy.forget_new_modules("ccxt", before)
+        for name in ("ccxt", "ccxt.async_support"):  # left from an earlier account
+            if lazy.is_lazy(name):
+                lazy.complete(sys.modules[name])
+        return None
+
+
 def exchange_class(exchange_id: str) -> type[Any]:
     """The ccxt async class for an id, or a ConfigError naming the id."""
-    cls = getattr(ccxt_async, exchange_id, None)
-    if cls is None or exchange_id not in ccxt_async.exchanges:
+    cls = None
+    use_lazy = lazy.is_enabled() and ("ccxt" not in sys.modules or lazy.is_lazy("ccxt"))
+    if use_lazy:
+        cls = _lazy_lookup(exchange_id)
+    if cls is None:
+        import ccxt.async_support as ccxt_async
+
+        cls = _lookup(ccxt_async, exchange_id)
+    if cls is None:
         raise ConfigError(f"exchange {exchange_id!r} is not a ccxt exchange id")
-    return cls  # type: ignore[no-any-return]
+    return cls
 
 
 def credentials(account: AccountConfig) -> dict[str, str]:
@@ -55,10 +101,31 @@ def rebase_urls(urls: Any, base_url: str) -> Any:
     return urls
 
 
+def redact_errors(exchange: Any) -> Any:
+    """Errors from the exchange's HTTP calls carry no signed URL (notes/ccxt.md section 4).
+
+    ccxt puts `id method url` into network, timeout and HTTP-status errors (for binance
+    the query with `signature=`) and chains the transport's error, which has the URL
+    again. Every REST call goes through the instance's `fetch`, so wrapping it redacts
+    each such message in place and drops the chain before anyone prints or logs it.
+    """
+    fetch = exchange.fetch
+
+    async def redacting_fetch(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await fetch(*args, **kwargs)
+        except Exception as exc:
+            exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
+            raise exc from None
+
+    exchange.fetch = redacting_fetch
+    return exchange
+
+
 def open_exchange(
     account: AccountConfig, *, options: dict[str, Any] | None = None, **config: Any
 ) -> Any:
-    """A ccxt async exchange for `account`, credentials set, pointed at base_url if any."""
+    """A ccxt async exchange for `account`: credentials set, output redacted, at base_url."""
     cls = exchange_class(account.exchange)
     params: dict[str, Any] = {"enableRateLimit": True, **credentials(account), **config}
     if options:
@@ -68,4 +135,4 @@ def open_exchange(
         exchange.urls["api"] = rebase_urls(exchange.urls["api"], account.base_url)
     elif account.sandbox:
         exchange.set_sandbox_mode(True)
-    return exchange
+    return redact_errors(redact_exchange(exchange))
