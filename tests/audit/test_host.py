@@ -31,6 +31,7 @@ HARDENED_PASSES = [
     "host.ssh_root_login_disabled",
     "host.firewall_default_deny",
     "host.auto_updates",
+    "host.security_updates",
     "host.clock_synced",
     "host.non_root_user",
     "host.unit_hardened",

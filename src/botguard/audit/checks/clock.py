@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from botguard.audit.model import Context, Outcome, host_check
 from botguard.config import AccountConfig
@@ -40,12 +41,46 @@ class Skew:
     error_s: float
 
 
+PROCESSES = {
+    "systemd-timesyn": "systemd-timesyncd",  # /proc/PID/comm keeps 15 characters
+    "chronyd": "chrony",
+    "ntpd": "ntp",
+    "openntpd": "openntpd",
+}
+
+
 def sync_daemon(ctx: Context) -> str | None:
     """The time-sync daemon configured under the root, if any."""
     for path, name in SYNC_CONFIGS.items():
         if (ctx.root / path.lstrip("/")).exists():
             return name
     return None
+
+
+def running_daemons(proc: Path) -> set[str]:
+    """Time-sync daemons among the running processes (by /proc/PID/comm)."""
+    found = set()
+    for comm in proc.glob("[0-9]*/comm"):
+        try:
+            name = comm.read_text().strip()
+        except OSError:
+            continue
+        if name in PROCESSES:
+            found.add(PROCESSES[name])
+    return found
+
+
+def daemon_part(ctx: Context) -> tuple[bool, str]:
+    """(ok, evidence): configured under the root; on the live host also running."""
+    daemon = sync_daemon(ctx)
+    if daemon is None:
+        return False, "no timesyncd, chrony or ntp configuration found"
+    if not ctx.live:
+        return True, f"{daemon} configured"
+    running = running_daemons(Path("/proc"))
+    if not running:
+        return False, f"{daemon} configured but no time-sync daemon is running"
+    return True, f"{', '.join(sorted(running))} running"
 
 
 async def measure_skew(account: AccountConfig, ctx: Context) -> Skew:
@@ -92,12 +127,11 @@ async def _skew_part(ctx: Context) -> tuple[bool | None, str]:
     "`apt-get install systemd-timesyncd` (or chrony) and `timedatectl set-ntp true`",
 )
 async def clock_synced(ctx: Context) -> Outcome:
-    """A sync daemon configured, and |exchange time - local time| < 1 s when an account exists."""
-    daemon = sync_daemon(ctx)
+    """A sync daemon configured (and running, live), and |exchange - local time| < 1 s."""
+    daemon_ok, said = daemon_part(ctx)
     ok, skew = await _skew_part(ctx)
-    said = f"{daemon} configured" if daemon else "no timesyncd, chrony or ntp configuration found"
     evidence = f"{said}; {skew}"
-    if daemon is None or ok is False:
+    if not daemon_ok or ok is False:
         return Outcome(Status.FAIL, evidence)
     if ok is None and ctx.config.account:
         return Outcome(Status.ERROR, evidence)

@@ -4,8 +4,10 @@ Read from, in order: ufw (its own enable flag and default policy), nftables
 (`nft list ruleset` on the live host, else /etc/nftables.conf with its
 `include`s resolved under --root, which is where `botguard harden` puts its
 table), iptables (`iptables-save` live, else the saved rules of
-iptables-persistent or RHEL). The seed asks for a firewall "that allows only
-SSH": inbound ports other than SSH make the finding a WARN, not a PASS.
+iptables-persistent or RHEL). On the live host only what the kernel has loaded
+counts: a /etc/nftables.conf nobody loaded protects nothing. The seed asks for
+a firewall "that allows only SSH": inbound ports other than SSH make the
+finding a WARN, not a PASS.
 """
 
 from __future__ import annotations
@@ -129,16 +131,18 @@ def iptables_state(saved: str) -> Firewall | None:
 
 
 async def nft_or_iptables(ctx: Context) -> Firewall | None:
-    """The first of nftables / iptables that has rules: live tools first on the live host."""
-    live_nft = await _run("nft", "list", "ruleset") if ctx.live else None
-    found = nft_state(live_nft or nft_files(ctx))
+    """nftables, else iptables. On the live host the kernel's loaded rules decide (the files
+    only say what a boot would load); the files are read when the tools cannot be run."""
+    if ctx.live:
+        live_nft = await _run("nft", "list", "ruleset")
+        live_ipt = await _run("iptables-save")
+        if live_nft is not None or live_ipt is not None:
+            return nft_state(live_nft or "") or iptables_state(live_ipt or "")
+    found = nft_state(nft_files(ctx))
     if found is not None:
         return found
-    saved = await _run("iptables-save") if ctx.live else None
-    if not saved:
-        files = [_at(ctx, p) for p in IPTABLES_FILES]
-        saved = "\n".join(p.read_text(errors="replace") for p in files if p.is_file())
-    return iptables_state(saved)
+    files = [_at(ctx, p) for p in IPTABLES_FILES]
+    return iptables_state("\n".join(p.read_text(errors="replace") for p in files if p.is_file()))
 
 
 def _verdict(fw: Firewall, ssh_port: int) -> Outcome:
@@ -169,4 +173,7 @@ async def firewall_default_deny(ctx: Context) -> Outcome:
         return _verdict(other, port)
     if ufw is not None:
         return Outcome(Status.FAIL, ufw.detail)
-    return Outcome(Status.FAIL, "no firewall: no enabled ufw, no nftables or iptables input rules")
+    loaded = " loaded" if ctx.live else ""
+    return Outcome(
+        Status.FAIL, f"no firewall: no enabled ufw, no nftables or iptables input rules{loaded}"
+    )
