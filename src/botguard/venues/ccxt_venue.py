@@ -251,11 +251,10 @@ class CcxtVenue:
                 "filled": str(raw.get("filled") or 0)}  # fmt: skip
 
     async def permissions(self) -> KeyPermissions:
-        """Delegates to the audit's reader (imported lazily: a separate package)."""
-        from botguard.venues.permissions import read_permissions  # type: ignore[import-untyped,unused-ignore]
+        """What this key may do, from the exchange's own API (venues/permissions)."""
+        from botguard.venues.permissions import read_permissions
 
-        result: KeyPermissions = await read_permissions(self.exchange.id, self.exchange)
-        return result
+        return await read_permissions(self.exchange)
 
     async def close(self) -> None:
         """Close the aiohttp session."""
