@@ -103,6 +103,6 @@ def _ms_to_utc(value: Any) -> datetime | None:
         return None
     try:
         ms = int(value)
-    except ValueError:
+        return datetime.fromtimestamp(ms / 1000, tz=UTC) if ms > 0 else None
+    except (ValueError, OverflowError, OSError):  # not a number, or past year 9999
         return None
-    return datetime.fromtimestamp(ms / 1000, tz=UTC) if ms > 0 else None

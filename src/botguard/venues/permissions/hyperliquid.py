@@ -88,7 +88,14 @@ async def _agent_expiry(exchange: Any, wallet: str, signer: str) -> datetime | N
     agents = await exchange.publicPostInfo({"type": "extraAgents", "user": wallet})
     for agent in agents if isinstance(agents, list) else []:
         if isinstance(agent, Mapping) and str(agent.get("address", "")).lower() == signer:
-            until = agent.get("validUntil")
-            if isinstance(until, int) and not isinstance(until, bool) and until > 0:
-                return datetime.fromtimestamp(until / 1000, tz=UTC)
+            return _ms_to_utc(agent.get("validUntil"))
     return None
+
+
+def _ms_to_utc(value: Any) -> datetime | None:
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        return None
+    try:
+        return datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (ValueError, OverflowError, OSError):  # past year 9999
+        return None
