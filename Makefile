@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/sim.py
 	$(BIN)/python benchmarks/harden.py
 	$(BIN)/python benchmarks/redact.py
+	$(BIN)/python benchmarks/audit.py
 
 check-readme: $(STAMP)
 	$(BIN)/pytest -q tests/cli/test_readme.py
