@@ -16,9 +16,13 @@ sim with the same scenario and runs as its own process:
 Per contender: wall time from process start to exit; from its first exchange request to
 its last (the sim's request log); requests sent; round trips (requests grouped by
 overlapping flight); whether the account ended flat, checked independently through ccxt.
-Then botguard's start-up before its first request, broken down.
+Then botguard's start-up before its first request, broken down step by step (each
+step timed in one process that walks the kill's own path) and end to end (spawn to the
+sim's first logged request of a real `botguard kill --yes`), with ccxt imported whole
+(`BOTGUARD_LAZY_CCXT=0`, as before) and with only the account's exchange module
+(`venues/lazy.py`, the default), interleaved, median of several runs.
 
-usage: .venv/bin/python benchmarks/kill.py
+usage: .venv/bin/python benchmarks/kill.py [--startup]   (--startup: only the breakdown)
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -117,30 +123,38 @@ kill(ex, sys.argv[2].split(','))
 
 STARTUP = r"""
 import time, json, sys
-t0 = time.perf_counter(); out = {}
-import botguard.cli; out["import botguard.cli"] = time.perf_counter() - t0
-t = time.perf_counter()
-from botguard.config import load_config
+spawned = float(sys.argv[2]); wall, cpu = {"python start-up": time.time() - spawned}, {}
+last = [time.perf_counter(), time.process_time()]
+def lap(step):
+    now = [time.perf_counter(), time.process_time()]
+    wall[step], cpu[step] = now[0] - last[0], now[1] - last[1]
+    last[:] = now
+import botguard.cli
+lap("import botguard.cli (typer, config model)")
 from pathlib import Path
+from botguard.config import load_config
 cfg = load_config(Path(sys.argv[1]))
-out["load config"] = time.perf_counter() - t
-t = time.perf_counter()
+lap("load + validate config")
 from botguard.secrets.refs import resolve_secret
 resolve_secret(cfg.account[0].api_key); resolve_secret(cfg.account[0].secret)
-out["resolve secrets"] = time.perf_counter() - t
-t = time.perf_counter()
-import ccxt.async_support; out["import ccxt (+ venues)"] = time.perf_counter() - t
-import botguard.venues.connect, botguard.kill.run
-t = time.perf_counter()
+lap("resolve secrets")
 import asyncio
+from rich.console import Console
 from botguard.kill.run import make_venues
+lap("import kill (asyncio, rich, journal)")
+from botguard.venues.connect import exchange_class
+exchange_class(cfg.account[0].exchange)
+lap("import ccxt exchange")
 v = make_venues(cfg, cfg.account)[0]
-out["build ccxt instance"] = time.perf_counter() - t
-t = time.perf_counter()
-asyncio.run(v.load_markets()); out["markets from cache"] = time.perf_counter() - t
+lap("build ccxt instance")
+asyncio.run(v.load_markets())
+lap("markets from cache")
 asyncio.run(v.close())
-print(json.dumps(out))
+print(json.dumps({"wall": wall, "cpu": cpu}))
 """
+STARTUP_RUNS = 5
+LAZY_ENV = "BOTGUARD_LAZY_CCXT"
+MODES = {"whole ccxt (before)": "0", "one exchange (now)": "1"}
 
 
 def write_config(tmp: Path, url: str) -> Path:
@@ -222,22 +236,21 @@ def contender(name: str, argv_for: Any, env: dict[str, str], warm: bool = False)
         wall, spawn, code = run_process(argv_for(sim.url, cfg), env)
         log = sim.log()
         flat = asyncio.run(verify_flat(sim.url))
-        startup = None
-        if warm:
-            out = subprocess.run([PY, "-c", STARTUP, str(cfg)], env=env, capture_output=True,
-                                 text=True, check=True, cwd=ROOT)  # fmt: skip
-            startup = json.loads(out.stdout)
     first, last = min(e["ts"] for e in log), max(e["ts"] for e in log)
     first_start = min(e["ts"] - e.get("ms", 0) for e in log)
     return {"name": name, "wall": wall, "exchange": (last - first_start) / 1000,
             "to_first": (first_start / 1000) - spawn, "requests": len(log),
-            "trips": round_trips(log), "flat": flat, "exit": code, "startup": startup,
+            "trips": round_trips(log), "flat": flat, "exit": code,
             "_first": first}  # fmt: skip
 
 
 def main() -> None:
     env = {**os.environ, **CANARIES, "EX_API_KEY": KEY, "EX_API_SECRET": SECRET,
            "PYTHONPATH": str(ROOT / "src")}  # fmt: skip
+    console = Console(width=150)
+    if "--startup" in sys.argv[1:]:  # only the start-up breakdown
+        console.print(startup_table(env))
+        return
     symbols = ",".join(f"{a}/USDT" for a in SPOT)
     base = contender("seed kill loop (baseline)",
                      lambda url, cfg: [PY, "-c", BASELINE, url, symbols], env)  # fmt: skip
@@ -261,18 +274,68 @@ def main() -> None:
         table.add_row(r["name"], f"{r['wall']:.2f} s", f"{r['to_first']:.2f} s",
                       f"{r['exchange']:.2f} s", str(r["requests"]), str(r["trips"]),
                       r["flat"], str(r["exit"]))  # fmt: skip
-    console = Console(width=150)
     console.print(table)
     console.print(
         f"exchange time ratio baseline/botguard: {base['exchange'] / ours['exchange']:.1f}x"
     )
-    st = Table(title="botguard start-up before the first request (separate process, warm cache)")
-    st.add_column("step")
-    st.add_column("seconds", justify="right")
-    for step, secs in ours["startup"].items():
-        st.add_row(step, f"{secs:.3f}")
-    st.add_row("total", f"{sum(ours['startup'].values()):.3f}")
-    console.print(st)
+    console.print(startup_table(env))
+
+
+def first_request_s(env: dict[str, str], lazy: str, markets: Path) -> float:
+    """Spawn to first exchange request of one `botguard kill --yes` (fresh sim, warm cache)."""
+    with run_sim(scenario(), latency_ms=LATENCY_MS) as sim, tempfile.TemporaryDirectory() as d:
+        cfg = write_config(Path(d), sim.url)
+        shutil.copytree(markets, Path(d) / "state" / "markets")
+        argv = [PY, "-m", "botguard", "kill", "--yes", "-c", str(cfg)]
+        _, spawn, _ = run_process(argv, {**env, LAZY_ENV: lazy})
+        return float(min(e["ts"] - e.get("ms", 0) for e in sim.log())) / 1000 - spawn
+
+
+def startup_runs(env: dict[str, str]) -> dict[str, dict[str, list[float]]]:
+    """Each mode STARTUP_RUNS times, interleaved so machine load hits both alike."""
+    runs: dict[str, dict[str, list[float]]] = {mode: {} for mode in MODES}
+    with run_sim(scenario()) as sim, tempfile.TemporaryDirectory() as d:
+        cfg = write_config(Path(d), sim.url)
+        subprocess.run([PY, "-m", "botguard", "kill", "--dry-run", "-c", str(cfg)],
+                       env=env, capture_output=True, check=False, cwd=ROOT)  # fmt: skip
+        markets = Path(d) / "state" / "markets"
+        for _ in range(STARTUP_RUNS):
+            for mode, lazy in MODES.items():
+                argv = [PY, "-c", STARTUP, str(cfg), repr(time.time())]
+                out = subprocess.run(argv, env={**env, LAZY_ENV: lazy}, capture_output=True,
+                                     text=True, check=True, cwd=ROOT)  # fmt: skip
+                steps = json.loads(out.stdout)
+                steps["wall"]["total"] = sum(steps["wall"].values())
+                steps["cpu"]["total"] = sum(steps["cpu"].values())
+                first = first_request_s(env, lazy, markets)
+                steps["wall"]["botguard kill --yes: spawn→first request"] = first
+                for kind, times in steps.items():
+                    for step, secs in times.items():
+                        runs[mode].setdefault(f"{kind}:{step}", []).append(secs)
+    return runs
+
+
+def startup_table(env: dict[str, str]) -> Table:
+    """Start-up before the first request, broken down: median of STARTUP_RUNS per mode."""
+    runs = startup_runs(env)
+    table = Table(title=f"botguard start-up before the first request: median of {STARTUP_RUNS} "
+                  "runs each (steps in one process, warm markets cache; CPU = this process's "
+                  "own CPU time, wall = CPU + waiting for a core)")  # fmt: skip
+    table.add_column("step")
+    for mode in MODES:
+        table.add_column(f"{mode} wall", justify="right")
+        table.add_column(f"{mode} CPU", justify="right")
+    for key in runs[next(iter(MODES))]:
+        kind, step = key.split(":", 1)
+        if kind == "cpu":
+            continue
+        cells = []
+        for mode in MODES:
+            cpu = runs[mode].get(f"cpu:{step}")
+            cells.append(f"{statistics.median(runs[mode][key]):.3f} s")
+            cells.append(f"{statistics.median(cpu):.3f} s" if cpu else "")
+        table.add_row(step, *cells)
+    return table
 
 
 if __name__ == "__main__":

@@ -131,6 +131,24 @@ print("ccxt.async_support.okx" in sys.modules, "ccxt.okx" in sys.modules)
     assert lines[-1] == "False False"
 
 
+FAIL_MIDWAY = """
+import sys
+from botguard.venues import lazy
+def broken(module, name):
+    raise RuntimeError("a ccxt layout this loader does not know")
+lazy._resolve = broken  # the lazy path fails after installing its packages
+from botguard.venues.connect import exchange_class
+cls = exchange_class("binance")
+print(cls.__module__, type(sys.modules["ccxt"]).__name__, "ccxt.async_support.okx" in sys.modules)
+"""
+
+
+def test_any_failure_falls_back_to_importing_ccxt_whole() -> None:
+    proc = run_python(FAIL_MIDWAY)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["ccxt.async_support.binance", "module", "True"]
+
+
 # -- the generic machinery, on real packages in a tmp dir ---------------------------
 
 
