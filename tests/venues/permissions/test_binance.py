@@ -49,17 +49,16 @@ async def test_trade_only_key_locked_to_this_host() -> None:
     )  # fmt: skip
     assert perms.ip_whitelist == ("127.0.0.1", "203.0.113.7")
     assert perms.expires_at is None
-    assert paths == [RESTRICTIONS, IP_LIST, ADDRESSES]
+    assert sorted(paths) == sorted([RESTRICTIONS, IP_LIST, ADDRESSES])  # sent together
     assert "enableWithdrawals" in perms.raw_fields
     assert "ipList" in perms.raw_fields
 
 
 async def test_withdraw_and_transfer_key_without_ip_restriction() -> None:
-    perms, paths = await read(permissions={"spot": True, "withdraw": True,
-                                           "universal_transfer": True})  # fmt: skip
+    perms, _ = await read(permissions={"spot": True, "withdraw": True,
+                                       "universal_transfer": True})  # fmt: skip
     assert (perms.withdraw, perms.transfer) == (True, True)
-    assert perms.ip_whitelist == ()
-    assert IP_LIST not in paths  # ipRestrict false: nothing more to ask
+    assert perms.ip_whitelist == ()  # ipRestrict false
 
 
 async def test_internal_transfer_alone_counts_as_transfer() -> None:
@@ -87,3 +86,15 @@ async def test_an_empty_address_book_is_no_whitelist_evidence() -> None:
     whitelisted = [{"coin": "BTC", "address": "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh"}]
     perms, _ = await read(withdraw_addresses=whitelisted)
     assert perms.withdrawal_whitelist is True
+
+
+async def test_a_failing_secondary_read_is_not_reported_and_the_flags_still_count() -> None:
+    """A 503 on the IP list or the address book leaves only that field unknown (MANUAL)."""
+    faults = f"GET {IP_LIST}:503,GET {ADDRESSES}:503"
+    async with start_sim({"account": [sim_key(ip_whitelist=["127.0.0.1"])]}, faults=faults) as sim:
+        perms = await read_account(account("binance", sim.url))
+        statuses = sorted(entry["status"] for entry in sim.log())
+    assert statuses == [200, 503, 503]
+    assert (perms.withdraw, perms.trade) == (False, True)
+    assert perms.ip_whitelist is None
+    assert perms.withdrawal_whitelist is None

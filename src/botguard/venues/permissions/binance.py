@@ -7,8 +7,9 @@ The sapi host has no testnet, so this reads the live account (notes/ccxt.md 1.2)
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,16 +30,24 @@ _FLAGS = (
 
 
 async def read(exchange: Any) -> KeyPermissions:
-    """What the configured key may do, from Binance's own restriction flags."""
-    flags: Mapping[str, Any] = await exchange.sapiGetAccountApiRestrictions()
+    """What the configured key may do, from Binance's own restriction flags.
+
+    The three reads fly together (one round trip, not three); the address book,
+    which costs the most request weight, goes last so ccxt's throttle never holds
+    the other two behind it.
+    """
+    flags, ip_answer, whitelist = await _together(
+        exchange.sapiGetAccountApiRestrictions(),
+        _optional(exchange.sapiGetAccountApiRestrictionsIpRestriction(), "IP list"),
+        _withdrawal_whitelist(exchange),
+    )
     fields = [name for name in _FLAGS if name in flags]
     expires = _ms_to_utc(flags.get("tradingAuthorityExpirationTime"))
     if expires is not None:
         fields.append("tradingAuthorityExpirationTime")
-    ips = await _ip_list(exchange, flags)
+    ips = _ip_list(flags, ip_answer)
     if ips:
         fields.append("ipList")
-    whitelist = await _withdrawal_whitelist(exchange)
     if whitelist is not None:
         fields.append("whiteStatus")
     return KeyPermissions(
@@ -66,17 +75,14 @@ def _transfer(flags: Mapping[str, Any]) -> bool | None:
     return None if None in values else False
 
 
-async def _ip_list(exchange: Any, flags: Mapping[str, Any]) -> tuple[str, ...] | None:
+def _ip_list(flags: Mapping[str, Any], answer: Mapping[str, Any]) -> tuple[str, ...] | None:
     """The IPs the key is locked to: () when `ipRestrict` is false."""
     restricted = flags.get("ipRestrict")
     if restricted is False:
         return ()
-    if restricted is not True:
-        return None
-    answer: Mapping[str, Any] = await exchange.sapiGetAccountApiRestrictionsIpRestriction()
     ips = answer.get("ipList")
-    if not isinstance(ips, list):
-        return None  # restricted, but the list was not sent: say "not reported", not "none"
+    if restricted is not True or not isinstance(ips, list):
+        return None  # restricted, but the list was not sent: "not reported", not "none"
     return tuple(str(ip) for ip in ips)
 
 
@@ -87,15 +93,38 @@ async def _withdrawal_whitelist(exchange: Any) -> bool | None:
     `whiteStatus` false is one funds could be sent to outside the whitelist, so it
     counts against; an empty address book is no evidence either way.
     """
-    try:
-        addresses: list[Mapping[str, Any]] = await exchange.sapiGetCapitalWithdrawAddressList()
-    except ccxt.AuthenticationError as exc:  # includes PermissionDenied
-        log.debug("withdraw address list refused: %s", type(exc).__name__)
+    addresses = await _optional(exchange.sapiGetCapitalWithdrawAddressList(), "address book")
+    if not isinstance(addresses, list):
         return None
-    statuses = [a.get("whiteStatus") for a in addresses]
+    statuses = [a.get("whiteStatus") if isinstance(a, Mapping) else None for a in addresses]
     if not statuses or not all(isinstance(s, bool) for s in statuses):
         return None
     return all(statuses)
+
+
+async def _together(*calls: Awaitable[Any]) -> list[Any]:
+    """Await all; on the first failure cancel the rest (the exchange closes next) and raise."""
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    try:
+        return await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+async def _optional(call: Awaitable[Any], what: str) -> Any:
+    """A secondary read: if Binance refuses it, that field is "not reported" (MANUAL).
+
+    The flags themselves are read by the caller without this; if the exchange is
+    down, that read fails and says so.
+    """
+    try:
+        return await call
+    except ccxt.BaseError as exc:
+        log.debug("binance %s not read: %s", what, type(exc).__name__)
+        return {}
 
 
 def _ms_to_utc(value: Any) -> datetime | None:
