@@ -321,3 +321,14 @@ def test_deribit_secrets_of_every_listed_key_stay_out_of_the_json_report(
     assert json.loads(out)["findings"][0]["status"] == "fail"
     for value in (*CANARIES.values(), test_deribit.OTHER_SECRET, "client_secret"):
         assert value not in out + err
+
+
+async def test_a_hyperliquid_account_without_wallet_address_says_what_to_set(
+    tmp_path: Path,
+) -> None:
+    account = bg_account("hyperliquid", "http://127.0.0.1:9")
+    del account["wallet_address"]
+    found = await audit(tmp_path, [account])
+    finding = found[("key.withdrawals_disabled", "main")]
+    assert finding.status is Status.ERROR
+    assert finding.evidence == "hyperliquid: set wallet_address (the master wallet) on this account"

@@ -70,6 +70,8 @@ def _failure(account: AccountConfig, exc: Exception) -> Outcome:
         return Outcome(
             Status.ERROR, f"could not read {name}'s answer ({type(exc).__name__})", account.name
         )
+    if type(exc) is VenueError:  # raised by a reader with its own words (a setting to fix)
+        return Outcome(Status.ERROR, _line(str(exc)), account.name)
     err = translate(exc)
     match err:
         case VenueUnsupported():
