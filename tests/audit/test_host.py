@@ -6,7 +6,9 @@ The configs here have no account, so the clock check judges the daemon alone
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -129,3 +131,23 @@ async def test_no_sshd_is_skip(config_for: Callable[..., Config]) -> None:
 async def test_no_unit_is_manual(config_for: Callable[..., Config]) -> None:
     config = config_for(accounts=[])
     assert (await _status(config, "bare", "host.unit_hardened"))[0] is Status.MANUAL
+
+
+SSHD = shutil.which("sshd", path="/usr/sbin:/usr/bin:/sbin:/bin")
+
+
+@pytest.mark.host
+@pytest.mark.skipif(SSHD is None, reason="sshd is not installed")
+async def test_live_host_is_judged_by_sshd_itself(config_for: Callable[..., Config]) -> None:
+    """On / the verdict quotes `sshd -T` (run in a namespace with /run/sshd if it must be)."""
+    report = await run_audit(config_for(accounts=[]), root=Path("/"), only=["host"])
+    found = next(f for f in report.findings if f.id == "host.ssh_root_login_disabled")
+    if not found.evidence.startswith("sshd -T"):
+        pytest.skip(f"sshd -T cannot run here ({found.evidence}); the parser decided")
+    script = 'mount -t tmpfs tmpfs /run && mkdir /run/sshd && exec "$@"'
+    argv = ["unshare", "-rm", "sh", "-c", script, "sh", str(SSHD), "-T"]
+    done = await asyncio.to_thread(subprocess.run, argv, capture_output=True, text=True)
+    out = done.stdout
+    value = next(ln.split()[1] for ln in out.splitlines() if ln.startswith("permitrootlogin "))
+    assert found.evidence == f"sshd -T: PermitRootLogin {value}"
+    assert found.status is (Status.PASS if value == "no" else Status.FAIL)

@@ -17,24 +17,51 @@ def _at(ctx: Context, path: str) -> Path:
     return ctx.root / path.lstrip("/")
 
 
-async def _sshd_values(ctx: Context) -> tuple[dict[str, str], dict[str, str], str]:
-    """Effective sshd settings: `sshd -T` live, else the parsed config tree."""
-    sshd = shutil.which("sshd", path="/usr/sbin:/usr/bin:/sbin:/bin")
-    if ctx.live and sshd:
+_PRIVSEP = 'mount -t tmpfs -o mode=0755 tmpfs /run && mkdir /run/sshd && exec "$@"'
+"""sshd -T refuses to run without /run/sshd (absent when sshd is not running): a private
+/run in a new user+mount namespace gives it one without touching the host."""
+Settings = tuple[dict[str, str], dict[str, str], str]
+
+
+async def _sshd_t(sshd: str) -> dict[str, str] | None:
+    """`sshd -T` (in a namespace with /run/sshd when needed): key -> lower-cased value."""
+    argvs = [[sshd, "-T"]]
+    unshare = shutil.which("unshare")
+    if unshare:
+        argvs.append([unshare, "-rm", "sh", "-c", _PRIVSEP, "sh", sshd, "-T"])
+    for argv in argvs:
         proc = await asyncio.create_subprocess_exec(
-            sshd, "-T", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
+            *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
         )
         out, _ = await proc.communicate()
         if proc.returncode == 0:
-            vals = {
-                ln.split(" ", 1)[0]: ln.split(" ", 1)[1].lower()
-                for ln in out.decode().splitlines()
-                if " " in ln
-            }
-            g, m = parse_sshd(ctx.root, _at(ctx, "/etc/ssh/sshd_config"))
-            return vals, m, "sshd -T"
+            pairs = (ln.split(" ", 1) for ln in out.decode(errors="replace").splitlines())
+            return {p[0]: p[1].lower() for p in pairs if len(p) == 2}
+    return None
+
+
+async def _read_settings(ctx: Context) -> Settings:
     g, m = parse_sshd(ctx.root, _at(ctx, "/etc/ssh/sshd_config"))
+    sshd = shutil.which("sshd", path="/usr/sbin:/usr/bin:/sbin:/bin")
+    if ctx.live and sshd:
+        effective = await _sshd_t(sshd)
+        if effective is not None:
+            return effective, m, "sshd -T"
     return g, m, "sshd_config"
+
+
+async def _sshd_values(ctx: Context) -> Settings:
+    """Effective sshd settings, read once per audit: `sshd -T` live, else the parsed tree.
+
+    Match blocks are always taken from the parsed tree: `sshd -T` without `-C`
+    prints the settings for no particular connection.
+    """
+    task = ctx.cache.get("sshd")
+    if not isinstance(task, asyncio.Task):
+        task = asyncio.create_task(_read_settings(ctx))
+        ctx.cache["sshd"] = task
+    result: Settings = await task
+    return result
 
 
 def _no_ssh(ctx: Context) -> bool:
