@@ -45,19 +45,17 @@ def _exchange(cls: Any, base_url: str) -> Any:
 
 
 async def _open_book(spot: Any, futures: Any) -> None:
-    for symbol, amount in SPOT_BUYS.items():
-        await spot.create_order(symbol, "market", "buy", amount)
-    for symbol in SPOT_BIDS:
-        price = (await spot.fetch_ticker(symbol))["last"]
-        for step in (0.97, 0.95, 0.93):
-            await spot.create_order(
-                symbol, "limit", "buy", _size(spot, symbol, price), price * step
-            )
-    for symbol, (side, amount) in PERPS.items():
-        await futures.create_order(symbol, "market", side, amount)
-        price = (await futures.fetch_ticker(symbol))["last"]
-        away = 0.9 if side == "buy" else 1.1
-        await futures.create_order(symbol, "limit", side, amount / 2, price * away)
+    """Symbols in parallel, as an async bot does; the stop once its position exists."""
+    await asyncio.gather(
+        *(
+            spot.create_order(symbol, "market", "buy", amount)
+            for symbol, amount in SPOT_BUYS.items()
+        )
+    )
+    await asyncio.gather(*(_bids(spot, symbol) for symbol in SPOT_BIDS))
+    await asyncio.gather(
+        *(_perp(futures, symbol, side, amount) for symbol, (side, amount) in PERPS.items())
+    )
     stop_price = (await futures.fetch_ticker("BTC/USDT:USDT"))["last"] * 0.85
     await futures.create_order(
         "BTC/USDT:USDT",
@@ -67,6 +65,21 @@ async def _open_book(spot: Any, futures: Any) -> None:
         None,
         {"stopPrice": stop_price, "reduceOnly": True},
     )
+
+
+async def _bids(spot: Any, symbol: str) -> None:
+    """Three resting bids below the last price."""
+    price = (await spot.fetch_ticker(symbol))["last"]
+    for step in (0.97, 0.95, 0.93):
+        await spot.create_order(symbol, "limit", "buy", _size(spot, symbol, price), price * step)
+
+
+async def _perp(futures: Any, symbol: str, side: str, amount: float) -> None:
+    """A position, then a resting order to add to it further away."""
+    await futures.create_order(symbol, "market", side, amount)
+    price = (await futures.fetch_ticker(symbol))["last"]
+    away = 0.9 if side == "buy" else 1.1
+    await futures.create_order(symbol, "limit", side, amount / 2, price * away)
 
 
 def _size(exchange: Any, symbol: str, price: float) -> float:
@@ -87,8 +100,7 @@ async def main() -> None:
     spot = _exchange(ccxt.binance, base_url)
     futures = _exchange(ccxt.binanceusdm, base_url)
     try:
-        await spot.load_markets()
-        await futures.load_markets()
+        await asyncio.gather(spot.load_markets(), futures.load_markets())
         await _open_book(spot, futures)
         logger.info("book open; trading")
         while not stop.is_set():
