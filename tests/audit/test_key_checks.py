@@ -162,8 +162,16 @@ async def test_binance_evidence_names_fields_and_lists_ips(tmp_path: Path) -> No
     async with sim(ip_whitelist=["127.0.0.1", "203.0.113.7"])() as url:
         found = await audit(tmp_path, [bg_account("binance", url)])
     assert found[("key.ip_whitelist", "main")].evidence == "restricted to 127.0.0.1, 203.0.113.7"
-    assert "enableWithdrawals" in found[("key.withdrawals_disabled", "main")].evidence
-    assert "permitsUniversalTransfer" in found[("key.transfers_disabled", "main")].evidence
+    evidence = {i: found[(i, "main")].evidence for i in KEY_IDS}
+    assert (
+        evidence["key.withdrawals_disabled"] == "withdrawals are disabled (read: enableWithdrawals)"
+    )
+    assert evidence["key.transfers_disabled"] == (
+        "transfers are disabled (read: permitsUniversalTransfer, enableInternalTransfer)"
+    )
+    assert evidence["key.trading_enabled"] == (
+        "trading is enabled, no expiry reported (read: enableSpotAndMarginTrading, enableFutures)"
+    )
 
 
 async def test_five_checks_share_one_request_per_account(

@@ -40,6 +40,9 @@ class KeyPermissions:
     """Hyperliquid: the configured private key is the master wallet's."""
     raw_fields: tuple[str, ...] = ()
     """Names (never values) of the response fields the verdict was read from."""
+    sources: tuple[tuple[str, str], ...] = ()
+    """(attribute, response field) pairs such as ("withdraw", "enableWithdrawals"), so
+    each check's evidence names its own fields; raw_fields stands in where empty."""
 
 
 @dataclass(frozen=True, slots=True)

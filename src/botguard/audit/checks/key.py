@@ -25,13 +25,15 @@ async def _read(ctx: Context) -> tuple[AccountConfig, KeyPermissions | Outcome]:
     return ctx.account, await account_permissions(ctx, ctx.account)
 
 
-def _said(text: str, perms: KeyPermissions) -> str:
-    """`text`, followed by the response fields it was read from."""
-    return f"{text} (read: {', '.join(perms.raw_fields)})" if perms.raw_fields else text
+def _said(text: str, perms: KeyPermissions, *attrs: str) -> str:
+    """`text`, then the response fields the verdict on `attrs` was read from."""
+    names = [name for attr, name in perms.sources if attr in attrs] or list(perms.raw_fields)
+    unique = list(dict.fromkeys(names))
+    return f"{text} (read: {', '.join(unique)})" if unique else text
 
 
-def _not_reported(account: AccountConfig, perms: KeyPermissions, what: str) -> Outcome:
-    text = _said(f"{account.exchange} does not report {what}", perms)
+def _not_reported(account: AccountConfig, perms: KeyPermissions, what: str, attr: str) -> Outcome:
+    text = _said(f"{account.exchange} does not report {what}", perms, attr)
     return Outcome(Status.MANUAL, f"{text}; check the key page", account.name)
 
 
@@ -48,12 +50,14 @@ async def withdrawals_disabled(ctx: Context) -> Outcome:
         return perms
     if perms.is_master_wallet:
         evidence = "the configured private key is the master wallet's: it can withdraw"
-        return Outcome(Status.FAIL, _said(evidence, perms), account.name)
+        return Outcome(Status.FAIL, _said(evidence, perms, "withdraw"), account.name)
     if perms.withdraw is None:
-        return _not_reported(account, perms, "whether this key can withdraw")
+        return _not_reported(account, perms, "whether this key can withdraw", "withdraw")
     if perms.withdraw:
-        return Outcome(Status.FAIL, _said("withdrawals are enabled", perms), account.name)
-    return Outcome(Status.PASS, _said("withdrawals are disabled", perms), account.name)
+        return Outcome(
+            Status.FAIL, _said("withdrawals are enabled", perms, "withdraw"), account.name
+        )
+    return Outcome(Status.PASS, _said("withdrawals are disabled", perms, "withdraw"), account.name)
 
 
 @account_check(
@@ -69,9 +73,9 @@ async def trading_enabled(ctx: Context) -> Outcome:
         return perms
     missing = _missing_trading(account, perms)
     if missing is None:
-        return _not_reported(account, perms, "whether this key can trade")
+        return _not_reported(account, perms, "whether this key can trade", "trade")
     if missing:
-        evidence = _said(f"trading is off for {', '.join(missing)}", perms)
+        evidence = _said(f"trading is off for {', '.join(missing)}", perms, "trade", "futures")
         return Outcome(Status.FAIL, evidence, account.name)
     return _expiry(account, perms)
 
@@ -89,7 +93,7 @@ def _expiry(account: AccountConfig, perms: KeyPermissions) -> Outcome:
     """PASS, or FAIL once trading permission has expired, or WARN in its last 14 days."""
     if perms.expires_at is None:
         return Outcome(
-            Status.PASS, _said("trading is enabled, no expiry reported", perms),
+            Status.PASS, _said("trading is enabled, no expiry reported", perms, "trade", "futures"),
             account.name,
         )  # fmt: skip
     when = f"{perms.expires_at:%Y-%m-%d %H:%M} UTC"
@@ -116,11 +120,11 @@ async def transfers_disabled(ctx: Context) -> Outcome:
     if isinstance(perms, Outcome):
         return perms
     if perms.transfer is None:
-        return _not_reported(account, perms, "whether this key can transfer funds")
+        return _not_reported(account, perms, "whether this key can transfer funds", "transfer")
     if perms.transfer:
-        evidence = _said("the key can transfer funds to another account", perms)
+        evidence = _said("the key can transfer funds to another account", perms, "transfer")
         return Outcome(Status.FAIL, evidence, account.name)
-    return Outcome(Status.PASS, _said("transfers are disabled", perms), account.name)
+    return Outcome(Status.PASS, _said("transfers are disabled", perms, "transfer"), account.name)
 
 
 @account_check(
@@ -135,9 +139,9 @@ async def ip_whitelist(ctx: Context) -> Outcome:
     if isinstance(perms, Outcome):
         return perms
     if perms.ip_whitelist is None:
-        return _not_reported(account, perms, "an IP whitelist for this key")
+        return _not_reported(account, perms, "an IP whitelist for this key", "ip_whitelist")
     if not perms.ip_whitelist:
-        evidence = _said("no IP restriction: the key works from any address", perms)
+        evidence = _said("no IP restriction: the key works from any address", perms, "ip_whitelist")
         return Outcome(Status.FAIL, evidence, account.name)
     ips = ", ".join(perms.ip_whitelist)
     return Outcome(Status.PASS, f"restricted to {ips}", account.name)

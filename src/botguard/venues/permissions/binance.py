@@ -18,6 +18,18 @@ import ccxt
 from botguard.venues.types import KeyPermissions
 
 log = logging.getLogger(__name__)
+SOURCES = (
+    ("withdraw", "enableWithdrawals"),
+    ("trade", "enableSpotAndMarginTrading"),
+    ("futures", "enableFutures"),
+    ("transfer", "permitsUniversalTransfer"),
+    ("transfer", "enableInternalTransfer"),
+    ("ip_whitelist", "ipRestrict"),
+    ("ip_whitelist", "ipList"),
+    ("expires_at", "tradingAuthorityExpirationTime"),
+    ("withdrawal_whitelist", "whiteStatus"),
+)
+"""Which apiRestrictions (and ipRestriction, address book) field each verdict reads."""
 
 _FLAGS = (
     "enableWithdrawals",
@@ -59,6 +71,7 @@ async def read(exchange: Any) -> KeyPermissions:
         expires_at=expires,
         withdrawal_whitelist=whitelist,
         raw_fields=tuple(fields),
+        sources=tuple((attr, name) for attr, name in SOURCES if name in fields),
     )
 
 

@@ -15,6 +15,18 @@ from typing import Any
 
 from botguard.venues.types import KeyPermissions
 
+SOURCES = (
+    ("trade", "readOnly"),
+    ("trade", "permissions.Spot"),
+    ("futures", "readOnly"),
+    ("futures", "permissions.ContractTrade"),
+    ("futures", "permissions.Derivatives"),
+    ("withdraw", "permissions.Wallet"),
+    ("transfer", "permissions.Wallet"),
+    ("ip_whitelist", "ips"),
+    ("expires_at", "expiredAt"),
+)
+
 
 async def read(exchange: Any) -> KeyPermissions:
     """What the configured key may do, from Bybit's API-key information."""
@@ -31,6 +43,7 @@ async def read(exchange: Any) -> KeyPermissions:
         ip_whitelist=_ips(info.get("ips")),
         expires_at=_when(info.get("expiredAt")),
         raw_fields=tuple(fields),
+        sources=tuple((a, name) for a, name in SOURCES if name.split(".")[0] in fields),
     )
 
 

@@ -44,6 +44,15 @@ async def read(exchange: Any) -> KeyPermissions:
     return _permissions(mine)
 
 
+SOURCES = (
+    ("trade", "max_scope"),
+    ("trade", "enabled"),
+    ("withdraw", "max_scope"),
+    ("transfer", "max_scope"),
+    ("ip_whitelist", "ip_whitelist"),
+)
+
+
 def _permissions(entry: Mapping[str, Any]) -> KeyPermissions:
     scope = entry.get("max_scope")
     scopes = set(scope.split()) if isinstance(scope, str) else None
@@ -55,6 +64,7 @@ def _permissions(entry: Mapping[str, Any]) -> KeyPermissions:
         transfer=None if scopes is None else "wallet:read_write" in scopes,
         ip_whitelist=tuple(str(ip) for ip in ips) if isinstance(ips, list) else None,
         raw_fields=tuple(fields),
+        sources=tuple((attr, name) for attr, name in SOURCES if name in fields),
     )
 
 

@@ -41,19 +41,28 @@ async def read(exchange: Any) -> KeyPermissions:
         fields = ("role", "validUntil") if expires else ("role",)
         return KeyPermissions(
             trade=True, withdraw=False, transfer=False, is_master_wallet=False,
-            expires_at=expires, raw_fields=fields,
+            expires_at=expires, raw_fields=fields, sources=_sources(*fields),
         )  # fmt: skip
     if kind == "user" and await _is_sub_account_of(exchange, wallet, signer):
         return _master(("role", "data.master"))
     return KeyPermissions(
-        trade=False, withdraw=False, transfer=False, is_master_wallet=False, raw_fields=("role",)
-    )
+        trade=False, withdraw=False, transfer=False, is_master_wallet=False,
+        raw_fields=("role",), sources=_sources("role"),
+    )  # fmt: skip
 
 
 def _master(fields: tuple[str, ...]) -> KeyPermissions:
     return KeyPermissions(
-        trade=True, withdraw=True, transfer=True, is_master_wallet=True, raw_fields=fields
-    )
+        trade=True, withdraw=True, transfer=True, is_master_wallet=True, raw_fields=fields,
+        sources=_sources(*fields),
+    )  # fmt: skip
+
+
+def _sources(*fields: str) -> tuple[tuple[str, str], ...]:
+    """Every verdict here comes from the same field(s); validUntil only from expiry."""
+    decided = [f for f in fields if f != "validUntil"]
+    pairs = [(attr, f) for attr in ("trade", "withdraw", "transfer") for f in decided]
+    return (*pairs, *(("expires_at", f) for f in fields if f == "validUntil"))
 
 
 def _addresses(exchange: Any) -> tuple[str, str]:

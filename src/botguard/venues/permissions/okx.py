@@ -13,6 +13,8 @@ from typing import Any
 
 from botguard.venues.types import KeyPermissions
 
+SOURCES = (("trade", "perm"), ("withdraw", "perm"), ("transfer", "perm"), ("ip_whitelist", "ip"))
+
 
 async def read(exchange: Any) -> KeyPermissions:
     """What the configured key may do, from OKX's account configuration."""
@@ -26,6 +28,7 @@ async def read(exchange: Any) -> KeyPermissions:
         withdraw=None if granted is None else "withdraw" in granted,
         ip_whitelist=_ips(config.get("ip")),
         raw_fields=tuple(name for name in ("perm", "ip") if name in config),
+        sources=tuple((attr, name) for attr, name in SOURCES if name in config),
     )
 
 
