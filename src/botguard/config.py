@@ -287,4 +287,42 @@ def _resolve_paths(config: Config, base: Path) -> Config:
     state = config.state
     if not state.dir.is_absolute():
         state = state.model_copy(update={"dir": base / state.dir})
-    return config.model_copy(update={"bot": bot, "state": state})
+    accounts = [
+        account.model_copy(
+            update={
+                field: anchor_ref(ref, base)
+                for field in _REF_FIELDS
+                if (ref := getattr(account, field)) is not None
+            }
+        )
+        for account in config.account
+    ]
+    alerts = config.alerts.model_copy(
+        update={"urls": [anchor_ref(ref, base) for ref in config.alerts.urls]}
+    )
+    return config.model_copy(
+        update={"bot": bot, "state": state, "account": accounts, "alerts": alerts}
+    )
+
+
+_REF_FIELDS = ("api_key", "secret", "password", "uid", "private_key")
+
+
+def anchor_ref(ref: str, base: Path) -> str:
+    """A `dotenv:`/`file:` reference with a relative path, made relative to `base`.
+
+    `botguard init` writes `dotenv:.env#EX_API_KEY` next to botguard.toml; the
+    reference must mean that file wherever the command is run from (systemd runs
+    units from /), so it is anchored at the config's folder, like every other path.
+    """
+    scheme, _, rest = ref.partition(":")
+    if scheme == "file":
+        path_text, suffix = rest, ""
+    elif scheme == "dotenv":
+        path_text, hash_, name = rest.rpartition("#")
+        suffix = hash_ + name
+    else:
+        return ref
+    if not path_text or path_text.startswith("~") or Path(path_text).is_absolute():
+        return ref
+    return f"{scheme}:{base / path_text}{suffix}"
