@@ -17,8 +17,10 @@ Why this is safe: the package object is the one Python would build (same spec,
 `__path__` and loader), a name resolves to the very object `__init__` would bind,
 and a package whose `__init__` does anything but plain absolute imports and
 assignments is refused. What differs: until completed, `vars(ccxt)` lists only the
-names used so far, and a submodule imported directly by someone else (`import
-ccxt.okx`) shadows the class of the same name until the next lazy lookup.
+names used so far; a submodule imported directly by someone else (`import
+ccxt.okx`) shadows the class of the same name until the next lazy lookup; and while
+the real `__init__` runs, another thread asking for a name it computes gets
+AttributeError, as from any package whose import is still running.
 Set `BOTGUARD_LAZY_CCXT=0` to import ccxt whole.
 """
 
@@ -50,6 +52,7 @@ class _Plan:
 
     imports: dict[str, tuple[str, str]] = field(default_factory=dict)
     literals: dict[str, Any] = field(default_factory=dict)
+    completing: bool = False
 
 
 _PLANS: dict[str, _Plan] = {}
@@ -107,7 +110,9 @@ class _LazyPackage(ModuleType):
             return value
         if name in plan.literals:
             return plan.literals[name]
-        if name.startswith("__") and name != "__all__":  # introspection: no full import
+        if (name.startswith("__") and name != "__all__") or plan.completing:
+            # introspection needs no full import; during completion, as for any package
+            # whose __init__ is still running, a name it has not bound yet is missing
             raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
         return getattr(complete(self), name)
 
@@ -122,15 +127,24 @@ def _resolve(module: str, name: str) -> Any:
 
 
 def complete(package: ModuleType) -> ModuleType:
-    """Run the package's real `__init__` in place: it becomes the ordinary package."""
-    if _PLANS.pop(package.__name__, None) is None:
+    """Run the package's real `__init__` in place: it becomes the ordinary package.
+
+    The plan stays in force while `__init__` runs, so other threads (and `__init__`
+    itself) still get the names it serves.
+    """
+    plan = _PLANS.get(package.__name__)
+    if plan is None or plan.completing:
         return package
     logger.debug("completing the import of %s", package.__name__)
-    package.__class__ = ModuleType
+    plan.completing = True
     spec = package.__spec__
-    if spec is None or spec.loader is None:  # pragma: no cover - set by install_lazy
-        raise ImportError(f"{package.__name__} has no loader")
-    spec.loader.exec_module(package)
+    try:
+        if spec is None or spec.loader is None:  # pragma: no cover - set by install_lazy
+            raise ImportError(f"{package.__name__} has no loader")
+        spec.loader.exec_module(package)
+    finally:
+        _PLANS.pop(package.__name__, None)
+        package.__class__ = ModuleType
     return package
 
 
