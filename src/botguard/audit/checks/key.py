@@ -8,7 +8,7 @@ names the response fields the verdict came from, never a secret's value.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from botguard.audit.checks.keyread import account_permissions
 from botguard.audit.model import Context, Outcome, account_check
@@ -77,7 +77,7 @@ async def trading_enabled(ctx: Context) -> Outcome:
     if missing:
         evidence = _said(f"trading is off for {', '.join(missing)}", perms, "trade", "futures")
         return Outcome(Status.FAIL, evidence, account.name)
-    return _expiry(account, perms)
+    return _expiry(account, perms, ctx.clock.now())
 
 
 def _missing_trading(account: AccountConfig, perms: KeyPermissions) -> list[str] | None:
@@ -89,7 +89,7 @@ def _missing_trading(account: AccountConfig, perms: KeyPermissions) -> list[str]
     return [market for market in account.markets if wanted[market] is False]
 
 
-def _expiry(account: AccountConfig, perms: KeyPermissions) -> Outcome:
+def _expiry(account: AccountConfig, perms: KeyPermissions, now: datetime) -> Outcome:
     """PASS, or FAIL once trading permission has expired, or WARN in its last 14 days."""
     if perms.expires_at is None:
         return Outcome(
@@ -97,7 +97,7 @@ def _expiry(account: AccountConfig, perms: KeyPermissions) -> Outcome:
             account.name,
         )  # fmt: skip
     when = f"{perms.expires_at:%Y-%m-%d %H:%M} UTC"
-    left = perms.expires_at - datetime.now(UTC)
+    left = perms.expires_at - now
     if left <= timedelta(0):
         return Outcome(Status.FAIL, f"trading permission expired on {when}", account.name)
     if left <= timedelta(days=EXPIRY_WARN_DAYS):
