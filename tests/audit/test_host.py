@@ -59,6 +59,7 @@ async def test_hardened_host_passes(config_for: Callable[..., Config], check_id:
         ("unit_root", "host.non_root_user", "no User=, runs as root"),
         ("unit_dropin_root", "host.non_root_user", "User=root"),
         ("bare", "host.auto_updates", "not installed"),
+        ("uu_disabled", "host.auto_updates", "installed, but APT::Periodic::Unattended-Upgrade"),
         ("bare", "host.clock_synced", "no timesyncd"),
         ("bare", "host.firewall_default_deny", "no firewall"),
     ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from botguard.audit.model import Context, Outcome, host_check
 from botguard.findings import Severity, Status
@@ -35,7 +35,8 @@ async def configured(ctx: Context) -> Outcome:
     "`botguard drill`",
 )
 async def drilled_recently(ctx: Context) -> Outcome:
-    """The journal's newest drill run."""
+    """The journal's newest drill ended flat, within 30 days: a drill that left exposure
+    behind proves the kill switch does not work, so it does not count."""
     state = ctx.config.state.dir
     drills = []
     if state.is_dir():
@@ -43,8 +44,10 @@ async def drilled_recently(ctx: Context) -> Outcome:
             drills = journal.runs("drill")
     if not drills:
         return Outcome(Status.FAIL, "no drill in the journal")
-    last = drills[0].started_at
-    age = datetime.now(UTC) - last
+    last = drills[0]
+    if last.status != "flat":
+        return Outcome(Status.FAIL, f"last drill {last.started_at:%Y-%m-%d} ended {last.status}")
+    age = ctx.clock.now() - last.started_at
     if age > timedelta(days=DRILL_DAYS):
-        return Outcome(Status.FAIL, f"last drill {last:%Y-%m-%d}, {age.days} days ago")
-    return Outcome(Status.PASS, f"last drill {last:%Y-%m-%d} ({drills[0].status})")
+        return Outcome(Status.FAIL, f"last drill {last.started_at:%Y-%m-%d}, {age.days} days ago")
+    return Outcome(Status.PASS, f"last drill {last.started_at:%Y-%m-%d} ended flat")
