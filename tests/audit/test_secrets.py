@@ -178,3 +178,35 @@ async def test_clean_host_passes_command_line(tmp_path: Path) -> None:
     found = await _check(_config(tmp_path), "secrets.not_on_command_line", root)
 
     assert found.status is Status.PASS
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "sarif"])
+def test_found_leaks_never_reach_the_report(
+    tmp_path: Path, workdir: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every format of a failing secrets audit names the reference and place, never the value.
+
+    The canary guard checks this test's output too, in raw and encoded forms.
+    """
+    from botguard.cli import main
+
+    (workdir / "keys.py").write_text(f"KEY = '{KEY}'\nSECRET = '{SECRET}'\n")
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "bot.log").write_text(f"signed with {SECRET}\n")
+    config = tmp_path / "botguard.toml"
+    config.write_text(
+        f'[bot]\nname = "bot"\nworkdir = "{workdir}"\nlogs = ["{logs}/*.log"]\n'
+        f'[state]\ndir = "{tmp_path / "state"}"\n[[account]]\nname = "main"\n'
+        'exchange = "binance"\napi_key = "env:BOTGUARD_CANARY_API_KEY"\n'
+        'secret = "env:BOTGUARD_CANARY_SECRET"\nbase_url = "http://127.0.0.1:9"\n'
+    )
+
+    code = main(["audit", "--config", str(config), "--only", "secrets", "-f", fmt])
+    out = capsys.readouterr().out
+
+    assert code == 1
+    assert "keys.py" in out
+    assert "env:BOTGUARD_CANARY_SECRET" in out
+    for value in CANARIES.values():
+        assert value not in out

@@ -19,9 +19,13 @@ CALL_TO_ACTION = "Tick every box before any live capital touches the bot."
 
 
 def _inline(text: str) -> str:
-    """One line, with characters that would start markdown/HTML markup escaped."""
+    """One line, with characters that would start markdown/HTML markup escaped.
+
+    `_` is left alone: GitHub markdown does not emphasise inside words, and ids
+    like `env:EX_API_KEY` should stay copyable from the raw text.
+    """
     flat = " ".join(text.split())
-    return re.sub(r"([\\`*_<>\[\]|])", r"\\\1", flat)
+    return re.sub(r"([\\`*<>\[\]|])", r"\\\1", flat)
 
 
 def _item(f: Finding) -> list[str]:
