@@ -250,6 +250,7 @@ def main() -> None:
     console = Console(width=150)
     if "--startup" in sys.argv[1:]:  # only the start-up breakdown
         console.print(startup_table(env))
+        console.print(imports_table(env))
         return
     symbols = ",".join(f"{a}/USDT" for a in SPOT)
     base = contender("seed kill loop (baseline)",
@@ -279,6 +280,7 @@ def main() -> None:
         f"exchange time ratio baseline/botguard: {base['exchange'] / ours['exchange']:.1f}x"
     )
     console.print(startup_table(env))
+    console.print(imports_table(env))
 
 
 def first_request_s(env: dict[str, str], lazy: str, markets: Path) -> float:
@@ -335,6 +337,66 @@ def startup_table(env: dict[str, str]) -> Table:
             cells.append(f"{statistics.median(runs[mode][key]):.3f} s")
             cells.append(f"{statistics.median(cpu):.3f} s" if cpu else "")
         table.add_row(step, *cells)
+    return table
+
+
+GROUPS = {  # top-level module -> what brought it in
+    "pydantic": "pydantic (config validation)", "pydantic_core": "pydantic (config validation)",
+    "annotated_types": "pydantic (config validation)",
+    "typing_inspection": "pydantic (config validation)",
+    "typing_extensions": "pydantic (config validation)",
+    "aiohttp": "aiohttp (ccxt async HTTP)", "yarl": "aiohttp (ccxt async HTTP)",
+    "multidict": "aiohttp (ccxt async HTTP)", "attr": "aiohttp (ccxt async HTTP)",
+    "propcache": "aiohttp (ccxt async HTTP)", "frozenlist": "aiohttp (ccxt async HTTP)",
+    "aiosignal": "aiohttp (ccxt async HTTP)", "aiohappyeyeballs": "aiohttp (ccxt async HTTP)",
+    "requests": "requests (ccxt's sync base imports it)", "urllib3": "requests (ccxt's sync base "
+    "imports it)", "charset_normalizer": "requests (ccxt's sync base imports it)",
+    "idna": "requests (ccxt's sync base imports it)", "certifi": "requests (ccxt's sync base "
+    "imports it)", "ccxt": "ccxt (base + the one exchange)", "cryptography": "cryptography "
+    "(ccxt signing)", "typer": "typer (CLI)", "click": "typer (CLI)", "rich": "rich (output)",
+    "botguard": "botguard",
+}  # fmt: skip
+
+
+def import_groups(stderr: str) -> dict[str, float]:
+    """`-X importtime` self times, seconds, summed by what brought each module in."""
+    groups: dict[str, float] = {}
+    for line in stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line or "self [us]" in line:
+            continue
+        self_us, _, name = line[len("import time:") :].split("|")
+        name = name.strip()
+        group = GROUPS.get(name.split(".")[0], "Python standard library and others")
+        if name == "botguard.config":  # its body builds the pydantic validators
+            group = "botguard.config (pydantic builds the models)"
+        groups[group] = groups.get(group, 0.0) + int(self_us) / 1e6
+    return groups
+
+
+def imports_table(env: dict[str, str]) -> Table:
+    """What the remaining (lazy) start-up imports are made of, median of STARTUP_RUNS."""
+    runs: dict[str, list[float]] = {}
+    with run_sim(scenario()) as sim, tempfile.TemporaryDirectory() as d:
+        cfg = write_config(Path(d), sim.url)
+        subprocess.run([PY, "-m", "botguard", "kill", "--dry-run", "-c", str(cfg)],
+                       env=env, capture_output=True, check=False, cwd=ROOT)  # fmt: skip
+        for _ in range(STARTUP_RUNS):
+            argv = [PY, "-X", "importtime", "-c", STARTUP, str(cfg), repr(time.time())]
+            out = subprocess.run(argv, env={**env, LAZY_ENV: "1"}, capture_output=True,
+                                 text=True, check=True, cwd=ROOT)  # fmt: skip
+            for group, secs in import_groups(out.stderr).items():
+                runs.setdefault(group, []).append(secs)
+    medians = {group: statistics.median(times) for group, times in runs.items()}
+    total = sum(medians.values())
+    table = Table(title="imports before the first request, now (one exchange): self time by "
+                  "package, -X importtime (adds its own overhead), median of "
+                  f"{STARTUP_RUNS}")  # fmt: skip
+    table.add_column("brought in by")
+    table.add_column("seconds", justify="right")
+    table.add_column("share", justify="right")
+    for group, secs in sorted(medians.items(), key=lambda kv: -kv[1]):
+        table.add_row(group, f"{secs:.3f}", f"{secs / total:.0%}")
+    table.add_row("total", f"{total:.3f}", "100%")
     return table
 
 
