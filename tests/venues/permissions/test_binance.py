@@ -7,6 +7,7 @@ reader saw, and which requests the sim logged.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,3 +99,21 @@ async def test_a_failing_secondary_read_is_not_reported_and_the_flags_still_coun
     assert (perms.withdraw, perms.trade) == (False, True)
     assert perms.ip_whitelist is None
     assert perms.withdrawal_whitelist is None
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("withdraw_addresses", [{"coin": "BTC", "address": "bc1q", "whitelisted": "yes"}],
+         "account[0].withdraw_addresses[0].whitelisted: expected true or false"),
+        ("withdraw_addresses", [{"coin": "BTC"}],
+         "account[0].withdraw_addresses[0].address: expected a non-empty string"),
+        ("trading_expires_ms", "soon", "account[0].trading_expires_ms: expected a whole number"),
+    ],
+)  # fmt: skip
+def test_scenario_fields_for_the_key_are_checked(field: str, value: Any, message: str) -> None:
+    from botguard.errors import ConfigError
+    from botguard.sim.scenario import load_scenario
+
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_scenario({"account": [sim_key(**{field: value})]})
