@@ -124,3 +124,14 @@ def test_non_file_refs_have_no_file() -> None:
     assert secret_file("vault:secret/bot#key") is None
     assert secret_file("dotenv:.env") is None
     assert secret_file("file:~/k") == Path("~/k").expanduser()
+
+
+async def test_relative_dotenv_is_the_one_next_to_the_config(tmp_path: Path) -> None:
+    """`botguard init` writes dotenv:.env#...; it means the .env beside botguard.toml."""
+    env = _dotenv(tmp_path, 0o640)
+
+    found = await _check(_config(tmp_path, "dotenv:.env#EX_API_SECRET"))
+
+    assert found.status is Status.FAIL
+    assert found.subject == str(env)
+    assert "mode 640" in found.evidence
