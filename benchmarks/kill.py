@@ -155,7 +155,7 @@ lap("markets from cache")
 asyncio.run(v.close())
 print(json.dumps({"wall": wall, "cpu": cpu}))
 """
-STARTUP_RUNS = 5
+STARTUP_RUNS = 7
 LAZY_ENV = "BOTGUARD_LAZY_CCXT"
 MODES = {"whole ccxt (before)": "0", "one exchange (now)": "1"}
 
