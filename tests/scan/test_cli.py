@@ -18,7 +18,7 @@ from .conftest import KEY, PASSWORD, SECRET, Commit, git
 
 KEY64 = "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7dEf0hIj3kLm6nOp9qRs2tUv5wXy8z"
 MISSING_LINE = 'password = "env:BOTGUARD_MISSING_PASSPHRASE"\n'
-SCHEMA = Path(__file__).parent.parent / "data" / "scan-sarif-schema.json"
+SCHEMA = Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json"
 CONFIG = """
 [bot]
 name = "gridbot"
