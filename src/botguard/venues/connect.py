@@ -9,7 +9,6 @@ its verbose prints, debug logs and HTTP errors redacted, and imports only its ow
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -26,8 +25,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-_ID = re.compile(r"^[a-z][a-z0-9]*$")
-
 _CREDENTIAL_FIELDS = {
     "api_key": "apiKey",
     "secret": "secret",
@@ -38,10 +35,10 @@ _CREDENTIAL_FIELDS = {
 
 
 def _lookup(ccxt_async: ModuleType, exchange_id: str) -> type[Any] | None:
-    """The async exchange class for a listed id, checked to be one."""
+    """The async exchange class for an id in ccxt's own list, checked to be one."""
     from ccxt.async_support.base.exchange import Exchange
 
-    if not _ID.match(exchange_id) or exchange_id not in ccxt_async.exchanges:
+    if exchange_id not in ccxt_async.exchanges:
         return None
     cls = getattr(ccxt_async, exchange_id)
     if not (isinstance(cls, type) and issubclass(cls, Exchange)):
