@@ -72,7 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    if result == INTERRUPTED:  # typer catches Ctrl-C itself and returns Exit(130)'s code
+        _error("interrupted")
     return result if isinstance(result, int) else 0
+
+
+INTERRUPTED = 130
+"""No command returns this itself; typer hands it back for KeyboardInterrupt."""
 
 
 def run() -> None:

@@ -260,7 +260,7 @@ def _clean_up(demo: Demo, keep: Path | None) -> None:
             f"workspace kept in {demo.root} (its .env holds the sim's throwaway key)"
         )
     if demo.step_now.endswith(": interrupted"):
-        # typer turns Ctrl-C into a silent exit 130: this is the user's only line about it
+        # say what was cleaned up; cli.main adds the generic 'interrupted' line
         gone = "removed" if keep is None else "kept"
         sys.stderr.write(f"botguard: demo {demo.step_now}; bot stopped, sim shut down, "
                          f"workspace {gone}\n")  # fmt: skip

@@ -1,0 +1,27 @@
+"""Ctrl-C: one line on stderr and exit 130 (typer swallows KeyboardInterrupt into a code)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from botguard.cli import main
+from botguard.cli.app import app
+
+
+@pytest.fixture
+def interrupted_command() -> Iterator[None]:
+    @app.command("interrupted-for-test", hidden=True)
+    def interrupted() -> int:
+        raise KeyboardInterrupt
+
+    yield
+    app.registered_commands.pop()
+
+
+@pytest.mark.usefixtures("interrupted_command")
+def test_ctrl_c_says_interrupted_and_exits_130(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["interrupted-for-test"]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "botguard: error: interrupted"
