@@ -50,3 +50,26 @@ VerboseOption = Annotated[
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
 ]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from botguard import __version__
+
+        typer.echo(f"botguard {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print botguard's version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Secure a crypto trading bot: audit the checklist, find leaked keys, kill switch."""

@@ -1,4 +1,4 @@
-"""Ctrl-C: one line on stderr and exit 130 (typer swallows KeyboardInterrupt into a code)."""
+"""Root behaviour: --version, and Ctrl-C gives one line and exit 130 (typer swallows it)."""
 
 from __future__ import annotations
 
@@ -25,3 +25,10 @@ def test_ctrl_c_says_interrupted_and_exits_130(capsys: pytest.CaptureFixture[str
     assert main(["interrupted-for-test"]) == 130
     err = capsys.readouterr().err
     assert err.strip() == "botguard: error: interrupted"
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    from botguard import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"botguard {__version__}\n"
