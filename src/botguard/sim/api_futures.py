@@ -82,6 +82,12 @@ def _place_algo(call: Call) -> Json:
 
 
 def _batch(call: Call) -> list[Json]:
+    """Up to 5 orders; the answer is one entry per order, in order: the order, or its error.
+
+    As on Binance, a refused order does not fail the request: its entry is {code, msg}
+    and the others still trade. A `reject` fault refuses the batch's first order only,
+    and `partial` part-fills it, so tests can see one order of a batch go wrong.
+    """
     raw = call.params.get("batchOrders")
     if not raw:
         raise errors.missing("batchOrders")
@@ -91,17 +97,26 @@ def _batch(call: Call) -> list[Json]:
         raise errors.bad_param("batchOrders") from None
     if not isinstance(batch, list) or not 0 < len(batch) <= MAX_BATCH:
         raise errors.BinanceError(400, -1130, "Data sent for parameter 'batchOrders' is not valid.")
-    results: list[Json] = []
-    for item in batch:
-        try:
-            params = {
-                str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in item.items()
-            }
-            order = futures.build_order(call.ex, call.me, params, algo=False)
-            results.append(futures_order(futures.place(call.ex, call.me, order)))
-        except errors.BinanceError as exc:
-            results.append(exc.body())
-    return results
+    return [_batch_entry(call, item, first=i == 0) for i, item in enumerate(batch)]
+
+
+def _batch_entry(call: Call, item: Any, *, first: bool) -> Json:
+    """One order of a batch: placed, or the error Binance would have answered for it alone."""
+    try:
+        if not isinstance(item, dict):
+            raise errors.BinanceError(
+                400, -1130, "Data sent for parameter 'batchOrders' is not valid."
+            )
+        if first and call.fault == "reject":
+            raise errors.BinanceError(400, -2010, "Order was rejected: simulated fault.")
+        params = {
+            str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in item.items()
+        }
+        order = futures.build_order(call.ex, call.me, params, algo=False)
+        partial = first and call.fault == "partial"
+        return futures_order(futures.place(call.ex, call.me, order, partial=partial))
+    except errors.BinanceError as exc:
+        return exc.body()
 
 
 def _cancel(call: Call, *, algo: bool) -> Json:
