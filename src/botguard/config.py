@@ -220,6 +220,28 @@ def config_path(explicit: Path | None = None) -> Path:
     return Path(env) if env else DEFAULT_CONFIG
 
 
+def make_state_dir(path: Path) -> Path:
+    """Create the state dir (mode 700), or a ConfigError saying how to fix [state] dir.
+
+    Every writer (journal, halt flag, kill lock) goes through here, so a file in the
+    way or a read-only folder stops a command before it has done anything.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except (FileExistsError, NotADirectoryError):
+        reason = "a file is in the way"
+    except OSError as exc:
+        reason = f"cannot create it ({exc.strerror})"
+    else:
+        if os.access(path, os.W_OK | os.X_OK):
+            return path
+        reason = "not writable by this user"
+    raise ConfigError(
+        f"state dir {path}: {reason}; set `dir` under [state] in botguard.toml "
+        "to a folder botguard can write"
+    )
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read and validate botguard.toml; relative paths resolve against its folder."""
     path = config_path(path)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from botguard.config import make_state_dir
 from botguard.secrets.redact import redact
 
 JOURNAL_NAME = "journal.sqlite3"
@@ -89,7 +90,7 @@ class Journal:
     """The SQLite journal in a state dir. Safe to open from several processes."""
 
     def __init__(self, state_dir: Path) -> None:
-        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_state_dir(state_dir)
         self.path = state_dir / JOURNAL_NAME
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")

@@ -26,7 +26,6 @@ def attest_command(
     if check_id not in ATTESTABLE:
         raise UsageError(f"{check_id!r} cannot be attested; use one of {', '.join(ATTESTABLE)}")
     cfg = load_config(config)
-    cfg.state.dir.mkdir(parents=True, exist_ok=True)
     with Journal(cfg.state.dir) as journal:
         journal.attest(check_id, getpass.getuser(), note)
     typer.echo(f"attested {check_id} (valid 90 days)")

@@ -23,7 +23,9 @@ def halt_flag_path(state_dir: Path) -> Path:
 
 def set_halt(state_dir: Path, reason: str, *, by: str = "botguard") -> Path:
     """Raise the halt flag (atomically; re-raising keeps the first reason)."""
-    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    from botguard.config import make_state_dir  # lazy: the guard imports this in the bot
+
+    make_state_dir(state_dir)
     path = halt_flag_path(state_dir)
     if path.exists():
         return path

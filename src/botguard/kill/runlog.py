@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from botguard.config import make_state_dir
 from botguard.journal import Journal
 
 LOCK_NAME = "kill.lock"
@@ -26,7 +27,7 @@ class KillLock:
     """An exclusive flock on the state dir's kill.lock, acquired without blocking the loop."""
 
     def __init__(self, state_dir: Path) -> None:
-        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_state_dir(state_dir)
         self.path = state_dir / LOCK_NAME
         self._fd: int | None = None
         self.waited_s = 0.0
