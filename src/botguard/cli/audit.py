@@ -34,8 +34,12 @@ def audit_command(
     """Tick every box of the security checklist against the exchange and this host."""
     import asyncio
 
+    from botguard.cli.paths import check_writable_file, existing_dir
     from botguard.config import load_config
 
+    existing_dir(root, option="--root")
+    if output is not None:
+        check_writable_file(output, option="--output")
     cfg = load_config(config)
     report = asyncio.run(_audit_and_alert(cfg, root, only or (), skip or ()))
     _emit(report, fmt, output)
@@ -77,6 +81,8 @@ def _emit(report: AuditReport, fmt: OutputFormat, output: Path | None) -> None:
             return
     rendered = render(report.findings, chosen)
     if output is not None:
-        output.write_text(rendered, encoding="utf-8")
+        from botguard.cli.paths import write_output
+
+        write_output(output, rendered)
     else:
         typer.echo(rendered, nl=False)

@@ -29,7 +29,7 @@ def init_cmd_command(
     from botguard.cli.init_templates import CONFIG_TEMPLATE, DOTENV_TEMPLATE
     from botguard.secrets.console import make_console
 
-    directory.mkdir(parents=True, exist_ok=True)
+    _make_dir(directory)
     config_file = config or directory / "botguard.toml"
     env_file = directory / ".env"
     existing = [p for p in (config_file, env_file) if p.exists()]
@@ -44,6 +44,16 @@ def init_cmd_command(
     console.print(f"{'added .env to' if ignored else '.env already in'} {directory / '.gitignore'}")
     console.print("Next: fill in .env, then run `botguard secrets check`.")
     return 0
+
+
+def _make_dir(directory: Path) -> None:
+    """Create --dir (and its parents) before writing anything; a file in the way is a UsageError."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(f"--dir {directory}: a file is in the way; pass a directory") from None
+    except OSError as exc:
+        raise UsageError(f"--dir {directory}: cannot create it ({exc.strerror})") from None
 
 
 def _write_private(path: Path, text: str) -> None:

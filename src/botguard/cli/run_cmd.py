@@ -52,9 +52,11 @@ def run_cmd_command(
     """Pre-flight gate: audit, then start the bot with its secrets (`run -- CMD...`)."""
     import asyncio
 
+    from botguard.cli.paths import existing_dir
     from botguard.config import load_config
     from botguard.harden import gate, runner
 
+    existing_dir(root, option="--root")
     cfg = load_config(config)
     allowed = gate.check_allow_ids(allow or [])
     argv = [] if check else runner.child_argv(cfg, command or [])

@@ -60,26 +60,29 @@ def _print_text(console: Console, leaks: list[Leak], suppressed: int) -> None:
 
 
 def _emit(leaks: list[Leak], fmt: ScanFormat, output: Path | None, suppressed: int) -> None:
+    import io
+
     from rich.console import Console
 
     from botguard import __version__
+    from botguard.cli.paths import write_output
     from botguard.scan.render import ScanFormat, render_json, render_sarif
 
     if fmt is ScanFormat.TEXT:
         if output is None:
             _print_text(Console(), leaks, suppressed)
-        else:
-            with output.open("w", encoding="utf-8") as fh:
-                _print_text(Console(file=fh, width=160), leaks, suppressed)
-        return
-    if fmt is ScanFormat.JSON:
+            return
+        buffer = io.StringIO()
+        _print_text(Console(file=buffer, width=160), leaks, suppressed)
+        text = buffer.getvalue().rstrip("\n")
+    elif fmt is ScanFormat.JSON:
         text = render_json(leaks, suppressed=suppressed)
     else:
         text = render_sarif(leaks, version=__version__)
     if output is None:
         sys.stdout.write(text + "\n")
     else:
-        output.write_text(text + "\n", encoding="utf-8")
+        write_output(output, text + "\n")
 
 
 @app.command("scan")
@@ -129,11 +132,13 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     base64, hex, JSON and truncated forms); without a config, patterns only.
     Exit codes: 0 nothing found, 1 a leak was found, 2 usage or config error.
     """
+    from botguard.errors import UsageError
     from botguard.scan.baseline import apply_baseline, load_baseline
     from botguard.scan.baseline import write_baseline as save_baseline
     from botguard.scan.run import run_scan
 
     scan_format = _parse_format(fmt)
+    _check_paths(output=output, write_baseline=write_baseline, root=root if host else None)
     loaded = _load_config(config)
     request = _request(
         loaded,
@@ -146,12 +151,29 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     accepted = load_baseline(baseline) if baseline else frozenset[str]()
     leaks = run_scan(request, _resolve_secrets(loaded))
     if write_baseline is not None:
-        save_baseline(write_baseline, leaks)
+        try:
+            save_baseline(write_baseline, leaks)
+        except OSError as exc:
+            raise UsageError(
+                f"--write-baseline {write_baseline}: cannot write ({exc.strerror})"
+            ) from None
         sys.stderr.write(f"botguard: wrote {len(leaks)} accepted findings to {write_baseline}\n")
         return 0
     kept, suppressed = apply_baseline(leaks, accepted)
     _emit(kept, scan_format, output, suppressed)
     return 1 if kept else 0
+
+
+def _check_paths(*, output: Path | None, write_baseline: Path | None, root: Path | None) -> None:
+    """Fail on an unusable --output, --write-baseline or --root before scanning anything."""
+    from botguard.cli.paths import check_writable_file, existing_dir
+
+    if output is not None:
+        check_writable_file(output, option="--output")
+    if write_baseline is not None:
+        check_writable_file(write_baseline, option="--write-baseline")
+    if root is not None:
+        existing_dir(root, option="--root")
 
 
 def _parse_confidence(value: str) -> str:
