@@ -52,10 +52,12 @@ async def test_a_send_that_never_landed_is_sent_again_with_the_same_client_id(
     tmp_path: Path,
 ) -> None:
     v = venue()
-    v.fail("close_position", VenueUnavailable("502"))
+    v.fail("close_positions", VenueUnavailable("502"))
     status, _ = await settle(v, tmp_path)
     assert status == "flat"
-    assert v.calls.count("close_position") == 2
+    assert v.calls.count("close_positions") == 1  # the batch never landed
+    assert v.calls.count("order_by_client_id") == 1  # so it was looked up first
+    assert v.calls.count("close_position") == 1  # then sent alone, once
     assert len(v.placed) == 2  # one close, one sell
     assert all(cid.startswith("bgk") for cid in v.placed)
     assert not v.positions

@@ -155,7 +155,7 @@ async def test_5xx_resets_and_timeouts_mid_run_still_end_flat_without_doubles(
 ) -> None:
     faults = ",".join([
         "DELETE /api/v3/openOrders:n=1:503",
-        "POST /fapi/v1/order:n=1:reset",
+        "POST /fapi/v1/batchOrders:n=1:reset",
         "POST /api/v3/order:n=1:timeout",
         "GET /fapi/v3/positionRisk:n=2:502",
         "DELETE /fapi/v1/algoOpenOrders:n=1:maintenance",
@@ -168,9 +168,13 @@ async def test_5xx_resets_and_timeouts_mid_run_still_end_flat_without_doubles(
     assert report.exit_code == 0, report.summary()
     assert_flat(state)
     assert any(e.get("fault") == "timeout" for e in log)
-    # a spot sell per asset and a close per position landed; no order was doubled
+    # the batch of both closes was reset unanswered: each close was looked up, found
+    # missing and sent once on its own; no order was doubled
+    assert [e["fault"] for e in log if e["path"] == "/fapi/v1/batchOrders"] == ["reset"]
     landed = [e for e in log if e["method"] == "POST" and e["status"] == 200]
     assert len([e for e in landed if e["path"] == "/fapi/v1/order"]) == 2
+    lookups = [e for e in log if e["method"] == "GET" and e["path"] == "/fapi/v1/order"]
+    assert len(lookups) >= 2
 
 
 async def test_rate_limited_429_honours_retry_after(tmp_path: Path) -> None:

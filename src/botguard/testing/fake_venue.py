@@ -4,6 +4,8 @@
                       markets=[spot_market("BTC/USDT", step="0.0001", min_notional="5")],
                       prices={"BTC/USDT": "60000"})
     venue.fail("sell", VenueUnavailable("timeout"), landed=True)   # lands, then times out
+    venue.fail("close_positions", VenueUnavailable("timeout"), landed=True)  # a whole batch
+    venue.refuse_in_batch("ETH/USDT:USDT")   # its next batched close gets a per-order refusal
 
 Unit tests of the kill logic use it; the end-to-end behaviour is tested against
 `botguard sim` over real HTTP (tests/kill/test_kill_sim.py).
@@ -11,12 +13,13 @@ Unit tests of the kill logic use it; the end-to-end behaviour is tested against
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from botguard.venues.base import Quirks
-from botguard.venues.errors import OrderNotFound
+from botguard.errors import VenueError
+from botguard.venues.base import CloseRequest, CloseResult, Quirks
+from botguard.venues.errors import OrderNotFound, OrderRejected
 from botguard.venues.types import (
     Balance,
     Exposure,
@@ -55,7 +58,8 @@ class _Fault:
 class FakeVenue:
     """A venue whose account lives in dicts; every call is recorded in `calls`.
 
-    `placed` maps the client id of every order that landed to its order id.
+    `placed` maps the client id of every order that landed to its order id; `batches`
+    lists the client ids of each batch of closes, one list per batch request.
     """
 
     def __init__(
@@ -79,10 +83,16 @@ class FakeVenue:
         self.calls: list[str] = []
         self.placed: dict[str, str] = {}
         self.faults: dict[str, list[_Fault]] = {}
+        self.batches: list[list[str]] = []
+        self.batch_refusals: set[str] = set()
 
     def fail(self, method: str, error: Exception, *, landed: bool = False) -> None:
         """Make the next call of `method` raise `error` (after acting, if `landed`)."""
         self.faults.setdefault(method, []).append(_Fault(error, landed))
+
+    def refuse_in_batch(self, symbol: str) -> None:
+        """Refuse the next batched close of `symbol` (that order alone, as Binance does)."""
+        self.batch_refusals.add(symbol)
 
     def _enter(self, method: str) -> _Fault | None:
         self.calls.append(method)
@@ -120,31 +130,57 @@ class FakeVenue:
         self.placed[client_id] = order_id
         return order_id
 
-    async def close_position(self, symbol: str, side: PositionSide, amount: Decimal,
-                             client_id: str, *, hedged: bool) -> str:  # fmt: skip
-        """Reduce the matching position by `amount`."""
-        fault = self._enter("close_position")
+    def _reduce(self, symbol: str, side: PositionSide, amount: Decimal, client_id: str) -> str:
         for i, pos in enumerate(self.positions):
             if pos.symbol == symbol and pos.side is side:
                 left = pos.contracts - amount
                 del self.positions[i]
                 if left > 0:
-                    from dataclasses import replace
-
                     self.positions.insert(i, replace(pos, contracts=left))
                 break
-        order_id = self._land(client_id)
+        return self._land(client_id)
+
+    async def close_position(self, symbol: str, side: PositionSide, amount: Decimal,
+                             client_id: str, *, hedged: bool) -> str:  # fmt: skip
+        """Reduce the matching position by `amount`."""
+        fault = self._enter("close_position")
+        order_id = self._reduce(symbol, side, amount, client_id)
         if fault is not None:
             raise fault.error
         return order_id
+
+    async def close_positions(self, closes: Sequence[CloseRequest]) -> list[CloseResult]:
+        """Batches of `quirks.batch_orders_max`; a `close_positions` fault hits a whole batch."""
+        size = max(self.quirks.batch_orders_max, 1)
+        results: list[CloseResult] = []
+        for start in range(0, len(closes), size):
+            results += self._close_batch(closes[start : start + size])
+        return results
+
+    def _close_batch(self, chunk: Sequence[CloseRequest]) -> list[CloseResult]:
+        try:
+            fault = self._enter("close_positions")
+        except VenueError as exc:
+            return [CloseResult(c.client_id, error=exc) for c in chunk]
+        self.batches.append([c.client_id for c in chunk])
+        results = []
+        for c in chunk:
+            if c.symbol in self.batch_refusals:
+                self.batch_refusals.discard(c.symbol)
+                results.append(CloseResult(c.client_id, error=OrderRejected("-2010 refused")))
+                continue
+            order_id = self._reduce(c.symbol, c.side, c.amount, c.client_id)
+            results.append(CloseResult(c.client_id, order_id=order_id))
+        if fault is None:
+            return results
+        lost = fault.error if isinstance(fault.error, VenueError) else VenueError(str(fault.error))
+        return [CloseResult(c.client_id, error=lost) for c in chunk]  # landed, answer lost
 
     async def sell(self, symbol: str, side: Side, amount: Decimal, client_id: str) -> str:
         """Move `amount` of the base into the quote at the last price."""
         fault = self._enter("sell")
         base, quote = symbol.split("/")
         if self.balances.get(base, Decimal(0)) < amount:
-            from botguard.venues.errors import OrderRejected
-
             raise OrderRejected("insufficient balance")
         self.balances[base] -= amount
         price = self.prices.get(symbol, Decimal(1))

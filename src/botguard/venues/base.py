@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
+from botguard.errors import VenueError
 from botguard.venues.types import Exposure, KeyPermissions, MarketInfo, PositionSide, Side
 
 
@@ -25,6 +27,31 @@ class Quirks:
     """Requests in flight per account. A kill sends one cancel per book and one order per
     asset or position (Binance: 100 orders/10 s spot, 300 futures; 6000 weight/min), so
     this bounds bursts without serialising a 50-symbol kill into many round trips."""
+
+
+@dataclass(frozen=True, slots=True)
+class CloseRequest:
+    """One reduce-only market close, as a batch of closes carries it."""
+
+    symbol: str
+    side: PositionSide
+    """The side of the position being closed (the order goes the other way)."""
+    amount: Decimal
+    client_id: str
+    hedged: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CloseResult:
+    """What became of one close of a batch: an order id, or the error for that order alone.
+
+    A `VenueUnavailable` error means the answer was lost (timeout, reset, 5xx): the
+    order may have landed, so it must be looked up by client id before any resend.
+    """
+
+    client_id: str
+    order_id: str | None = None
+    error: VenueError | None = None
 
 
 @runtime_checkable
@@ -52,6 +79,13 @@ class Venue(Protocol):
         self, symbol: str, side: PositionSide, amount: Decimal, client_id: str, *, hedged: bool
     ) -> str:
         """A reduce-only market order closing `amount` of a position; returns the order id."""
+
+    async def close_positions(self, closes: Sequence[CloseRequest]) -> list[CloseResult]:
+        """Several closes, batched where the exchange allows; one result per close, in order.
+
+        A failure of one order (or of a whole batch request) is that close's result,
+        never an exception: the caller decides per order what to look up or resend.
+        """
 
     async def sell(self, symbol: str, side: Side, amount: Decimal, client_id: str) -> str:
         """A spot market order; returns the order id."""

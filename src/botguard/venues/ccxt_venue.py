@@ -12,12 +12,13 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from botguard.venues.base import Quirks
+from botguard.errors import VenueError
+from botguard.venues.base import CloseRequest, CloseResult, Quirks
 from botguard.venues.errors import VenueUnavailable, translate
 from botguard.venues.types import (
     Balance,
@@ -228,6 +229,20 @@ class CcxtVenue:
             "create_order", symbol, "market", order_side, float(amount), None, params, retry=False
         )
         return str(raw.get("id"))
+
+    async def close_positions(self, closes: Sequence[CloseRequest]) -> list[CloseResult]:
+        """Generic: no batch endpoint known, so every close is its own order, all at once."""
+        return list(await asyncio.gather(*(self._close_one(c) for c in closes)))
+
+    async def _close_one(self, close: CloseRequest) -> CloseResult:
+        """One single close, its failure kept as its result."""
+        try:
+            order_id = await self.close_position(
+                close.symbol, close.side, close.amount, close.client_id, hedged=close.hedged
+            )
+        except VenueError as exc:
+            return CloseResult(close.client_id, error=exc)
+        return CloseResult(close.client_id, order_id=order_id)
 
     async def sell(self, symbol: str, side: Side, amount: Decimal, client_id: str) -> str:
         """Spot market order."""
