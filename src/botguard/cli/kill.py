@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from botguard.cli.app import ConfigOption, app
-from botguard.errors import UsageError
+from botguard.errors import ConfigError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -62,6 +62,8 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
     from botguard.kill.report import render
 
     cfg = load_config(config)
+    if not cfg.account:
+        raise ConfigError(f"{cfg.path}: no [[account]] to kill; add one (see `botguard init`)")
     console = Console()
     names = list(account) if account else None
     if not dry_run and not yes and not _confirm(cfg, names, not no_flatten, console):
@@ -79,6 +81,10 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
         )
     )
     render(report, console)
+    if not dry_run and report.exit_code != 0:
+        from botguard.kill.report import outcome_line
+
+        typer.echo(f"botguard: {outcome_line(report)}", err=True)
     if not dry_run:
         from botguard.alerts import alert_kill
 

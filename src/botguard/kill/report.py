@@ -107,3 +107,31 @@ def render(report: KillReport, console: Console) -> None:
         for err in acct.done.errors[-5:] + acct.notes[:3]:
             table.add_row("note", err)
         console.print(table)
+
+
+def outcome_line(report: KillReport) -> str:
+    """One line for stderr after a kill that did not end flat: what was done, what is left."""
+    verdict = {1: "kill left exposure", 3: "kill could not finish"}.get(report.exit_code, "kill")
+    done = ["halt flag raised"] if report.halt.get("flag") else []
+    accounts = "; ".join(_account_outcome(a) for a in report.accounts) or "no accounts"
+    head = ", ".join([verdict, *done])
+    return f"{head}; {accounts}; run `botguard kill --yes` again to retry"
+
+
+def _account_outcome(acct: AccountResult) -> str:
+    cancelled = sum(c.count for c in acct.done.cancelled)
+    did = (
+        f"cancelled {cancelled} order(s), closed {len(acct.done.closed)} position(s), "
+        f"sold {len(acct.done.sold)} asset(s)"
+    )
+    if acct.status == "flat":
+        return f"{acct.account} flat ({did})"
+    if acct.remaining is not None and not acct.remaining.empty:
+        lines = plan_lines(acct.remaining)
+        more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""
+        left = "; ".join(lines[:3]) + more
+    else:
+        left = "unknown, the account could not be read"
+    why = (acct.notes or acct.done.errors or [""])[-1].splitlines()[:1]
+    reason = f" ({why[0]})" if why and why[0] else ""
+    return f"{acct.account} {acct.status}{reason}: {did}; left: {left}"
