@@ -251,8 +251,16 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(
             f"{path}: not found; run `botguard init` to create one, or pass --config PATH"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read ({type(exc).__name__})") from None
+    except IsADirectoryError:
+        raise ConfigError(
+            f"{path}: is a directory; pass the botguard.toml file itself with --config PATH"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot read it ({exc.strerror}); check the path and its permissions"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save botguard.toml as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     return parse_config(raw, path=path)

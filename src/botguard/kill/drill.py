@@ -16,8 +16,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from botguard.config import Config
-from botguard.errors import ConfigError
+from botguard.config import Config, make_state_dir
+from botguard.errors import ConfigError, VenueError
 from botguard.journal import Journal
 from botguard.kill.report import KillReport
 from botguard.venues.types import Exposure, Order, Position
@@ -64,8 +64,12 @@ def load_scenario_file(path: Path) -> dict[str, Any]:
     """A scenario TOML as a mapping; unreadable is a ConfigError naming the file."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read scenario ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"--scenario {path}: cannot read it ({exc.strerror}); pass a scenario TOML file"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"--scenario {path}: not valid TOML: {exc}") from None
 
 
 async def live_exposure(config: Config) -> list[Exposure]:
@@ -74,7 +78,17 @@ async def live_exposure(config: Config) -> list[Exposure]:
 
     from botguard.kill.run import open_venues
 
-    venues = await open_venues(config, list(config.account))
+    if not config.account:
+        raise ConfigError(
+            f"{config.path}: no [[account]] to drill; add one, or pass --scenario FILE"
+        )
+    try:
+        venues = await open_venues(config, list(config.account))
+    except VenueError as exc:
+        raise VenueError(
+            f"drill: cannot read the accounts' exposure ({exc}); check base_url and the "
+            "network, or pass --scenario FILE to drill without them"
+        ) from None
     try:
         return list(await asyncio.gather(*(v.exposure() for v in venues)))
     finally:
@@ -113,6 +127,7 @@ async def run_drill(config: Config, scenario_path: Path | None) -> KillReport:
     from botguard.kill.run import kill_config
     from botguard.testing.sim import start_sim
 
+    make_state_dir(config.state.dir)  # the drill is journaled there: fail before the work
     t0 = time.monotonic()
     if scenario_path is not None:
         scenario = load_scenario_file(scenario_path)
