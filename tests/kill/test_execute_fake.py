@@ -13,7 +13,7 @@ from botguard.journal import Journal
 from botguard.kill.runlog import RunLog
 from botguard.kill.verify import Settings, settle_account
 from botguard.testing.fake_venue import FakeVenue, spot_market, swap_market
-from botguard.venues.errors import VenueUnavailable
+from botguard.venues.errors import VenueAuthError, VenueUnavailable
 from botguard.venues.types import Order, Position, PositionSide, Side
 
 SETTINGS = Settings(keep=frozenset({"BNB"}), quote="USDT", prefix="bg")
@@ -76,3 +76,53 @@ async def test_unreachable_until_the_deadline_is_reported_as_such(tmp_path: Path
         )
     assert result.status == "unreachable"
     assert "sell" not in v.calls
+
+
+def many_positions(n: int) -> FakeVenue:
+    symbols = [f"C{i}/USDT:USDT" for i in range(n)]
+    return FakeVenue(
+        "main",
+        balances={"USDT": "100"},
+        markets=[swap_market(s) for s in symbols],
+        positions=[Position(s, "swap", PositionSide.LONG, Decimal(1)) for s in symbols],
+    )
+
+
+async def test_a_batch_that_landed_then_timed_out_is_looked_up_not_resent(
+    tmp_path: Path,
+) -> None:
+    """The sim cannot land a batch and then lose its answer; FakeVenue can."""
+    v = many_positions(7)
+    v.fail("close_positions", VenueUnavailable("RequestTimeout"), landed=True)
+    status, steps = await settle(v, tmp_path)
+    assert status == "flat"
+    assert [len(b) for b in v.batches] == [5, 2]  # quirks.batch_orders_max
+    assert v.calls.count("order_by_client_id") == 5  # each of the lost batch looked up
+    assert "close_position" not in v.calls  # and found: none sent again
+    assert len(v.placed) == 7
+    vias = [s["detail"]["via"] for s in steps if s["action"] == "close" and s["status"] == "ok"]
+    assert sorted(vias) == ["batch"] * 2 + ["lookup"] * 5
+
+
+async def test_a_close_refused_in_its_batch_is_retried_alone(tmp_path: Path) -> None:
+    v = many_positions(3)
+    v.refuse_in_batch("C1/USDT:USDT")
+    status, steps = await settle(v, tmp_path)
+    assert status == "flat"
+    assert v.calls.count("close_positions") == 1
+    assert v.calls.count("close_position") == 1  # only the refused one, alone
+    assert "order_by_client_id" not in v.calls  # a refusal is an answer: nothing to look up
+    retried = [s for s in steps if s["action"] == "close" and s["status"] == "retrying"]
+    assert [s["detail"]["symbol"] for s in retried] == ["C1/USDT:USDT"]
+
+
+async def test_a_batch_refused_for_permissions_is_not_retried(tmp_path: Path) -> None:
+    v = many_positions(2)
+    for _ in range(3):
+        v.fail("close_positions", VenueAuthError("-2015 Invalid API-key, IP, or permissions"))
+    with Journal(tmp_path) as journal:
+        result = await settle_account(v, SETTINGS, RunLog(journal, "kill"), deadline=1e18)
+    assert result.status == "residual"
+    assert result.refused
+    assert "close_position" not in v.calls
+    assert len(v.positions) == 2
