@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -38,8 +39,8 @@ def sim_command(  # noqa: PLR0913 - one parameter per documented flag
     """
     if not 0 <= port <= 65535:
         raise UsageError(f"--port {port}: expected 0..65535 (0 picks a free port)")
-    if latency_ms < 0 or jitter_ms < 0:
-        raise UsageError("--latency-ms and --jitter-ms must be >= 0")
+    if not (0 <= latency_ms < math.inf and 0 <= jitter_ms < math.inf):  # also rejects nan
+        raise UsageError("--latency-ms and --jitter-ms must be finite numbers >= 0")
     import asyncio
 
     from botguard.sim.cli_main import serve_forever

@@ -22,7 +22,10 @@ async def serve_forever(server: SimServer, host: str, port: int) -> int:
         await site.start()
     except OSError as exc:
         await runner.cleanup()
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        raise UsageError(
+            f"cannot listen on {host}:{port}: {exc.strerror}; "
+            "pick another --port (0 picks a free one) or --host"
+        ) from None
     bound_host, bound_port = runner.addresses[0][:2]
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     sys.stdout.write(f"http://{shown}:{bound_port}\n")

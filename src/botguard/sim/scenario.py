@@ -183,9 +183,26 @@ def _read(source: Mapping[str, Any] | Path | str) -> tuple[Mapping[str, Any], st
         raise ConfigError(f"{path}: not valid {path.suffix.lstrip('.') or 'TOML'}: {exc}") from None
 
 
+_KEYS = {
+    "": ("sim", "market", "prices", "account"),
+    "sim": ("spread_bps", "faults", "seed", "limits"),
+    "market": ("symbol", "price", "tick_size", "step_size", "min_notional"),
+    "account": ("name", "api_key", "secret", "permissions", "ip_whitelist", "position_mode",
+                "spot", "futures", "orders", "positions", "trading_expires_ms",
+                "withdraw_addresses"),
+    "order": ("symbol", "type", "side", "amount", "price", "trigger_price", "reduce_only",
+              "close_position", "position_side", "client_id"),
+    "position": ("symbol", "side", "amount", "entry_price", "leverage"),
+    "withdraw_address": ("coin", "address", "network", "name", "whitelisted"),
+}  # fmt: skip
+"""The keys each table may hold: a misspelt key is an error, not a silent default."""
+
+
 def _parse(data: Mapping[str, Any], where: str, base: tuple[MarketSpec, ...]) -> Scenario:
     reader = _Reader(where)
+    reader.known(data, "", "")
     sim = reader.table(data, "sim")
+    reader.known(sim, "sim", "sim")
     markets = {m.symbol: m for m in base}
     for i, raw in enumerate(reader.tables(data, "market")):
         spec = reader.market(raw, f"market[{i}]")
@@ -229,6 +246,15 @@ class _Reader:
     def fail(self, key: str, expected: str) -> ConfigError:
         return ConfigError(f"{self.where}: {key}: expected {expected}")
 
+    def known(self, raw: Mapping[str, Any], key: str, kind: str) -> None:
+        """Fail on the first key that `kind` tables do not have (a typo or a wrong level)."""
+        unknown = sorted(str(k) for k in set(raw) - set(_KEYS[kind]))
+        if unknown:
+            name = f"{key}.{unknown[0]}" if key else unknown[0]
+            raise ConfigError(
+                f"{self.where}: {name}: unknown key; use one of {', '.join(_KEYS[kind])}"
+            )
+
     def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
         value = data.get(key, {})
         if not isinstance(value, Mapping):
@@ -268,6 +294,7 @@ class _Reader:
         return str(value)
 
     def market(self, raw: Mapping[str, Any], key: str) -> MarketSpec:
+        self.known(raw, key, "market")
         symbol = raw.get("symbol")
         if not isinstance(symbol, str) or "/" not in symbol:
             raise self.fail(f"{key}.symbol", "a ccxt symbol such as 'BTC/USDT' or 'BTC/USDT:USDT'")
@@ -285,6 +312,7 @@ class _Reader:
     def account(
         self, raw: Mapping[str, Any], key: str, markets: Mapping[str, MarketSpec]
     ) -> AccountSpec:
+        self.known(raw, key, "account")
         for field_name in ("name", "api_key", "secret"):
             if not isinstance(raw.get(field_name), str) or not raw[field_name]:
                 raise self.fail(f"{key}.{field_name}", "a non-empty string")
@@ -326,6 +354,7 @@ class _Reader:
         )
 
     def withdraw_address(self, raw: Mapping[str, Any], key: str) -> WithdrawAddressSpec:
+        self.known(raw, key, "withdraw_address")
         for name in ("coin", "address"):
             if not isinstance(raw.get(name), str) or not raw[name]:
                 raise self.fail(f"{key}.{name}", "a non-empty string")
@@ -349,6 +378,7 @@ class _Reader:
     def order(
         self, raw: Mapping[str, Any], key: str, markets: Mapping[str, MarketSpec]
     ) -> OrderSpec:
+        self.known(raw, key, "order")
         symbol = self.symbol(raw, key, markets)
         kind = self.choice(raw.get("type", "limit"), f"{key}.type", ORDER_TYPES)
         price = raw.get("price")
@@ -375,6 +405,7 @@ class _Reader:
     def position(
         self, raw: Mapping[str, Any], key: str, markets: Mapping[str, MarketSpec]
     ) -> PositionSpec:
+        self.known(raw, key, "position")
         symbol = self.symbol(raw, key, markets)
         if not markets[symbol].is_swap:
             raise self.fail(f"{key}.symbol", "a perpetual such as 'BTC/USDT:USDT'")
