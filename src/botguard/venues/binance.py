@@ -17,8 +17,9 @@ from typing import Any
 
 from botguard.errors import VenueError
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
+from botguard.venues.batch import chunked, match_answer
 from botguard.venues.ccxt_venue import CcxtVenue, dec
-from botguard.venues.errors import VenueAuthError, VenueUnavailable
+from botguard.venues.errors import VenueAuthError
 from botguard.venues.types import Exposure, Order, Position, PositionSide
 
 logger = logging.getLogger(__name__)
@@ -136,8 +137,7 @@ class BinanceVenue(CcxtVenue):
         https://developers.binance.com/docs/derivatives/usds-margined-futures/trade/rest-api/Place-Multiple-Orders
         A lone close goes alone: POST /fapi/v1/order weighs 1, a batch 5.
         """
-        size = self.quirks.batch_orders_max
-        chunks = [closes[i : i + size] for i in range(0, len(closes), max(size, 1))]
+        chunks = chunked(closes, self.quirks.batch_orders_max)
         parts = await asyncio.gather(*(self._close_batch(c) for c in chunks))
         return [result for part in parts for result in part]
 
@@ -155,32 +155,7 @@ class BinanceVenue(CcxtVenue):
             raw = await self._call("create_orders", orders, retry=False)
         except VenueError as exc:  # timeout, reset, 5xx, 429: the caller looks each one up
             return [CloseResult(c.client_id, error=exc) for c in chunk]
-        return self._match(chunk, raw)
-
-    def _match(self, chunk: Sequence[CloseRequest], raw: list[Any]) -> list[CloseResult]:
-        """Per-order results from ccxt's answer, matched to the closes by client id.
-
-        Binance answers in request order, with {code, msg} for a refused order, but ccxt's
-        parse_orders sorts by timestamp (a stable sort): the refusals, which have none,
-        come first in request order. So landed orders are matched by client id and the
-        refusals zip with the closes left, in order. If the counts disagree, every close
-        left is treated as unanswered (looked up before any resend), never as refused.
-        """
-        landed = {str(o.get("clientOrderId")): str(o["id"]) for o in raw if o.get("id")}
-        refusals = [o.get("info") or {} for o in raw if not o.get("id")]
-        left = [c for c in chunk if c.client_id not in landed]
-        errors: dict[str, VenueError] = {}
-        if len(refusals) == len(left):
-            errors = {
-                c.client_id: self._entry_error(i) for c, i in zip(left, refusals, strict=True)
-            }
-        unanswered = VenueUnavailable("batchOrders: no answer for this order")
-        return [
-            CloseResult(c.client_id, order_id=landed[c.client_id])
-            if c.client_id in landed
-            else CloseResult(c.client_id, error=errors.get(c.client_id, unanswered))
-            for c in chunk
-        ]
+        return match_answer(chunk, raw, self._entry_error)
 
     def _entry_error(self, info: dict[str, Any]) -> VenueError:
         """A batch entry's {code, msg} as the error ccxt would raise for a single order."""
