@@ -140,14 +140,19 @@ async def test_two_accounts_at_once(tmp_path: Path) -> None:
 
 async def test_partial_fills_are_finished_in_a_later_round(tmp_path: Path) -> None:
     acct = full_account()
-    faults = "POST /api/v3/order:n=1:partial,POST /fapi/v1/order:n=1:partial"
+    faults = "POST /api/v3/order:n=1:partial,POST /fapi/v1/batchOrders:n=1:partial"
     async with start_sim({"account": [acct]}, faults=faults) as sim:
         config = make_config(tmp_path, [bg_account(sim.url)])
         report = await kill(config)
         state = sim.state()["accounts"]["main"]
+        log = sim.log()
     assert report.exit_code == 0, report.summary()
     assert report.accounts[0].rounds >= 2
     assert_flat(state)
+    assert {e["path"] for e in log if e["fault"] == "partial"} == {
+        "/api/v3/order",
+        "/fapi/v1/batchOrders",  # a close part-filled inside its batch: finished next round
+    }
 
 
 async def test_5xx_resets_and_timeouts_mid_run_still_end_flat_without_doubles(
