@@ -286,8 +286,23 @@ def _problem_lines(exc: ValidationError, path: Path) -> list[str]:
             msg = "unknown key; check the spelling against `botguard init`'s template"
         elif err["type"] == "missing":
             msg = "required key is missing"
+        elif err["type"] in ("model_type", "model_attributes_type", "dict_type"):
+            msg = f"expected a table, e.g. [{key}]" if key else "expected a table"
+        elif err["type"] == "list_type" and key == "account":
+            msg = "expected a list; write each account as [[account]] (two brackets)"
+        elif err["type"] == "string_pattern_mismatch":
+            msg = _PATTERN_HINTS.get(str(err["loc"][-1]), msg)
         lines.append(f"{path}: {key or '(top level)'}: {msg}")
     return lines
+
+
+_PATTERN_HINTS = {
+    "base_url": "expected http://HOST:PORT or https://HOST, e.g. http://127.0.0.1:8899",
+    "name": "expected letters, digits and . _ - only, e.g. gridbot",
+    "exchange": "expected a lowercase ccxt id, e.g. binance",
+    "client_id_prefix": "expected 1 to 8 letters or digits, e.g. bg",
+}
+"""What a key's pattern means, said the way a person would write the value."""
 
 
 def _key_path(loc: tuple[int | str, ...]) -> str:

@@ -213,6 +213,11 @@ def _request(
     if staged and history:
         raise UsageError("--staged and --history do not go together; pick one")
     workdir = config.bot.workdir if config else None
+    if not paths and not staged and workdir is not None and not workdir.is_dir():
+        raise UsageError(
+            f"bot.workdir {workdir} in {config.path if config else 'botguard.toml'} is not a "
+            "directory; fix it, or name the trees to scan: botguard scan PATH"
+        )
     targets = tuple(paths) if paths else ((Path() if staged else workdir or Path()),)
     globs = list(log)
     if logs:

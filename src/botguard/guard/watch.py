@@ -171,7 +171,8 @@ class Watch:
             limit = self.config.guard.max_auth_errors
             return None, check_auth_errors(watched.auth_errors, limit, watched.last_error)
         except BaseError as exc:
-            logger.warning("account %s: could not read (%s)", name, type(exc).__name__)
+            reason = redact(f"{type(exc).__name__}: {str(exc)[:200]}")
+            logger.warning("account %s: could not read it (%s)", name, reason)
             return None, None
         watched.auth_errors = 0
         await self._arm_dead_man(watched.source, snapshot)

@@ -30,7 +30,9 @@ def check_private(path: Path, ref: str, *, insecure_perms: bool = False) -> None
     except FileNotFoundError:
         raise SecretError(f"{ref}: file {path} does not exist") from None
     except OSError as exc:
-        raise SecretError(f"{ref}: cannot read {path} ({type(exc).__name__})") from None
+        raise SecretError(f"{ref}: cannot read {path} ({exc.strerror})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise SecretError(f"{ref}: {path} is a directory; point the reference at the file")
     problem = _problem(info, path)
     if problem is None:
         return
