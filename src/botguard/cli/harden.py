@@ -43,6 +43,10 @@ def harden_command(
 
     if apply and not yes and not sys.stdin.isatty():
         raise UsageError("--apply asks before writing and needs a terminal; add --yes to skip")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: is a file; pass a directory to write the files into")
+    if apply and root.exists() and not root.is_dir():  # a missing --root is created
+        raise UsageError(f"--root {root}: is a file; pass the directory to install under")
     console = Console(highlight=False)
     files = build_bundle(load_config(config))
     write_bundle(files, out)

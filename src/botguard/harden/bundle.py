@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from botguard.config import Config
+from botguard.errors import UsageError
 from botguard.harden import firewall, polkit, ssh, units, updates
 from botguard.harden.model import HardenFile, Kind
 from botguard.harden.readme import render_readme
@@ -72,13 +73,40 @@ def build_bundle(config: Config, *, botguard: str | None = None) -> list[HardenF
 
 
 def write_bundle(files: list[HardenFile], out: Path) -> list[Path]:
-    """Write the files under `out` (created 0700: it may name users and paths)."""
-    out.mkdir(parents=True, exist_ok=True, mode=0o700)
-    written = []
-    for item in files:
-        path = out / item.name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(item.content, encoding="utf-8")
-        path.chmod(item.mode)
-        written.append(path)
-    return written
+    """Write the files under `out` (created 0700: it may name users and paths).
+
+    Everything is written to a scratch folder beside `out` first and moved into
+    place only when all of it was written, so a failure leaves no partial bundle.
+    """
+    import shutil
+    import tempfile
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except (FileExistsError, NotADirectoryError):
+        raise UsageError(f"--out {out}: a file is in the way; pass a directory path") from None
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot create it ({exc.strerror})") from None
+    try:
+        for item in files:
+            path = scratch / item.name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(item.content, encoding="utf-8")
+            path.chmod(item.mode)
+        return _move_into(scratch, out, [item.name for item in files])
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write the files ({exc.strerror})") from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _move_into(scratch: Path, out: Path, names: list[str]) -> list[Path]:
+    """A new `out` is one rename; an existing one gets each file replaced in turn."""
+    if not out.exists():
+        scratch.rename(out)
+        return [out / name for name in names]
+    for name in names:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        (scratch / name).replace(out / name)
+    return [out / name for name in names]
