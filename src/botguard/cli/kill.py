@@ -81,7 +81,7 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
         )
     )
     render(report, console)
-    if not dry_run and report.exit_code != 0:
+    if report.exit_code == 3 or (not dry_run and report.exit_code != 0):
         from botguard.kill.report import outcome_line
 
         typer.echo(f"botguard: {outcome_line(report)}", err=True)

@@ -62,14 +62,21 @@ def scenario_from_exposure(exposures: list[Exposure]) -> dict[str, Any]:
 
 def load_scenario_file(path: Path) -> dict[str, Any]:
     """A scenario TOML as a mapping; unreadable is a ConfigError naming the file."""
+    from botguard.sim.scenario import load_scenario
+
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        scenario = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(
             f"--scenario {path}: cannot read it ({exc.strerror}); pass a scenario TOML file"
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"--scenario {path}: not valid TOML: {exc}") from None
+    try:
+        load_scenario(scenario)  # every key checked before any work, naming this file
+    except ConfigError as exc:
+        raise ConfigError(f"--scenario {path}: {str(exc).removeprefix('scenario: ')}") from None
+    return scenario
 
 
 async def live_exposure(config: Config) -> list[Exposure]:
@@ -127,11 +134,10 @@ async def run_drill(config: Config, scenario_path: Path | None) -> KillReport:
     from botguard.kill.run import kill_config
     from botguard.testing.sim import start_sim
 
-    make_state_dir(config.state.dir)  # the drill is journaled there: fail before the work
     t0 = time.monotonic()
-    if scenario_path is not None:
-        scenario = load_scenario_file(scenario_path)
-    else:
+    scenario = load_scenario_file(scenario_path) if scenario_path is not None else None
+    make_state_dir(config.state.dir)  # the drill is journaled there: fail before the work
+    if scenario is None:
         scenario = scenario_from_exposure(await live_exposure(config))
     t_seed = time.monotonic() - t0
     with tempfile.TemporaryDirectory(prefix="botguard-drill-") as scratch:

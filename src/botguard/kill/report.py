@@ -112,10 +112,13 @@ def render(report: KillReport, console: Console) -> None:
 def outcome_line(report: KillReport) -> str:
     """One line for stderr after a kill that did not end flat: what was done, what is left."""
     verdict = {1: "kill left exposure", 3: "kill could not finish"}.get(report.exit_code, "kill")
+    if report.dry_run:
+        verdict = "kill --dry-run could not read every account; nothing was changed"
+    retry = "botguard kill --dry-run" if report.dry_run else "botguard kill --yes"
     done = ["halt flag raised"] if report.halt.get("flag") else []
     accounts = "; ".join(_account_outcome(a) for a in report.accounts) or "no accounts"
     head = ", ".join([verdict, *done])
-    return f"{head}; {accounts}; run `botguard kill --yes` again to retry"
+    return f"{head}; {accounts}; run `{retry}` again to retry"
 
 
 def _account_outcome(acct: AccountResult) -> str:

@@ -36,7 +36,7 @@ def select_accounts(config: Config, names: Sequence[str] | None) -> list[Account
     """The accounts to kill (all by default); an unknown name is a config error."""
     if not names:
         return list(config.account)
-    return [config.get_account(n) for n in names]
+    return [config.get_account(n) for n in dict.fromkeys(names)]  # -a main -a main: once
 
 
 def make_venues(config: Config, accounts: list[AccountConfig]) -> list[Venue]:
