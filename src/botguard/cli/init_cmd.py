@@ -27,10 +27,13 @@ def init_cmd_command(
     config is written there instead of DIR/botguard.toml.
     """
     from botguard.cli.init_templates import CONFIG_TEMPLATE, DOTENV_TEMPLATE
+    from botguard.cli.paths import check_writable_file
     from botguard.secrets.console import make_console
 
     _make_dir(directory)
     config_file = config or directory / "botguard.toml"
+    if config is not None:
+        check_writable_file(config, option="--config")
     env_file = directory / ".env"
     existing = [p for p in (config_file, env_file) if p.exists()]
     if existing and not force:

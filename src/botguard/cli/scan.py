@@ -138,7 +138,12 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     from botguard.scan.run import run_scan
 
     scan_format = _parse_format(fmt)
-    _check_paths(output=output, write_baseline=write_baseline, root=root if host else None)
+    _check_paths(
+        output=output,
+        baseline=baseline,
+        write_baseline=write_baseline,
+        root=root if host else None,
+    )
     loaded = _load_config(config)
     request = _request(
         loaded,
@@ -164,14 +169,19 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     return 1 if kept else 0
 
 
-def _check_paths(*, output: Path | None, write_baseline: Path | None, root: Path | None) -> None:
-    """Fail on an unusable --output, --write-baseline or --root before scanning anything."""
+def _check_paths(
+    *, output: Path | None, baseline: Path | None, write_baseline: Path | None, root: Path | None
+) -> None:
+    """Fail on an unusable --output, --baseline, --write-baseline or --root before scanning."""
     from botguard.cli.paths import check_writable_file, existing_dir
+    from botguard.errors import UsageError
 
     if output is not None:
         check_writable_file(output, option="--output")
     if write_baseline is not None:
         check_writable_file(write_baseline, option="--write-baseline")
+    if baseline is not None and baseline.is_dir():
+        raise UsageError(f"--baseline {baseline}: is a directory; pass the baseline JSON file")
     if root is not None:
         existing_dir(root, option="--root")
 
