@@ -136,6 +136,9 @@ async def kill_config(
     kind: str = "kill",
 ) -> KillReport:
     """Open own venues, run, close them."""
+    if opts.get("deadline_s"):  # --deadline also sizes each request's timeout to fit it
+        kill = config.kill.model_copy(update={"deadline_s": float(opts["deadline_s"])})
+        config = config.model_copy(update={"kill": kill})
     venues = make_venues(config, select_accounts(config, accounts))
     try:
         return await run_kill(config, venues, opts=opts, kind=kind)

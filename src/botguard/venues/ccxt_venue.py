@@ -34,6 +34,8 @@ from botguard.venues.types import (
 logger = logging.getLogger(__name__)
 
 MARKETS_MAX_AGE_S = 24 * 3600.0
+MIN_TIMEOUT_MS = 250
+"""No request gets less: a kill past its deadline still makes its last read."""
 """A cached market list older than this is reloaded (precision rarely changes)."""
 
 
@@ -66,6 +68,7 @@ class CcxtVenue:
         self.requests = 0
         self._gate = asyncio.Semaphore(self.quirks.max_concurrency)
         self._cooldown_until = 0.0
+        self._timeout_ms = int(exchange.timeout)
         self.deadline: float | None = None
         """time.monotonic() past which no retry is started (set by the kill)."""
         """After a 429 every call of this account waits (not only the refused one):
@@ -74,6 +77,13 @@ class CcxtVenue:
     def _translate(self, exc: BaseException) -> Exception:
         """The error translation; exchange venues add their own code quirks."""
         return translate(exc)
+
+    def _fit_timeout(self) -> None:
+        """Cut the request timeout to the time left before the deadline (kill's promise)."""
+        if self.deadline is None:
+            return
+        left_ms = int((self.deadline - time.monotonic()) * 1000)
+        self.exchange.timeout = max(MIN_TIMEOUT_MS, min(self._timeout_ms, left_ms))
 
     async def _wait_cooldown(self) -> None:
         delay = self._cooldown_until - time.monotonic()
@@ -90,6 +100,7 @@ class CcxtVenue:
             try:
                 async with self._gate:
                     self.requests += 1
+                    self._fit_timeout()
                     return await method(*args)
             except Exception as exc:
                 exc._botguard_headers = getattr(self.exchange, "last_response_headers", None)  # type: ignore[attr-defined]
