@@ -1,0 +1,265 @@
+"""Bad input on every command, through the installed entry point as a real process.
+
+Each row: the files a user has, the command they run, the exit code they must get, and
+a phrase of the one stderr line that says what was wrong and how to fix it. No row may
+print a traceback, leave half-written output behind, or show a canary secret (the env
+holds the canaries; several rows point the config at them, or at files holding them).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from botguard.testing.canary import CANARIES, describe, find_canaries, scan_tree
+
+DIR = object()
+"""A files-table value meaning: make this a directory."""
+CANARY = CANARIES["BOTGUARD_CANARY_SECRET"]
+
+BOT = '[bot]\nname = "gridbot"\n'
+STATE = '[state]\ndir = "state"\n'
+ACCOUNT = """
+[[account]]
+name = "main"
+exchange = "binance"
+api_key = "env:BOTGUARD_CANARY_API_KEY"
+secret = "env:BOTGUARD_CANARY_SECRET"
+base_url = "http://127.0.0.1:{port}"
+"""
+GOOD = BOT + STATE + ACCOUNT
+HARDEN = GOOD.replace(
+    'name = "gridbot"\n',
+    'name = "gridbot"\nuser = "gridbot"\ncommand = ["/usr/bin/python3", "bot.py"]\n',
+    1,
+).replace('dir = "state"', 'dir = "/var/lib/botguard"')
+C = ["--config", "botguard.toml"]
+
+
+def _with(**files: object) -> dict[str, object]:
+    return {"botguard.toml": GOOD, **files}
+
+
+def _case(
+    id_: str,
+    argv: list[str],
+    code: int,
+    expect: str,
+    files: dict[str, object] | None = None,
+    absent: tuple[str, ...] = (),
+) -> object:
+    files = files if files is not None else _with()
+    planted = any(CANARY in str(v) for v in files.values())  # on purpose: the guard skips files
+    marks = [pytest.mark.plants_canaries] if planted else []
+    return pytest.param(argv, files, code, expect, absent, id=id_, marks=marks)
+
+
+CASES = [
+    # botguard.toml itself
+    _case("config-missing", ["audit", *C], 2, "not found; run `botguard init`", files={}),
+    _case("config-is-dir", ["kill", "--yes", *C], 2, "is a directory; pass the botguard.toml",
+          files={"botguard.toml": DIR}),
+    _case("config-not-utf8", ["audit", *C], 2, "not UTF-8 text",
+          files={"botguard.toml": b"\xff\xfe[bot]"}),
+    _case("config-bad-toml", ["watch", "--once", *C], 2, "not valid TOML",
+          files={"botguard.toml": "[bot\n"}),
+    _case("config-unknown-key", ["drill", *C], 2, "kill.foo: unknown key",
+          files={"botguard.toml": GOOD + "\n[kill]\nfoo = 1\n"}),
+    _case("config-single-brackets", ["kill", "--dry-run", *C], 2, "two brackets",
+          files={"botguard.toml": BOT + '[account]\nname = "x"\n'}),
+    _case("config-bot-not-table", ["audit", *C], 2, "bot: expected a table",
+          files={"botguard.toml": 'bot = "x"\n'}),
+    _case("config-base-url", ["kill", "--dry-run", *C], 2, "base_url: expected http://HOST:PORT",
+          files={"botguard.toml": GOOD.replace("http://", "ftp://")}),
+    _case("config-literal-secret", ["secrets", "check", *C], 2, "not a secret reference",
+          files={"botguard.toml": GOOD.replace("env:BOTGUARD_CANARY_SECRET", CANARY)}),
+    # accounts and secret references
+    _case("kill-no-accounts", ["kill", "--yes", *C], 2, "no [[account]] to kill",
+          files={"botguard.toml": BOT + STATE}, absent=("state/HALTED",)),
+    _case("drill-no-accounts", ["drill", *C], 2, "no [[account]] to drill; add one, or pass",
+          files={"botguard.toml": BOT + STATE}),
+    _case("watch-no-accounts", ["watch", "--once", *C], 2, "no [[account]] to watch",
+          files={"botguard.toml": BOT + STATE}),
+    _case("kill-unknown-account", ["kill", "--yes", "--account", "nope", *C], 2,
+          "no account named 'nope' (configured: main)", absent=("state/HALTED",)),
+    _case("env-unset", ["kill", "--yes", *C], 2, "NOPE_UNSET_X is not set",
+          files=_with(**{"botguard.toml": GOOD.replace("BOTGUARD_CANARY_SECRET", "NOPE_UNSET_X")}),
+          absent=("state/HALTED",)),
+    _case("dotenv-missing", ["drill", *C], 2, "file .env does not exist",
+          files={"botguard.toml": GOOD.replace("env:BOTGUARD_CANARY_SECRET", "dotenv:.env#S")}),
+    _case("dotenv-world-readable", ["watch", "--once", *C], 2, "chmod 600 .env",
+          files={"botguard.toml": GOOD.replace("env:BOTGUARD_CANARY_SECRET", "dotenv:.env#S"),
+                 ".env": f"S={CANARY}\n"}),
+    _case("file-ref-is-dir", ["secrets", "check", *C], 1, "sec is a directory",
+          files={"botguard.toml": GOOD.replace("env:BOTGUARD_CANARY_SECRET", "file:sec"),
+                 "sec": DIR}),
+    # the state dir
+    _case("state-dir-is-file", ["kill", "--yes", *C], 2, "state dir state: a file is in the way",
+          files=_with(state="x")),
+    _case("state-dir-is-file-attest", ["attest", "exchange.two_factor", *C], 2,
+          "set `dir` under [state]", files=_with(state="x")),
+    # paths named on the command line
+    _case("audit-root-missing", ["audit", "--root", "nodir", *C], 2, "--root nodir: does not"),
+    _case("run-root-file", ["run", "--check", "--root", "botguard.toml", *C], 2,
+          "is not a directory"),
+    _case("audit-output-dir", ["audit", "--output", "odir", *C], 2, "--output odir: is a directory",
+          files=_with(odir=DIR)),
+    _case("audit-output-no-folder", ["audit", "-o", "no/x.json", *C], 2, "folder no does not"),
+    _case("scan-output-dir", ["scan", ".", "--output", "d", *C], 2, "is a directory",
+          files=_with(d=DIR)),
+    _case("scan-write-baseline-dir", ["scan", ".", "--write-baseline", "d", *C], 2,
+          "--write-baseline d: is a directory", files=_with(d=DIR)),
+    _case("scan-baseline-dir", ["scan", ".", "--baseline", "d", *C], 2, "--baseline d: is a dir",
+          files=_with(d=DIR)),
+    _case("scan-host-root-missing", ["scan", ".", "--host", "--root", "nodir", *C], 2,
+          "--root nodir: does not exist"),
+    _case("scan-workdir-missing", ["scan", *C], 2, "bot.workdir",
+          files={"botguard.toml": GOOD.replace("[state]", 'workdir = "nodir"\n[state]')}),
+    _case("init-dir-is-file", ["init", "--dir", "f"], 2, "--dir f: a file is in the way",
+          files={"f": "x"}),
+    _case("init-config-is-dir", ["init", "--config", "d", "--force"], 2, "--config d: is a dir",
+          files={"d": DIR}, absent=(".env",)),
+    _case("harden-out-is-file", ["harden", "--out", "f", "--no-validate", *C], 2,
+          "--out f: is a file", files={"botguard.toml": HARDEN, "f": "x"}),
+    _case("harden-out-under-file", ["harden", "--out", "f/o", "--no-validate", *C], 2,
+          "--out f/o: a file is in the way", files={"botguard.toml": HARDEN, "f": "x"}),
+    _case("harden-root-is-file", ["harden", "--out", "o", "--apply", "--yes", "--root",
+          "botguard.toml", "--no-validate", *C], 2, "--root botguard.toml: is a file",
+          files={"botguard.toml": HARDEN}, absent=("o",)),
+    # scenario files for sim and drill
+    _case("sim-scenario-unknown-key", ["sim", "--port", "0", "--scenario", "s.toml"], 2,
+          "s.toml: acount: unknown key", files={"s.toml": "[[acount]]\nname = 'x'\n"}),
+    _case("sim-latency-nan", ["sim", "--port", "0", "--latency-ms", "nan"], 2,
+          "must be finite numbers >= 0", files={}),
+    _case("sim-faults", ["sim", "--port", "0", "--faults", "garbage"], 2, "--faults: bad rule",
+          files={}),
+    _case("drill-scenario-missing", ["drill", "--scenario", "nope.toml", *C], 2,
+          "--scenario nope.toml: cannot read it (No such file or directory)"),
+    _case("drill-scenario-bad-number", ["drill", "--scenario", "s.toml", *C], 2,
+          "--scenario s.toml: prices.BTC/USDT: expected a number",
+          files=_with(**{"s.toml": "[prices]\n'BTC/USDT' = 'abc'\n"}), absent=("state",)),
+]  # fmt: skip
+
+
+@pytest.fixture
+def dead_port() -> int:
+    """A loopback port nothing listens on: the exchange refuses every connection."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def _plant(root: Path, files: dict[str, object], port: int) -> None:
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if content is DIR:
+            path.mkdir()
+        elif isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(str(content).replace("{port}", str(port)), encoding="utf-8")
+    if (root / ".env").exists():
+        (root / ".env").chmod(0o644)
+
+
+def botguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "botguard", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env={**os.environ, **CANARIES},
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
+
+
+def _assert_clean(
+    proc: subprocess.CompletedProcess[str], tmp_path: Path, planted: tuple[str, ...] = ()
+) -> None:
+    """No traceback, no canary in the output or in any file but those the test planted."""
+    assert "Traceback" not in proc.stdout + proc.stderr, proc.stderr
+    assert find_canaries(proc.stdout + proc.stderr, "output") == [], "a canary reached the output"
+    skip = {str(tmp_path / rel) for rel in planted}
+    hits = [hit for hit in scan_tree(tmp_path) if hit.where not in skip]
+    assert hits == [], describe(hits)
+
+
+@pytest.mark.parametrize(("argv", "files", "code", "expect", "absent"), CASES)
+def test_bad_input_is_one_clear_line(
+    tmp_path: Path,
+    dead_port: int,
+    argv: list[str],
+    files: dict[str, object],
+    code: int,
+    expect: str,
+    absent: tuple[str, ...],
+) -> None:
+    _plant(tmp_path, files, dead_port)
+    proc = botguard(*argv, cwd=tmp_path)
+    assert proc.returncode == code, proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert expect in lines[0], lines[0]
+    if code == 2:
+        assert lines[0].startswith("botguard: error: "), lines[0]
+    _assert_clean(proc, tmp_path, tuple(rel for rel, v in files.items() if CANARY in str(v)))
+    for rel in absent:
+        assert not (tmp_path / rel).exists(), f"{rel} was left behind"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".o.")], "scratch left"
+
+
+@pytest.fixture
+def busy_port() -> Iterator[int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+def test_sim_on_a_port_in_use_says_how_to_pick_another(tmp_path: Path, busy_port: int) -> None:
+    proc = botguard("sim", "--port", str(busy_port), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1
+    assert f"cannot listen on 127.0.0.1:{busy_port}" in proc.stderr
+    assert "pick another --port" in proc.stderr
+    _assert_clean(proc, tmp_path)
+
+
+def test_kill_against_a_refusing_exchange_says_what_was_done_and_what_is_left(
+    tmp_path: Path, dead_port: int
+) -> None:
+    """Exit 3 inside the deadline; one stderr line: halted, nothing cancelled, what is left."""
+    _plant(tmp_path, _with(), dead_port)
+    proc = botguard("kill", "--yes", "--deadline", "1", *C, cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("botguard: kill could not finish, halt flag raised; main unreachable")
+    assert "cancelled 0 order(s)" in line
+    assert "left: unknown, the account could not be read" in line
+    assert "run `botguard kill --yes` again" in line
+    assert (tmp_path / "state" / "HALTED").exists()
+    _assert_clean(proc, tmp_path)
+
+
+def test_kill_names_an_account_once_however_often_it_is_given(
+    tmp_path: Path, dead_port: int
+) -> None:
+    """`-a main -a main` is one account's kill (two would trade the same account twice)."""
+    _plant(tmp_path, _with(), dead_port)
+    proc = botguard("kill", "--dry-run", "-a", "main", "-a", "main", "--deadline", "1", *C,
+                    cwd=tmp_path)  # fmt: skip
+    assert proc.returncode == 3, proc.stderr
+    assert proc.stdout.count("main: unreachable") == 1
+    (line,) = proc.stderr.splitlines()
+    assert "kill --dry-run could not read every account; nothing was changed" in line
+    _assert_clean(proc, tmp_path)
