@@ -43,7 +43,7 @@ Market = Literal["spot", "swap", "future"]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class BotConfig(_Section):

@@ -49,7 +49,9 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
     ] = False,
     deadline: Annotated[
         float | None,
-        typer.Option("--deadline", min=0.1, help="Seconds to get flat (default: kill.deadline_s)."),
+        typer.Option(
+            "--deadline", min=0.1, max=3600, help="Seconds to get flat (default: kill.deadline_s)."
+        ),
     ] = None,
 ) -> int:
     """Kill switch: halt the bot, cancel every order, flatten, verify flat."""

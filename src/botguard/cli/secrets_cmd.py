@@ -52,7 +52,7 @@ def _check_table(config: Config, insecure_perms: bool) -> tuple[Table, list[str]
         try:
             secret = resolve_secret(ref, insecure_perms=insecure_perms)
         except SecretError as exc:
-            failures.append(f"{account}.{field}: {exc}")
+            failures.append(f"{field if account == '-' else f'{account}.{field}'}: {exc}")
             table.add_row(account, field, ref, source_of(ref), "-", "-", "[red]FAIL[/red]")
             continue
         row = (str(secret.length), secret.fingerprint(), "[green]ok[/green]")
