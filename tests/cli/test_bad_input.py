@@ -79,6 +79,11 @@ CASES = [
           files={"botguard.toml": GOOD.replace("http://", "ftp://")}),
     _case("config-literal-secret", ["secrets", "check", *C], 2, "not a secret reference",
           files={"botguard.toml": GOOD.replace("env:BOTGUARD_CANARY_SECRET", CANARY)}),
+    _case("config-infinite-number", ["watch", "--once", *C], 2,
+          "guard.poll_s: Input should be a finite number",
+          files={"botguard.toml": GOOD + "\n[guard]\npoll_s = inf\n"}),
+    _case("kill-deadline-inf", ["kill", "--yes", "--deadline", "inf", *C], 2,
+          "Invalid value for '--deadline'", absent=("state/HALTED",)),
     # accounts and secret references
     _case("kill-no-accounts", ["kill", "--yes", *C], 2, "no [[account]] to kill",
           files={"botguard.toml": BOT + STATE}, absent=("state/HALTED",)),
