@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+
+import ahocorasick
 
 from botguard.scan.encodings import Needle, encoded_forms
 from botguard.scan.model import CERTAIN, Hit
@@ -37,22 +39,45 @@ class ExactMatcher:
             if prefix is not None:
                 self._needles.append((prefix, secret.ref, fuller))
         self._raw = [(s.reveal().encode(), s.ref) for s in secrets if s.reveal()]
+        self._automaton = _automaton(n.data for n, _, _ in self._needles)
+        self._halves = _automaton(h for raw, _ in self._raw for h in _halves(raw))
 
     def __bool__(self) -> bool:
         return bool(self._needles)
 
     def find(self, buf: bytes) -> list[Hit]:
-        """All hits in `buf`; a prefix hit where a fuller form starts is dropped."""
+        """All hits in `buf`; a prefix hit where a fuller form starts is dropped.
+
+        One Aho-Corasick pass finds every occurrence of every needle; per needle,
+        occurrences are then taken left to right without overlap, as repeated
+        `bytes.find` calls from the previous hit's end would.
+        """
+        starts: list[list[int]] = [[] for _ in self._needles]
+        if self._needles:
+            for end, (index, length) in self._automaton.iter(buf.decode("latin-1")):
+                starts[index].append(end + 1 - length)
         hits: list[Hit] = []
-        for needle, ref, fuller in self._needles:
-            start = buf.find(needle.data)
-            while start != -1:
+        for (needle, ref, fuller), positions in zip(self._needles, starts, strict=True):
+            end = 0
+            for start in sorted(positions):
+                if start < end:
+                    continue
                 found = next((f for f in fuller if buf.startswith(f.data, start)), needle)
                 confidence = PREFIX_CONFIDENCE if found.encoding == "prefix" else CERTAIN
                 end = start + len(found.data)
                 hits.append(Hit(start, end, ref, None, confidence, found.encoding))
-                start = buf.find(needle.data, end)
         return _drop_shadowed_prefixes(hits)
+
+    def wrap_candidates(self, buf: bytes) -> list[int]:
+        """Sorted offsets in `buf` where half of a raw value starts.
+
+        A value cut in two by a line break keeps one of its halves whole on one
+        of the two lines, so only lines holding a half need the wrap check.
+        """
+        if not len(self._halves):
+            return []
+        text = buf.decode("latin-1")
+        return sorted({end + 1 - length for end, (_, length) in self._halves.iter(text)})
 
     def find_wrapped(self, first: bytes, second: bytes) -> list[str]:
         """Refs of raw values split across the end of `first` and the start of `second`.
@@ -84,3 +109,21 @@ def _drop_shadowed_prefixes(hits: list[Hit]) -> list[Hit]:
         if h.encoding != "prefix"
         or not any(s <= h.start and h.end <= e and r == h.secret_ref for s, e, r in fuller)
     ]
+
+
+def _halves(raw: bytes) -> list[bytes]:
+    """The first and second half of a value that can be split (two bytes or more)."""
+    half = len(raw) // 2
+    return [raw[:half], raw[half:]] if half else []
+
+
+def _automaton(needles: Iterable[bytes]) -> ahocorasick.Automaton:
+    """An automaton over latin-1 text (one char per byte, so offsets are byte offsets)."""
+    automaton = ahocorasick.Automaton()
+    for needle in needles:
+        key = needle.decode("latin-1")
+        if key not in automaton:
+            automaton.add_word(key, (len(automaton), len(key)))
+    if len(automaton):
+        automaton.make_automaton()
+    return automaton

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import glob
 import gzip
-import itertools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -74,13 +73,32 @@ def scan_log_buffer(buf: bytes, location: str, matcher: ExactMatcher) -> list[Le
 
 
 def _wrapped(buf: bytes, location: str, matcher: ExactMatcher) -> list[Leak]:
-    lines = buf.split(b"\n")
+    """Values split across a line break, checked only on lines that hold half a value."""
     leaks = []
-    offset = 0
-    for number, (first, second) in enumerate(itertools.pairwise(lines), start=1):
-        for ref in matcher.find_wrapped(first, second):
-            end = offset + len(first)
-            hit = Hit(max(offset, end - 4), end, ref, None, CERTAIN, "raw")
+    for number, start in _candidate_pairs(buf, matcher.wrap_candidates(buf)):
+        first_end = buf.find(b"\n", start)
+        second_end = buf.find(b"\n", first_end + 1)
+        second = buf[first_end + 1 :] if second_end == -1 else buf[first_end + 1 : second_end]
+        for ref in matcher.find_wrapped(buf[start:first_end], second):
+            hit = Hit(max(start, first_end - 4), first_end, ref, None, CERTAIN, "raw")
             leaks.append(make_leak(hit, buf, location=location, line=number))
-        offset += len(first) + 1
     return leaks
+
+
+def _candidate_pairs(buf: bytes, positions: list[int]) -> list[tuple[int, int]]:
+    """(1-based line number, start offset) of each line pair around a candidate, in order.
+
+    A pair is a line and the next one; a candidate on line L puts pairs L-1 and L
+    in question. Only pairs that have a next line are returned.
+    """
+    pairs: dict[int, int] = {}
+    line, previous = 1, 0
+    for pos in positions:
+        line += buf.count(b"\n", previous, pos)
+        previous = pos
+        start = buf.rfind(b"\n", 0, pos) + 1
+        if start > 0:
+            pairs[line - 1] = buf.rfind(b"\n", 0, start - 1) + 1
+        if buf.find(b"\n", pos) != -1:
+            pairs[line] = start
+    return sorted(pairs.items())

@@ -1,0 +1,102 @@
+"""The fast exact paths find exactly what the plain reference finders find.
+
+`ExactMatcher.find` runs one Aho-Corasick pass and the log wrap search checks
+only lines holding half a value; the references below are the straightforward
+versions they replaced (one `bytes.find` loop per needle, every line pair
+checked). Texts are random, with values planted in every encoded form, split
+across line breaks, and at the very start and end of the buffer.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from botguard.scan.encodings import encoded_forms
+from botguard.scan.exact import PREFIX_CONFIDENCE, ExactMatcher, _drop_shadowed_prefixes
+from botguard.scan.logs import _wrapped
+from botguard.scan.model import CERTAIN, Hit, Leak, make_leak
+from botguard.secrets.secret import Secret
+
+VALUE_CHARS = "abcdefghijKLMNOP0123456789+/=&"
+FILLER = st.text(alphabet="ab01 /+=\\\r\n\t", max_size=12)
+
+
+def reference_find(matcher: ExactMatcher, buf: bytes) -> list[Hit]:
+    """One bytes.find loop per needle, as the matcher did before the automaton."""
+    hits: list[Hit] = []
+    for needle, ref, fuller in matcher._needles:
+        start = buf.find(needle.data)
+        while start != -1:
+            found = next((f for f in fuller if buf.startswith(f.data, start)), needle)
+            confidence = PREFIX_CONFIDENCE if found.encoding == "prefix" else CERTAIN
+            end = start + len(found.data)
+            hits.append(Hit(start, end, ref, None, confidence, found.encoding))
+            start = buf.find(needle.data, end)
+    return _drop_shadowed_prefixes(hits)
+
+
+def reference_wrapped(buf: bytes, matcher: ExactMatcher) -> list[Leak]:
+    """Every pair of consecutive lines checked, as scan_logs did before the candidates."""
+    lines = buf.split(b"\n")
+    leaks = []
+    offset = 0
+    for number, (first, second) in enumerate(itertools.pairwise(lines), start=1):
+        for ref in matcher.find_wrapped(first, second):
+            end = offset + len(first)
+            hit = Hit(max(offset, end - 4), end, ref, None, CERTAIN, "raw")
+            leaks.append(make_leak(hit, buf, location="log", line=number))
+        offset += len(first) + 1
+    return leaks
+
+
+@st.composite
+def planted(draw: st.DrawFn) -> tuple[list[Secret], bytes]:
+    """Two or three secrets and a text holding their forms, whole, cut and wrapped."""
+    values = draw(
+        st.lists(st.text(alphabet=VALUE_CHARS, min_size=2, max_size=30), min_size=1, max_size=3)
+    )
+    secrets = [Secret(f"env:S{i}", v, register=False) for i, v in enumerate(values)]
+    pieces: list[bytes] = []
+    for _ in range(draw(st.integers(0, 8))):
+        pieces.append(draw(FILLER).encode())
+        value = draw(st.sampled_from(values))
+        forms = [n.data for n in encoded_forms(value, min_prefix=draw(st.integers(4, 14)))]
+        cut = draw(st.integers(0, len(value)))
+        wraps = [b"\n", b"\\\n", b"\r\n    ", b"\n\t", b"\n\n"]
+        split = value[:cut].encode() + draw(st.sampled_from(wraps)) + value[cut:].encode()
+        pieces.append(draw(st.sampled_from([*forms, split, value[:cut].encode()])))
+    pieces.append(draw(FILLER).encode())
+    return secrets, b"".join(pieces)
+
+
+@settings(max_examples=300, deadline=None)
+@given(planted(), st.integers(4, 14))
+def test_automaton_finds_what_find_loops_find(case: tuple[list[Secret], bytes], prefix: int):
+    secrets, buf = case
+    matcher = ExactMatcher(secrets, min_prefix=prefix)
+    assert matcher.find(buf) == reference_find(matcher, buf)
+
+
+@settings(max_examples=300, deadline=None)
+@given(planted())
+def test_wrap_search_on_candidate_lines_finds_what_every_pair_finds(
+    case: tuple[list[Secret], bytes],
+):
+    secrets, buf = case
+    matcher = ExactMatcher(secrets)
+    assert _wrapped(buf, "log", matcher) == reference_wrapped(buf, matcher)
+
+
+def test_planted_forms_are_found_at_both_ends_of_the_buffer():
+    value = "Kf93jd0sLq1Zp7Xw"
+    matcher = ExactMatcher([Secret("env:K", value, register=False)])
+    for needle in encoded_forms(value):
+        buf = needle.data + b" middle " + needle.data
+        hits = matcher.find(buf)
+        assert [(h.start, h.end) for h in hits] == [
+            (0, len(needle.data)),
+            (len(buf) - len(needle.data), len(buf)),
+        ], needle.encoding
