@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import base64
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -41,11 +42,15 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from rich.console import Console
 from rich.table import Table
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE_REV = "ec6a70a"
+"""The scanner before the Aho-Corasick matcher: the before rows."""
 EPOCH = 1_700_000_000
 AUTHOR = "Bot Dev <dev@example.invalid>"
 
@@ -400,25 +405,53 @@ def score_botguard(
     return found, fps
 
 
-def run_botguard(repo: Repo, with_values: bool, runs: int) -> tuple[float, list[dict[str, Any]]]:
-    env = {k: v for k, v in os.environ.items() if k != "BOTGUARD_CONFIG"}
-    cmd = [str(BIN / "botguard"), "scan", "--history", "--format", "json", str(repo.path)]
-    cwd = repo.path.parent
+def known_values(repo: Repo) -> tuple[Path, dict[str, str]]:
+    """A botguard.toml whose references resolve to the planted values, and their env."""
+    cfg = repo.path.parent / "botguard.toml"
+    accounts = [p for p in repo.plants if p.env]
+    env: dict[str, str] = {}
+    text = '[bot]\nname = "bench"\n'
+    for i in range(0, len(accounts), 2):
+        pair = accounts[i : i + 2]
+        text += f'\n[[account]]\nname = "a{i}"\nexchange = "binance"\n'
+        text += f'api_key = "env:{pair[0].env}"\nsecret = "env:{pair[-1].env}"\n'
+        env.update({p.env: p.value for p in pair})
+    cfg.write_text(text)
+    return cfg, env
+
+
+Bot = tuple[list[str], dict[str, str]]
+"""How to start one botguard build: the command prefix and the env it needs."""
+
+
+def baseline_bot(work: Path, rev: str) -> Bot | None:
+    """botguard as of `rev` (its src/ from `git archive`, first on PYTHONPATH), or None."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        return None
+    dest = work / "baseline"
+    dest.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return [sys.executable, "-m", "botguard"], {"PYTHONPATH": str(dest / "src")}
+
+
+def run_botguard(
+    repo: Repo, args: list[str], *, with_values: bool, runs: int, bot: Bot | None = None
+) -> tuple[float, list[dict[str, Any]]]:
+    """Best wall time of `botguard scan ARGS --format json` and the last run's leaks."""
+    prefix, extra_env = bot or ([str(BIN / "botguard")], {})
+    env = {k: v for k, v in os.environ.items() if k != "BOTGUARD_CONFIG"} | extra_env
+    cmd = [*prefix, "scan", *args, "--format", "json"]
     if with_values:
-        cfg = repo.path.parent / "botguard.toml"
-        accounts = [p for p in repo.plants if p.env]
-        text = '[bot]\nname = "bench"\n'
-        for i in range(0, len(accounts), 2):
-            pair = accounts[i : i + 2]
-            text += f'\n[[account]]\nname = "a{i}"\nexchange = "binance"\n'
-            text += f'api_key = "env:{pair[0].env}"\nsecret = "env:{pair[-1].env}"\n'
-            env.update({p.env: p.value for p in pair})
-        cfg.write_text(text)
+        cfg, values = known_values(repo)
+        env.update(values)
         cmd += ["--config", str(cfg)]
     best = float("inf")
     out = ""
     for _ in range(runs):
-        elapsed, out = timed(cmd, env=env, cwd=cwd)
+        elapsed, out = timed(cmd, env=env, cwd=repo.path.parent)
         best = min(best, elapsed)
     return best, json.loads(out)["leaks"]
 
@@ -538,11 +571,80 @@ def ccxt_table(work: Path, runs: int) -> Table:
     return t
 
 
+def make_log(path: Path, values: list[str], megabytes: int, rng: random.Random) -> list[int]:
+    """A bot log of about `megabytes` MB with each value planted raw, wrapped, base64'd,
+    URL-encoded and truncated; returns the planted (first) line numbers."""
+    noise = [
+        f"2024-05-01T12:{i % 60:02d}:{i % 59:02d}.{i:06d}Z INFO strategy tick pair=BTC/USDT "
+        f"price={rng.uniform(1e4, 1e5):.2f} order={uuid.UUID(int=rng.getrandbits(128))} "
+        f"req={rng.getrandbits(96):024x}"
+        for i in range(4000)
+    ]
+    lines = rng.choices(noise, k=megabytes * 1_000_000 // len(noise[0]))
+    planted = []
+    for value in values:
+        half = len(value) // 2
+        raw = value.encode()
+        for text in (
+            f"DEBUG connect key={value} ok",
+            f"DEBUG request headers={{'X-KEY': '{value[:half]}\n    {value[half:]}'}}",
+            f"DEBUG auth={base64.b64encode(b'k:' + raw).decode()}",
+            f"DEBUG GET /api?key={quote(value, safe='')}&ts=1",
+            f"WARN key {value[:16]}... rejected",
+        ):
+            at = rng.randrange(len(lines))
+            lines[at:at] = text.split("\n")
+            planted.append(text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+    firsts = {t.split("\n")[0] for t in planted}
+    return [n for n, line in enumerate(path.read_text().split("\n"), start=1) if line in firsts]
+
+
+def speed_table(repo: Repo, work: Path, bots: list[tuple[str, Bot | None]], args: Any) -> Table:
+    """MB/s on the working tree and a generated log, each build next to gitleaks `dir`."""
+    log = work / "logs" / "bot.log"
+    _, values = known_values(repo)
+    lines = make_log(log, sorted(values.values()), args.log_mb, random.Random(7))  # noqa: S311 (fake data)
+    empty = work / "empty"
+    empty.mkdir()
+    tree_bytes = sum(
+        p.stat().st_size for p in repo.path.rglob("*") if p.is_file() and ".git" not in p.parts
+    )
+    t = Table(title="Known values (config) on the working tree and a log: MB/s, found")
+    t.add_column("target")
+    for col in ("MB", *(label for label, _ in bots), "gitleaks 8 dir"):
+        t.add_column(col, justify="right")
+    exe = shutil.which("gitleaks", path=str(BIN))
+    for name, nbytes, scan_args, target in (
+        ("working tree", tree_bytes, [str(repo.path)], repo.path),
+        (f"log ({len(lines)} planted lines)", log.stat().st_size, [str(empty), "--log", str(log)],
+         log.parent),
+    ):  # fmt: skip
+        row = [name, f"{nbytes / 1e6:.1f}"]
+        for _, bot in bots:
+            seconds, leaks = run_botguard(
+                repo, scan_args, with_values=True, runs=args.runs, bot=bot
+            )
+            found = {k["line"] for k in leaks if target != log.parent or k["line"] in lines}
+            row.append(f"{nbytes / seconds / 1e6:.1f} ({len(found)} lines, {len(leaks)} leaks)")
+        if exe is not None:
+            cmd = [exe, "dir", "--no-banner", "--exit-code", "0", str(target)]
+            seconds = min(timed(cmd)[0] for _ in range(args.runs))
+            row.append(f"{nbytes / seconds / 1e6:.1f}")
+        else:
+            row.append("–")
+        t.add_row(*row)
+    return t
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commits", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3, help="best of N for the fast tools")
     parser.add_argument("--keep", type=Path, help="build the repo here and keep it")
+    parser.add_argument("--baseline", default=BASELINE_REV, help="git rev for the before rows")
+    parser.add_argument("--log-mb", type=int, default=50, help="size of the generated log")
     args = parser.parse_args()
     console = Console()
     work = args.keep or Path(tempfile.mkdtemp(prefix="botguard-scan-bench-"))
@@ -553,10 +655,17 @@ def main() -> None:
         nbytes, git_s = patch_bytes(repo.path)
         ref_of = {p.id: f"env:{p.env}" for p in repo.plants if p.env}
         scores = [Score("git log -p -U0 --all (floor, no scanning)", git_s, set(), 0, nbytes)]
-        for with_values in (False, True):
-            seconds, leaks = run_botguard(repo, with_values, args.runs)
+        baseline = baseline_bot(work, args.baseline)
+        bots: list[tuple[str, Bot | None]] = [("botguard", None)]
+        if baseline is not None:
+            bots.insert(0, (f"botguard @{args.baseline} (before)", baseline))
+        for (label, bot), with_values in itertools.product(bots, (False, True)):
+            seconds, leaks = run_botguard(
+                repo, ["--history", str(repo.path)], with_values=with_values, runs=args.runs,
+                bot=bot,
+            )  # fmt: skip
             found, fps = score_botguard(leaks, repo.plants, ref_of if with_values else {})
-            name = "botguard scan --history" + (
+            name = f"{label} scan --history" + (
                 " (config: known values)" if with_values else " (patterns only)"
             )
             scores.append(Score(name, seconds, found, fps, nbytes))
@@ -582,6 +691,7 @@ def main() -> None:
                 Score("detect-secrets scan --all-files", ds[0], found, fps, None, "no history mode")
             )
         console.print(table(scores, repo.plants, nbytes, repo.commits))
+        console.print(speed_table(repo, work, bots, args))
         console.print(ccxt_table(work, args.runs))
         for s in scores[1:]:
             missed = sorted(p.id for p in repo.plants if p.id not in s.found)
