@@ -32,9 +32,18 @@ def leaks_in_buffer(
 ) -> list[Leak]:
     """Every leak in one file's contents, with 1-based line numbers."""
     hits = sorted(find_hits(buf, matcher, patterns=patterns), key=lambda h: h.start)
-    return [
-        make_leak(h, buf, location=location, line=buf.count(b"\n", 0, h.start) + 1) for h in hits
-    ]
+    return leaks_from_hits(buf, location, hits)
+
+
+def leaks_from_hits(buf: bytes, location: str, hits: Sequence[Hit]) -> list[Leak]:
+    """Leaks for hits sorted by start; newlines are counted once, from hit to hit."""
+    leaks = []
+    line, counted = 1, 0
+    for hit in hits:
+        line += buf.count(b"\n", counted, hit.start)
+        counted = hit.start
+        leaks.append(make_leak(hit, buf, location=location, line=line))
+    return leaks
 
 
 def dedupe(leaks: Sequence[Leak]) -> list[Leak]:
