@@ -10,6 +10,8 @@ from botguard.scan.encodings import Needle, encoded_forms
 from botguard.scan.model import CERTAIN, Hit
 from botguard.secrets.secret import Secret
 
+HALF = -1
+"""Automaton tag of half a raw value (needles are tagged with their index)."""
 PREFIX_CONFIDENCE = "high"
 """A prefix is the start of the value, not all of it: very likely, not certain."""
 
@@ -39,23 +41,32 @@ class ExactMatcher:
             if prefix is not None:
                 self._needles.append((prefix, secret.ref, fuller))
         self._raw = [(s.reveal().encode(), s.ref) for s in secrets if s.reveal()]
-        self._automaton = _automaton(n.data for n, _, _ in self._needles)
-        self._halves = _automaton(h for raw, _ in self._raw for h in _halves(raw))
+        words = [(n.data, i) for i, (n, _, _) in enumerate(self._needles)]
+        words += [(h, HALF) for raw, _ in self._raw for h in _halves(raw)]
+        self._automaton = _automaton(words)
 
     def __bool__(self) -> bool:
         return bool(self._needles)
 
     def find(self, buf: bytes) -> list[Hit]:
-        """All hits in `buf`; a prefix hit where a fuller form starts is dropped.
+        """All hits in `buf`; a prefix hit where a fuller form starts is dropped."""
+        return self.find_with_candidates(buf)[0]
+
+    def find_with_candidates(self, buf: bytes) -> tuple[list[Hit], list[int]]:
+        """find(buf), and the sorted offsets where half of a raw value starts.
 
         One Aho-Corasick pass finds every occurrence of every needle; per needle,
         occurrences are then taken left to right without overlap, as repeated
-        `bytes.find` calls from the previous hit's end would.
+        `bytes.find` calls from the previous hit's end would. A value cut in two
+        by a line break keeps one of its halves whole on one of the two lines, so
+        only lines holding a half need the wrap check (see find_wrapped).
         """
         starts: list[list[int]] = [[] for _ in self._needles]
-        if self._needles:
-            for end, (index, length) in self._automaton.iter(buf.decode("latin-1")):
-                starts[index].append(end + 1 - length)
+        halves: set[int] = set()
+        if len(self._automaton):
+            for end, tags in self._automaton.iter(buf.decode("latin-1")):
+                for index, length in tags:
+                    (halves.add if index == HALF else starts[index].append)(end + 1 - length)
         hits: list[Hit] = []
         for (needle, ref, fuller), positions in zip(self._needles, starts, strict=True):
             end = 0
@@ -66,18 +77,7 @@ class ExactMatcher:
                 confidence = PREFIX_CONFIDENCE if found.encoding == "prefix" else CERTAIN
                 end = start + len(found.data)
                 hits.append(Hit(start, end, ref, None, confidence, found.encoding))
-        return _drop_shadowed_prefixes(hits)
-
-    def wrap_candidates(self, buf: bytes) -> list[int]:
-        """Sorted offsets in `buf` where half of a raw value starts.
-
-        A value cut in two by a line break keeps one of its halves whole on one
-        of the two lines, so only lines holding a half need the wrap check.
-        """
-        if not len(self._halves):
-            return []
-        text = buf.decode("latin-1")
-        return sorted({end + 1 - length for end, (_, length) in self._halves.iter(text)})
+        return _drop_shadowed_prefixes(hits), sorted(halves)
 
     def find_wrapped(self, first: bytes, second: bytes) -> list[str]:
         """Refs of raw values split across the end of `first` and the start of `second`.
@@ -117,13 +117,19 @@ def _halves(raw: bytes) -> list[bytes]:
     return [raw[:half], raw[half:]] if half else []
 
 
-def _automaton(needles: Iterable[bytes]) -> ahocorasick.Automaton:
-    """An automaton over latin-1 text (one char per byte, so offsets are byte offsets)."""
+def _automaton(words: Iterable[tuple[bytes, int]]) -> ahocorasick.Automaton:
+    """An automaton over latin-1 text (one char per byte, so offsets are byte offsets).
+
+    Each word maps to every (tag, length) it stands for: a half of one value can
+    equal another value's prefix needle.
+    """
+    tags: dict[str, list[tuple[int, int]]] = {}
+    for word, tag in words:
+        key = word.decode("latin-1")
+        tags.setdefault(key, []).append((tag, len(key)))
     automaton = ahocorasick.Automaton()
-    for needle in needles:
-        key = needle.decode("latin-1")
-        if key not in automaton:
-            automaton.add_word(key, (len(automaton), len(key)))
-    if len(automaton):
+    for key, value in tags.items():
+        automaton.add_word(key, value)
+    if tags:
         automaton.make_automaton()
     return automaton

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from botguard.scan.buffer import leaks_in_buffer
+from botguard.scan.buffer import leaks_from_hits
 from botguard.scan.exact import ExactMatcher
 from botguard.scan.model import CERTAIN, Hit, Leak, make_leak
 from botguard.secrets.secret import Secret
@@ -65,17 +65,18 @@ def scan_logs(
 
 def scan_log_buffer(buf: bytes, location: str, matcher: ExactMatcher) -> list[Leak]:
     """Exact leaks in one log, plus values split across two consecutive lines."""
-    found = leaks_in_buffer(buf, location, matcher, patterns=False)
-    wrapped = _wrapped(buf, location, matcher)
+    hits, candidates = matcher.find_with_candidates(buf)
+    found = leaks_from_hits(buf, location, sorted(hits, key=lambda h: h.start))
+    wrapped = _wrapped(buf, location, matcher, candidates)
     covered = {(w.line, w.secret_ref) for w in wrapped}
     found = [f for f in found if f.encoding != "prefix" or (f.line, f.secret_ref) not in covered]
     return sorted(found + wrapped, key=lambda k: k.line or 0)
 
 
-def _wrapped(buf: bytes, location: str, matcher: ExactMatcher) -> list[Leak]:
+def _wrapped(buf: bytes, location: str, matcher: ExactMatcher, candidates: list[int]) -> list[Leak]:
     """Values split across a line break, checked only on lines that hold half a value."""
     leaks = []
-    for number, start in _candidate_pairs(buf, matcher.wrap_candidates(buf)):
+    for number, start in _candidate_pairs(buf, candidates):
         first_end = buf.find(b"\n", start)
         second_end = buf.find(b"\n", first_end + 1)
         second = buf[first_end + 1 :] if second_end == -1 else buf[first_end + 1 : second_end]
