@@ -1,10 +1,9 @@
-"""The fast exact paths find exactly what the plain reference finders find.
+"""The fast log wrap search finds exactly what checking every line pair finds.
 
-`ExactMatcher.find` runs one Aho-Corasick pass and the log wrap search checks
-only lines holding half a value; the references below are the straightforward
-versions they replaced (one `bytes.find` loop per needle, every line pair
-checked). Texts are random, with values planted in every encoded form, split
-across line breaks, and at the very start and end of the buffer.
+The wrap search checks only the lines holding half a value; the reference below
+is the straightforward version it replaced (every pair of lines checked). Texts
+are random, with values planted in every encoded form, split across line
+breaks, and at the very start and end of the buffer.
 """
 
 from __future__ import annotations
@@ -15,27 +14,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from botguard.scan.encodings import encoded_forms
-from botguard.scan.exact import PREFIX_CONFIDENCE, ExactMatcher, _drop_shadowed_prefixes
+from botguard.scan.exact import ExactMatcher
 from botguard.scan.logs import _wrapped
 from botguard.scan.model import CERTAIN, Hit, Leak, make_leak
 from botguard.secrets.secret import Secret
 
 VALUE_CHARS = "abcdefghijKLMNOP0123456789+/=&"
 FILLER = st.text(alphabet="ab01 /+=\\\r\n\t", max_size=12)
-
-
-def reference_find(matcher: ExactMatcher, buf: bytes) -> list[Hit]:
-    """One bytes.find loop per needle, as the matcher did before the automaton."""
-    hits: list[Hit] = []
-    for needle, ref, fuller in matcher._needles:
-        start = buf.find(needle.data)
-        while start != -1:
-            found = next((f for f in fuller if buf.startswith(f.data, start)), needle)
-            confidence = PREFIX_CONFIDENCE if found.encoding == "prefix" else CERTAIN
-            end = start + len(found.data)
-            hits.append(Hit(start, end, ref, None, confidence, found.encoding))
-            start = buf.find(needle.data, end)
-    return _drop_shadowed_prefixes(hits)
 
 
 def reference_wrapped(buf: bytes, matcher: ExactMatcher) -> list[Leak]:
@@ -73,21 +58,13 @@ def planted(draw: st.DrawFn) -> tuple[list[Secret], bytes]:
 
 
 @settings(max_examples=300, deadline=None)
-@given(planted(), st.integers(4, 14))
-def test_automaton_finds_what_find_loops_find(case: tuple[list[Secret], bytes], prefix: int):
-    secrets, buf = case
-    matcher = ExactMatcher(secrets, min_prefix=prefix)
-    assert matcher.find(buf) == reference_find(matcher, buf)
-
-
-@settings(max_examples=300, deadline=None)
 @given(planted())
 def test_wrap_search_on_candidate_lines_finds_what_every_pair_finds(
     case: tuple[list[Secret], bytes],
 ):
     secrets, buf = case
     matcher = ExactMatcher(secrets)
-    candidates = matcher.find_with_candidates(buf)[1]
+    candidates = matcher.wrap_candidates(buf)
     assert _wrapped(buf, "log", matcher, candidates) == reference_wrapped(buf, matcher)
 
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-
-import ahocorasick
+from collections.abc import Sequence
 
 from botguard.scan.encodings import Needle, encoded_forms
 from botguard.scan.model import CERTAIN, Hit
 from botguard.secrets.secret import Secret
 
-HALF = -1
-"""Automaton tag of half a raw value (needles are tagged with their index)."""
 PREFIX_CONFIDENCE = "high"
 """A prefix is the start of the value, not all of it: very likely, not certain."""
 
@@ -41,43 +37,42 @@ class ExactMatcher:
             if prefix is not None:
                 self._needles.append((prefix, secret.ref, fuller))
         self._raw = [(s.reveal().encode(), s.ref) for s in secrets if s.reveal()]
-        words = [(n.data, i) for i, (n, _, _) in enumerate(self._needles)]
-        words += [(h, HALF) for raw, _ in self._raw for h in _halves(raw)]
-        self._automaton = _automaton(words)
+        self._halves = sorted({h for raw, _ in self._raw for h in _halves(raw)})
 
     def __bool__(self) -> bool:
         return bool(self._needles)
 
     def find(self, buf: bytes) -> list[Hit]:
-        """All hits in `buf`; a prefix hit where a fuller form starts is dropped."""
-        return self.find_with_candidates(buf)[0]
+        """All hits in `buf`; a prefix hit where a fuller form starts is dropped.
 
-    def find_with_candidates(self, buf: bytes) -> tuple[list[Hit], list[int]]:
-        """find(buf), and the sorted offsets where half of a raw value starts.
-
-        One Aho-Corasick pass finds every occurrence of every needle; per needle,
-        occurrences are then taken left to right without overlap, as repeated
-        `bytes.find` calls from the previous hit's end would. A value cut in two
-        by a line break keeps one of its halves whole on one of the two lines, so
-        only lines holding a half need the wrap check (see find_wrapped).
+        One `bytes.find` loop per needle: measured on 4 MiB blocks with 32 secrets
+        (192 needles), this beat one pyahocorasick pass (0.18 s against 0.23 s).
         """
-        starts: list[list[int]] = [[] for _ in self._needles]
-        halves: set[int] = set()
-        if len(self._automaton):
-            for end, tags in self._automaton.iter(buf.decode("latin-1")):
-                for index, length in tags:
-                    (halves.add if index == HALF else starts[index].append)(end + 1 - length)
         hits: list[Hit] = []
-        for (needle, ref, fuller), positions in zip(self._needles, starts, strict=True):
-            end = 0
-            for start in sorted(positions):
-                if start < end:
-                    continue
+        for needle, ref, fuller in self._needles:
+            start = buf.find(needle.data)
+            while start != -1:
                 found = next((f for f in fuller if buf.startswith(f.data, start)), needle)
                 confidence = PREFIX_CONFIDENCE if found.encoding == "prefix" else CERTAIN
                 end = start + len(found.data)
                 hits.append(Hit(start, end, ref, None, confidence, found.encoding))
-        return _drop_shadowed_prefixes(hits), sorted(halves)
+                start = buf.find(needle.data, end)
+        return _drop_shadowed_prefixes(hits)
+
+    def wrap_candidates(self, buf: bytes) -> list[int]:
+        """Sorted offsets in `buf` where half of a raw value starts.
+
+        A value cut in two by a line break keeps one of its halves whole on one
+        of the two lines, so only lines holding a half need the wrap check
+        (find_wrapped) instead of every pair of lines.
+        """
+        found: set[int] = set()
+        for half in self._halves:
+            start = buf.find(half)
+            while start != -1:
+                found.add(start)
+                start = buf.find(half, start + 1)
+        return sorted(found)
 
     def find_wrapped(self, first: bytes, second: bytes) -> list[str]:
         """Refs of raw values split across the end of `first` and the start of `second`.
@@ -115,21 +110,3 @@ def _halves(raw: bytes) -> list[bytes]:
     """The first and second half of a value that can be split (two bytes or more)."""
     half = len(raw) // 2
     return [raw[:half], raw[half:]] if half else []
-
-
-def _automaton(words: Iterable[tuple[bytes, int]]) -> ahocorasick.Automaton:
-    """An automaton over latin-1 text (one char per byte, so offsets are byte offsets).
-
-    Each word maps to every (tag, length) it stands for: a half of one value can
-    equal another value's prefix needle.
-    """
-    tags: dict[str, list[tuple[int, int]]] = {}
-    for word, tag in words:
-        key = word.decode("latin-1")
-        tags.setdefault(key, []).append((tag, len(key)))
-    automaton = ahocorasick.Automaton()
-    for key, value in tags.items():
-        automaton.add_word(key, value)
-    if tags:
-        automaton.make_automaton()
-    return automaton

@@ -65,9 +65,8 @@ def scan_logs(
 
 def scan_log_buffer(buf: bytes, location: str, matcher: ExactMatcher) -> list[Leak]:
     """Exact leaks in one log, plus values split across two consecutive lines."""
-    hits, candidates = matcher.find_with_candidates(buf)
-    found = leaks_from_hits(buf, location, sorted(hits, key=lambda h: h.start))
-    wrapped = _wrapped(buf, location, matcher, candidates)
+    found = leaks_from_hits(buf, location, sorted(matcher.find(buf), key=lambda h: h.start))
+    wrapped = _wrapped(buf, location, matcher, matcher.wrap_candidates(buf))
     covered = {(w.line, w.secret_ref) for w in wrapped}
     found = [f for f in found if f.encoding != "prefix" or (f.line, f.secret_ref) not in covered]
     return sorted(found + wrapped, key=lambda k: k.line or 0)
