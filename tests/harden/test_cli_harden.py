@@ -102,26 +102,39 @@ def test_apply_yes_installs_under_root_then_reports_up_to_date(
 
 
 def _answer_in_pty(argv: list[str], answer: str) -> tuple[int, str]:
-    """Run botguard with a real terminal on stdin and type `answer` at its prompt."""
+    """Run botguard with a real terminal on stdin and type `answer` at its prompt.
+
+    EIO on the leader means the child closed the terminal (it exited): stop reading
+    and let the assertions show what it printed. The child is always reaped.
+    """
     leader, follower = pty.openpty()
     proc = subprocess.Popen(argv, stdin=follower, stdout=follower, stderr=follower)
     os.close(follower)
     seen = b""
-    deadline = time.monotonic() + 30
-    while b"[y/N]" not in seen and time.monotonic() < deadline:
-        if select.select([leader], [], [], 1)[0]:
-            seen += os.read(leader, 65536)
-    os.write(leader, answer.encode() + b"\n")
-    code = proc.wait(timeout=30)
-    while select.select([leader], [], [], 0.2)[0]:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    os.close(leader)
+    try:
+        deadline = time.monotonic() + 60
+        while b"[y/N]" not in seen and time.monotonic() < deadline and proc.poll() is None:
+            if select.select([leader], [], [], 1)[0]:
+                try:
+                    seen += os.read(leader, 65536)
+                except OSError:
+                    break
+        if proc.poll() is None:
+            os.write(leader, answer.encode() + b"\n")
+        code = proc.wait(timeout=60)
+        while select.select([leader], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        os.close(leader)
     return code, seen.decode(errors="replace")
 
 
