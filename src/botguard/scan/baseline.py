@@ -37,7 +37,10 @@ def load_baseline(path: Path) -> frozenset[str]:
             f"{path}: baseline not found; create one with --write-baseline {path}"
         ) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"{path}: not a botguard baseline ({type(exc).__name__})") from None
+        raise UsageError(
+            f"{path}: not a botguard baseline ({type(exc).__name__}); "
+            "write one with `botguard scan --write-baseline FILE`"
+        ) from None
     if not isinstance(doc, dict) or doc.get("version") != VERSION:
         raise UsageError(f"{path}: not a botguard baseline (expected version {VERSION})")
     accepted = doc.get("accepted", [])
