@@ -8,7 +8,8 @@ JSON-escaped form. The machinery is botguard.testing.canary.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+import json
+from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any
 
 import pytest
@@ -64,3 +65,26 @@ def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, Any, None]:
     if hits:
         report.outcome = "failed"
         report.longrepr = canary.describe(hits)
+
+
+@pytest.fixture
+async def webhook() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
+    """A 127.0.0.1 apprise `json://` endpoint recording every body it receives.
+
+    Alerts are tested through real apprise over HTTP, not a mock of apprise.
+    """
+    from aiohttp import web
+
+    received: list[dict[str, Any]] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        received.append(json.loads(await request.text()))
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    yield f"json://127.0.0.1:{runner.addresses[0][1]}/hook", received
+    await runner.cleanup()

@@ -3,38 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from botguard.alerts import AlertKind, send_alerts
 from botguard.config import parse_config
 from botguard.journal import Journal
 from botguard.secrets.refs import resolve_secret
 from botguard.testing.canary import CANARIES
-
-
-@pytest.fixture
-async def webhook() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
-    """A 127.0.0.1 endpoint that records every JSON body it receives."""
-    received: list[dict[str, Any]] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append(json.loads(await request.text()))
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    yield f"json://127.0.0.1:{port}/hook", received
-    await runner.cleanup()
 
 
 def _config(tmp_path: Path, urls: list[str]) -> Any:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
-from aiohttp import web
 
 from botguard.cli import main
 from botguard.journal import Journal
@@ -143,24 +142,6 @@ def test_attest_unknown_id_exits_2(run: Run) -> None:
     code, _, err = run("attest", "host.clock_synced")
     assert code == 2
     assert "cannot be attested" in err
-
-
-@pytest.fixture
-async def webhook() -> AsyncIterator[tuple[str, list[dict[str, Any]]]]:
-    """A 127.0.0.1 apprise `json://` endpoint that records every body it receives."""
-    received: list[dict[str, Any]] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append(json.loads(await request.text()))
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    yield f"json://127.0.0.1:{runner.addresses[0][1]}/hook", received
-    await runner.cleanup()
 
 
 async def test_failures_go_to_the_alert_urls(

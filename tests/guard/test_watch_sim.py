@@ -196,31 +196,16 @@ async def test_dead_mans_switch_is_armed_each_poll(tmp_path: Path) -> None:
 
 
 async def test_trip_and_kill_result_are_alerted(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, webhook: tuple[str, list[dict[str, Any]]]
 ) -> None:
-    from aiohttp import web
-
-    received: list[dict[str, Any]] = []
-
-    async def hook(request: web.Request) -> web.Response:
-        received.append(await request.json())
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/hook", hook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    monkeypatch.setenv("BG_ALERT_URL", f"json://127.0.0.1:{runner.addresses[0][1]}/hook")
-    try:
-        async with start_sim(scenario(**LONG)) as sim:
-            config: Any = make_config(tmp_path, sim.url, max_position_notional=30_000)
-            config = config.model_copy(
-                update={"alerts": config.alerts.model_copy(update={"urls": ["env:BG_ALERT_URL"]})}
-            )
-            tripped(await step(config), Rule.POSITION_NOTIONAL)
-    finally:
-        await runner.cleanup()
+    url, received = webhook
+    monkeypatch.setenv("BG_ALERT_URL", url)
+    async with start_sim(scenario(**LONG)) as sim:
+        config: Any = make_config(tmp_path, sim.url, max_position_notional=30_000)
+        config = config.model_copy(
+            update={"alerts": config.alerts.model_copy(update={"urls": ["env:BG_ALERT_URL"]})}
+        )
+        tripped(await step(config), Rule.POSITION_NOTIONAL)
 
     assert [r["title"] for r in received] == [
         "botguard: watch tripped",
