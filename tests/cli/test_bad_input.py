@@ -8,16 +8,15 @@ holds the canaries; several rows point the config at them, or at files holding t
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from botguard.testing.canary import CANARIES, describe, find_canaries, scan_tree
+from tests.cli.process import botguard
 
 DIR = object()
 """A files-table value meaning: make this a directory."""
@@ -176,19 +175,6 @@ def _plant(root: Path, files: dict[str, object], port: int) -> None:
             path.write_text(str(content).replace("{port}", str(port)), encoding="utf-8")
     if (root / ".env").exists():
         (root / ".env").chmod(0o644)
-
-
-def botguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "botguard", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        env={**os.environ, **CANARIES},
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
 
 
 def _assert_clean(

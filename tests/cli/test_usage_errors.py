@@ -6,22 +6,11 @@ exceptions typer raises (its own vendored copies of click's) reach the real `mai
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def botguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "botguard", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=cwd,
-        timeout=60,
-    )
+from tests.cli.process import botguard
 
 
 @pytest.mark.parametrize(
