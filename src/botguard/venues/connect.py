@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from botguard.errors import ConfigError
-from botguard.secrets.redact import redact
 from botguard.secrets.refs import resolve_secret
 from botguard.venues import lazy
 from botguard.venues.redaction import redact_exchange
@@ -98,27 +97,6 @@ def rebase_urls(urls: Any, base_url: str) -> Any:
     return urls
 
 
-def redact_errors(exchange: Any) -> Any:
-    """Errors from the exchange's HTTP calls carry no signed URL (notes/ccxt.md section 4).
-
-    ccxt puts `id method url` into network, timeout and HTTP-status errors (for binance
-    the query with `signature=`) and chains the transport's error, which has the URL
-    again. Every REST call goes through the instance's `fetch`, so wrapping it redacts
-    each such message in place and drops the chain before anyone prints or logs it.
-    """
-    fetch = exchange.fetch
-
-    async def redacting_fetch(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return await fetch(*args, **kwargs)
-        except Exception as exc:
-            exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
-            raise exc from None
-
-    exchange.fetch = redacting_fetch
-    return exchange
-
-
 def open_exchange(
     account: AccountConfig, *, options: dict[str, Any] | None = None, **config: Any
 ) -> Any:
@@ -132,4 +110,4 @@ def open_exchange(
         exchange.urls["api"] = rebase_urls(exchange.urls["api"], account.base_url)
     elif account.sandbox:
         exchange.set_sandbox_mode(True)
-    return redact_errors(redact_exchange(exchange))
+    return redact_exchange(exchange)

@@ -2,9 +2,9 @@
 
 ccxt prints `verbose=True` traffic with `exchange.log` (plain `print`) and logs
 every request and response at DEBUG on `exchange.logger` (signed URLs, API-key
-and passphrase headers), whatever `verbose` says. `redact_exchange` swaps both
-for redacting versions; its exception helper strips signed URLs from ccxt
-errors before they are shown or logged.
+and passphrase headers), whatever `verbose` says, and puts signed URLs into its
+HTTP errors. `redact_exchange` swaps the first two for redacting versions and
+wraps `fetch` so the errors are redacted where they are raised.
 """
 
 from __future__ import annotations
@@ -33,13 +33,39 @@ def redacting_logger(name: str = "ccxt.base.exchange") -> logging.Logger:
 
 
 def redact_exchange(exchange: Any) -> Any:
-    """Make a ccxt exchange's verbose prints and debug logs pass the redactor.
+    """Make a ccxt exchange's verbose prints, debug logs and HTTP errors pass the redactor.
 
-    Returns the same exchange, so `ex = redact_exchange(ccxt.binance(...))` reads well.
+    Returns the same exchange, so `ex = redact_exchange(ccxt.binance(...))` reads well;
+    applying it twice changes nothing.
     """
     exchange.log = redacting_log
     exchange.logger = redacting_logger()
+    if not getattr(exchange.fetch, _REDACTING, False):
+        exchange.fetch = _redacting_fetch(exchange.fetch)
     return exchange
+
+
+_REDACTING = "_botguard_redacting"
+
+
+def _redacting_fetch(fetch: Any) -> Any:
+    """Errors from the exchange's HTTP calls carry no signed URL (notes/ccxt.md section 4).
+
+    ccxt puts `id method url` into network, timeout and HTTP-status errors (for binance
+    the query with `signature=`) and chains the transport's error, which has the URL
+    again. Every REST call goes through the instance's `fetch`, so wrapping it redacts
+    each such message in place and drops the chain before anyone prints or logs it.
+    """
+
+    async def redacting_fetch(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await fetch(*args, **kwargs)
+        except Exception as exc:
+            exc.args = tuple(redact(a) if isinstance(a, str) else a for a in exc.args)
+            raise exc from None
+
+    setattr(redacting_fetch, _REDACTING, True)
+    return redacting_fetch
 
 
 def redacted_error(exc: BaseException) -> str:

@@ -41,7 +41,6 @@ async def _read(account: AccountConfig) -> KeyPermissions | Outcome:
     from botguard.venues.connect import open_exchange
     from botguard.venues.errors import VenueUnsupported
     from botguard.venues.permissions import reader_for
-    from botguard.venues.redaction import redact_exchange
 
     try:
         reader = reader_for(account.exchange)
@@ -52,7 +51,7 @@ async def _read(account: AccountConfig) -> KeyPermissions | Outcome:
     except BotguardError as exc:
         return Outcome(Status.ERROR, _line(str(exc)), account.name)
     try:
-        return await reader(redact_exchange(exchange))
+        return await reader(exchange)  # open_exchange already redacts it
     except Exception as exc:
         return _failure(account, exc)
     finally:
