@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,7 @@ import typer
 
 from botguard.cli.app import ConfigOption, app
 from botguard.errors import UsageError
+from botguard.secrets.perms import write_private
 
 DirOption = Annotated[
     Path, typer.Option("--dir", help="Folder to write into (default: the current one).")
@@ -40,7 +40,7 @@ def init_cmd_command(
         names = ", ".join(str(p) for p in existing)
         raise UsageError(f"{names} already exists; pass --force to overwrite")
     config_file.write_text(CONFIG_TEMPLATE, encoding="utf-8")
-    _write_private(env_file, DOTENV_TEMPLATE)
+    write_private(env_file, DOTENV_TEMPLATE)
     ignored = _ignore_dotenv(directory / ".gitignore")
     console = make_console(highlight=False)
     console.print(f"wrote {config_file}\nwrote {env_file} (mode 600)")
@@ -57,15 +57,6 @@ def _make_dir(directory: Path) -> None:
         raise UsageError(f"--dir {directory}: a file is in the way; pass a directory") from None
     except OSError as exc:
         raise UsageError(f"--dir {directory}: cannot create it ({exc.strerror})") from None
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write a file readable only by this user, even for the moment it is created."""
-    path.unlink(missing_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    path.chmod(0o600)
 
 
 def _ignore_dotenv(gitignore: Path) -> bool:

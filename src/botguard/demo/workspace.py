@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from botguard.errors import BotguardError
+from botguard.secrets.perms import write_private
 from botguard.secrets.secret import Secret
 
 ACCOUNT = "main"
@@ -141,9 +142,7 @@ def write_workspace(
     ws = Workspace(root)
     for folder in (ws.root, ws.pidfile.parent, ws.bot_log.parent):
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(ws.env, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(f"EX_API_KEY={api_key.reveal()}\nEX_API_SECRET={secret.reveal()}\n")
+    write_private(ws.env, f"EX_API_KEY={api_key.reveal()}\nEX_API_SECRET={secret.reveal()}\n")
     ws.config.write_text(config_text(ws, sim_url), encoding="utf-8")
     return ws, make_bot_repo(ws.repo, api_key, secret)
 

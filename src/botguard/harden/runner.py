@@ -27,6 +27,7 @@ from pathlib import Path
 from botguard.config import Config
 from botguard.errors import UsageError
 from botguard.harden.credentials import config_refs, credential_names
+from botguard.secrets.perms import write_private
 from botguard.secrets.refs import resolve_secret
 from botguard.secrets.secret import Secret
 
@@ -82,9 +83,7 @@ def write_credentials_dir(secrets: dict[str, Secret]) -> Path:
     directory = Path(tempfile.mkdtemp(prefix="botguard-creds-", dir=base))
     directory.chmod(0o700)
     for name, secret in secrets.items():
-        fd = os.open(directory / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(secret.reveal())
+        write_private(directory / name, secret.reveal(), mode=0o400)
     return directory
 
 

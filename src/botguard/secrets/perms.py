@@ -53,3 +53,16 @@ def _problem(info: os.stat_result, path: Path) -> str | None:
     if mode & 0o077:
         return f"it is readable by group or others (mode {mode:04o})"
     return None
+
+
+def write_private(path: Path, text: str, *, mode: int = 0o600) -> None:
+    """Write `text` to a file only this user can read, from the moment it exists.
+
+    The file is created with `mode` (never world-readable for an instant, whatever
+    the umask), replacing any file already there; the check_private rule then holds.
+    """
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    path.chmod(mode)
