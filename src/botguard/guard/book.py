@@ -3,6 +3,14 @@
 It learns only from what passes through the wrapped exchange: the answers to the
 bot's own create/fetch/cancel calls. That is enough for the limits: a position the
 bot has never fetched cannot be projected, so `Guard.sync()` reads them once.
+
+Orders in flight are reserved: admitted orders count against the limits from the
+moment they pass the check until the exchange answers, so concurrent order calls
+(asyncio.gather, threads) and the orders of one batch see each other. An answer
+turns the reservation into the open order or fill it reports; a refusal releases
+it; an order whose fate is unknown (timeout, reset, the caller cancelled the call)
+stays reserved until the bot next reads both the symbol's open orders and its
+position, which is when a landed order becomes visible.
 """
 
 from __future__ import annotations
@@ -21,6 +29,19 @@ class OpenOrder:
     symbol: str
     sign: int
     remaining: float
+
+
+@dataclass(slots=True)
+class Reservation:
+    """An admitted order whose answer has not arrived (base currency)."""
+
+    symbol: str
+    sign: int
+    amount: float
+    resting: bool
+    """A limit order that would rest in the book (counts towards max_open_orders)."""
+    unseen: set[str] | None = None
+    """In doubt: the reads ("orders", "position") still needed before it is dropped."""
 
 
 def _num(value: Any) -> float:
@@ -48,6 +69,11 @@ class Book:
     realised_day: date | None = None
     seen_fills: dict[str, tuple[float, float]] = field(default_factory=dict)
     """order id -> (filled, cost) already applied, so a fill is counted once."""
+    reserved: dict[int, Reservation] = field(default_factory=dict)
+    """token -> an admitted order in flight."""
+    reserved_qty: dict[tuple[str, int], float] = field(default_factory=dict)
+    """(symbol, side sign) -> base amount in flight on that side."""
+    reserved_resting: int = 0
 
     # prices
     def set_price(self, symbol: str, price: float, at: float) -> None:
@@ -74,15 +100,54 @@ class Book:
             self.open_qty[key] = max(0.0, self.open_qty.get(key, 0.0) - known.remaining)
 
     def clear_open(self, symbol: str | None = None) -> None:
-        """Forget every resting order (of one symbol)."""
+        """Forget every resting order (of one symbol): a fresh read of the book follows."""
         for order_id in [i for i, o in self.open_orders.items() if symbol in (None, o.symbol)]:
             self.remove_open(order_id)
+        self.saw("orders", symbol)
+
+    # orders in flight
+    def reserve(self, token: int, reservation: Reservation) -> None:
+        """Count an admitted order before its answer arrives."""
+        self.reserved[token] = reservation
+        key = (reservation.symbol, reservation.sign)
+        self.reserved_qty[key] = self.reserved_qty.get(key, 0.0) + reservation.amount
+        self.reserved_resting += reservation.resting
+
+    def release(self, token: int) -> None:
+        """The answer arrived (or the order was refused): stop counting the reservation."""
+        known = self.reserved.pop(token, None)
+        if known is None:
+            return
+        key = (known.symbol, known.sign)
+        self.reserved_qty[key] = max(0.0, self.reserved_qty.get(key, 0.0) - known.amount)
+        self.reserved_resting -= known.resting
+
+    def doubt(self, token: int) -> None:
+        """The order may have landed: keep it until the exchange's books are read again."""
+        known = self.reserved.get(token)
+        if known is not None:
+            known.unseen = {"orders", "position"}
+
+    def saw(self, read: str, symbol: str | None) -> None:
+        """A fresh read of `symbol` (None: every symbol) settles what it can show."""
+        for token, known in list(self.reserved.items()):
+            if known.unseen is not None and symbol in (None, known.symbol):
+                known.unseen.discard(read)
+                if not known.unseen:
+                    self.release(token)
+
+    @property
+    def open_count(self) -> int:
+        """Resting orders, the ones in flight included."""
+        return len(self.open_orders) + self.reserved_resting
 
     # positions and fills
     def projected(self, symbol: str, sign: int, amount: float) -> float:
-        """The signed position if this order and the open orders on its side all fill."""
+        """The signed position if this order and the open and in-flight orders on its side
+        all fill."""
+        key = (symbol, sign)
         return self.positions.get(symbol, 0.0) + sign * (
-            amount + self.open_qty.get((symbol, sign), 0.0)
+            amount + self.open_qty.get(key, 0.0) + self.reserved_qty.get(key, 0.0)
         )
 
     def total_notional(self, symbol: str, projected: float, price: float) -> float:

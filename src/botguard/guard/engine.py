@@ -11,13 +11,14 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import threading
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from botguard.clock import Clock
-from botguard.guard.book import Book, _num
+from botguard.guard.book import Book, Reservation, _num
 from botguard.guard.errors import GuardRejected, GuardTripped
 from botguard.guard.policy import BREACH_WINDOW_S, INF, Policy
 from botguard.guard.rules import (
@@ -79,6 +80,10 @@ class Guard:
         self._band = policy.price_band != INF
         self._day = date.min
         self._day_until = -INF
+        self._tokens = itertools.count(1)
+        self.lock = threading.Lock()
+        """Check-then-reserve, and settle-then-book, are each one step: bots call a
+        sync exchange from several threads."""
 
     # state
     @property
@@ -129,6 +134,45 @@ class Guard:
         self._last_second.append(now)
         self._last_minute.append(now)
 
+    def admit(self, orders: Sequence[tuple[Intent, bool]]) -> list[int]:
+        """Check orders (intent, resting) as one batch and reserve them; all or none.
+
+        Each order is checked with the ones before it already reserved, so a batch is
+        summed, and so is every order another task or thread has in flight. Returns one
+        reservation token per order, for `settle` or `doubt` when the answer comes.
+        """
+        tokens: list[int] = []
+        with self.lock:
+            try:
+                for intent, resting in orders:
+                    self.check(intent, resting=resting)
+                    token = next(self._tokens)
+                    self.book.reserve(
+                        token, Reservation(intent.symbol, intent.sign, intent.amount, resting)
+                    )
+                    tokens.append(token)
+            except BaseException:
+                self._unadmit(tokens)
+                raise
+        return tokens
+
+    def _unadmit(self, tokens: list[int]) -> None:
+        """A batch refused part-way: the orders before the refusal were never sent."""
+        for token in tokens:
+            self.book.release(token)
+            self._last_second.pop()
+            self._last_minute.pop()
+
+    def settle(self, tokens: Sequence[int]) -> None:
+        """The answer came (an order, or a refusal): the reservations end."""
+        for token in tokens:
+            self.book.release(token)
+
+    def doubt(self, tokens: Sequence[int]) -> None:
+        """No answer: the orders may have landed; count them until the books are re-read."""
+        for token in tokens:
+            self.book.doubt(token)
+
     def _is_reducing(self, intent: Intent) -> bool:
         """Shrinks the known position; or flagged reduce-only where none is known (the
         exchange enforces the flag)."""
@@ -154,7 +198,7 @@ class Guard:
             minute.popleft()
         trip = check_order_rate(self.policy, len(second), len(minute))
         if trip is None and resting:
-            trip = check_open_orders(self.policy, len(self.book.open_orders))
+            trip = check_open_orders(self.policy, self.book.open_count)
         return trip
 
     def _check_exposure(self, intent: Intent) -> Trip | None:

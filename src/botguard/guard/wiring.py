@@ -1,8 +1,8 @@
 """Patch a ccxt exchange instance: orders go through the engine, answers feed its book.
 
 `Translator` turns ccxt arguments and answers into engine calls (no I/O); the
-`_sync_*`/`_async_*` factories are the only code that differs between ccxt's sync
-and async classes.
+order-placing calls go through `calls.py`, one admission path for ccxt's sync and
+async classes alike.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from botguard.guard.book import _num
+from botguard.guard.calls import ORDER_CALLS, async_guarded, sync_guarded
 from botguard.guard.engine import Guard
 from botguard.guard.errors import GuardRejected
 from botguard.guard.policy import INF
@@ -67,32 +68,19 @@ class Translator:
         reduce_only = bool(params.get("reduceOnly") or params.get("closePosition"))
         return Intent(symbol, 1 if side == "buy" else -1, base, ref, reduce_only)
 
-    def admit(
-        self, intent: Intent, type_: str, params: Mapping[str, Any] | None, *, stamp: bool = True
-    ) -> dict[str, Any]:
-        """Check the order and return the params to send (with the client order id)."""
+    def stamp(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
+        """The params to send, with a client order id that carries the bot's prefix."""
         sent = dict(params) if params else {}
-        if stamp:
-            given = sent.pop("clientOrderId", None) or sent.pop("newClientOrderId", None)
-            sent["clientOrderId"] = self.engine.client_id(given)
-        self.engine.check(intent, resting=stamp and type_ != "market")
+        given = sent.pop("clientOrderId", None) or sent.pop("newClientOrderId", None)
+        sent["clientOrderId"] = self.engine.client_id(given)
         return sent
 
-    def missing_prices(self, orders: Sequence[Mapping[str, Any]]) -> list[str]:
-        """Symbols of a batch whose intent needs a ticker first."""
-        return [o["symbol"] for o in orders if self._batch_intent(o, required=False) is None]
+    def missing_prices(self, orders: Sequence[Mapping[str, Any]]) -> set[str]:
+        """Symbols whose orders need a ticker before they can be checked."""
+        return {o["symbol"] for o in orders if self.order_intent(o, required=False) is None}
 
-    def admit_batch(self, orders: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """create_orders: every order must pass, or none is sent."""
-        admitted = []
-        for order in orders:
-            intent = self._batch_intent(order, required=True)
-            assert intent is not None  # noqa: S101 (required=True never returns None)
-            params = self.admit(intent, order["type"], order.get("params"))
-            admitted.append({**order, "params": params})
-        return admitted
-
-    def _batch_intent(self, order: Mapping[str, Any], *, required: bool) -> Intent | None:
+    def order_intent(self, order: Mapping[str, Any], *, required: bool) -> Intent | None:
+        """A create_orders entry as an Intent."""
         return self.intent(
             order["symbol"],
             order["type"],
@@ -173,8 +161,14 @@ class Translator:
             qty = _num(pos.get("contracts")) * self.engine.size_of(symbol)
             net[symbol] = net.get(symbol, 0.0) + sign * qty
             self.engine.book.entries.setdefault(symbol, _num(pos.get("entryPrice")))
+        asked = args[0] if args else kwargs.get("symbols")
+        book = self.engine.book
+        for wanted in asked if isinstance(asked, list) else [None]:
+            if wanted is not None:
+                net.setdefault(str(wanted), 0.0)  # asked for and not listed: flat
+            book.saw("position", wanted)
         for symbol, qty in net.items():
-            self.engine.book.set_position(symbol, qty)
+            book.set_position(symbol, qty)
 
     def on_balance(self, balance: Any, args: Args, kwargs: dict[str, Any]) -> None:
         """fetch_balance: spot holdings are the position of each known spot symbol."""
@@ -183,10 +177,13 @@ class Translator:
             return
         book, engine = self.engine.book, self.engine
         symbols = set(book.prices) | set(book.positions) | set(engine.policy.symbols or ())
-        for symbol in symbols:
+        for symbol in symbols | {r.symbol for r in book.reserved.values()}:
             market = engine.market_of(symbol) or {}
-            if market.get("spot") and market.get("base") in totals:
+            if not market.get("spot"):
+                continue
+            if market.get("base") in totals:
                 book.set_position(symbol, _num(totals[market["base"]]))
+            book.saw("position", symbol)
 
 
 _OBSERVED: dict[str, str] = {
@@ -214,15 +211,10 @@ def wire(exchange: Any, engine: Guard, *, is_async: bool) -> None:
         if hasattr(exchange, name):
             make = _async_observe if is_async else _sync_observe
             setattr(exchange, name, make(getattr(exchange, name), getattr(t, handler)))
-    creators = ("create_order", "create_order_ws") if is_async else ("create_order",)
-    for name in creators:
-        if hasattr(exchange, name):
-            make_create = _async_create if is_async else _sync_create
-            setattr(exchange, name, make_create(t, getattr(exchange, name), fetch_ticker))
-    make_batch = _async_batch if is_async else _sync_batch
-    exchange.create_orders = make_batch(t, exchange.create_orders, fetch_ticker)
-    make_edit = _async_edit if is_async else _sync_edit
-    exchange.edit_order = make_edit(t, exchange.edit_order, fetch_ticker)
+    guarded = async_guarded if is_async else sync_guarded
+    for name, build in ORDER_CALLS.items():
+        if hasattr(exchange, name) and (is_async or not name.endswith("_ws")):
+            setattr(exchange, name, guarded(t, getattr(exchange, name), fetch_ticker, build))
 
 
 def _observe_safely(handler: Observer, result: Any, args: Args, kwargs: dict[str, Any]) -> None:
@@ -248,117 +240,3 @@ def _async_observe(orig: Callable[..., Awaitable[Any]], handler: Observer) -> Ca
         return result
 
     return observed
-
-
-def _sync_create(
-    t: Translator, orig: Callable[..., Any], fetch_ticker: Callable[..., Any]
-) -> Callable[..., Any]:
-    def create_order(
-        symbol: str, type: str, side: str, amount: Any, price: Any = None, params: Any = None
-    ) -> Any:
-        intent = t.intent(symbol, type, side, amount, price, params, required=False)
-        if intent is None:
-            t.on_ticker(fetch_ticker(symbol), (), {})
-            intent = t.intent(symbol, type, side, amount, price, params, required=True)
-        assert intent is not None  # noqa: S101 (required=True never returns None)
-        order = orig(symbol, type, side, amount, price, t.admit(intent, type, params))
-        t.on_order(order)
-        return order
-
-    return create_order
-
-
-def _async_create(
-    t: Translator, orig: Callable[..., Awaitable[Any]], fetch_ticker: Callable[..., Any]
-) -> Callable[..., Any]:
-    async def create_order(
-        symbol: str, type: str, side: str, amount: Any, price: Any = None, params: Any = None
-    ) -> Any:
-        intent = t.intent(symbol, type, side, amount, price, params, required=False)
-        if intent is None:
-            t.on_ticker(await fetch_ticker(symbol), (), {})
-            intent = t.intent(symbol, type, side, amount, price, params, required=True)
-        assert intent is not None  # noqa: S101 (required=True never returns None)
-        order = await orig(symbol, type, side, amount, price, t.admit(intent, type, params))
-        t.on_order(order)
-        return order
-
-    return create_order
-
-
-def _sync_batch(
-    t: Translator, orig: Callable[..., Any], fetch_ticker: Callable[..., Any]
-) -> Callable[..., Any]:
-    def create_orders(orders: list[dict[str, Any]], params: Any = None) -> Any:
-        for symbol in set(t.missing_prices(orders)):
-            t.on_ticker(fetch_ticker(symbol), (), {})
-        result = orig(t.admit_batch(orders), params or {})
-        t.on_orders(result, (), {})
-        return result
-
-    return create_orders
-
-
-def _async_batch(
-    t: Translator, orig: Callable[..., Awaitable[Any]], fetch_ticker: Callable[..., Any]
-) -> Callable[..., Any]:
-    async def create_orders(orders: list[dict[str, Any]], params: Any = None) -> Any:
-        for symbol in set(t.missing_prices(orders)):
-            t.on_ticker(await fetch_ticker(symbol), (), {})
-        result = await orig(t.admit_batch(orders), params or {})
-        t.on_orders(result, (), {})
-        return result
-
-    return create_orders
-
-
-def _sync_edit(
-    t: Translator, orig: Callable[..., Any], fetch_ticker: Callable[..., Any]
-) -> Callable[..., Any]:
-    def edit_order(  # noqa: PLR0913 (ccxt's signature)
-        id: str,
-        symbol: str,
-        type: str,
-        side: str,
-        amount: Any = None,
-        price: Any = None,
-        params: Any = None,
-    ) -> Any:
-        size = t.edit_amount(id, amount)
-        intent = t.intent(symbol, type, side, size, price, params, required=False)
-        if intent is None:
-            t.on_ticker(fetch_ticker(symbol), (), {})
-            intent = t.intent(symbol, type, side, size, price, params, required=True)
-        assert intent is not None  # noqa: S101 (required=True never returns None)
-        sent = t.admit(intent, type, params, stamp=False)
-        order = orig(id, symbol, type, side, amount, price, sent)
-        t.on_order(order)
-        return order
-
-    return edit_order
-
-
-def _async_edit(
-    t: Translator, orig: Callable[..., Awaitable[Any]], fetch_ticker: Callable[..., Any]
-) -> Callable[..., Any]:
-    async def edit_order(  # noqa: PLR0913 (ccxt's signature)
-        id: str,
-        symbol: str,
-        type: str,
-        side: str,
-        amount: Any = None,
-        price: Any = None,
-        params: Any = None,
-    ) -> Any:
-        size = t.edit_amount(id, amount)
-        intent = t.intent(symbol, type, side, size, price, params, required=False)
-        if intent is None:
-            t.on_ticker(await fetch_ticker(symbol), (), {})
-            intent = t.intent(symbol, type, side, size, price, params, required=True)
-        assert intent is not None  # noqa: S101 (required=True never returns None)
-        sent = t.admit(intent, type, params, stamp=False)
-        order = await orig(id, symbol, type, side, amount, price, sent)
-        t.on_order(order)
-        return order
-
-    return edit_order
