@@ -256,3 +256,15 @@ async def test_a_failing_kill_switch_still_leaves_the_halt_flag_and_the_evidence
     assert is_halted(config.state.dir)
     trip = assert_journaled(config, Rule.POSITION_NOTIONAL)
     assert trip["detail"]["notional"] == pytest.approx(40_000, rel=0.01)
+
+
+async def test_reads_go_through_the_venue_and_are_retried(tmp_path: Path) -> None:
+    """A 503 on one read is retried by the venue (as for the kill): the poll still reads
+    the account, where a raw ccxt call reported it unreachable."""
+    async with start_sim(scenario(), faults="GET /fapi/v1/openOrders:n=1:503") as sim:
+        config: Any = make_config(tmp_path, sim.url)
+        result = await step(config)
+        reads = [r["status"] for r in sim.log() if r["path"] == "/fapi/v1/openOrders"]
+    assert result.unreachable == []
+    assert result.exit_code == 0
+    assert reads == [503, 200]

@@ -33,9 +33,12 @@ def watch_command(
         raise ConfigError(f"{loaded.path}: no [[account]] to watch; add one")
 
     async def main() -> int:
+        # SIGTERM and SIGINT (every time, not only the first) cancel the main task; a
+        # trip's kill is shielded from it (guard.watch.run_to_end) and finishes first
         task = asyncio.current_task()
-        if task is not None and not once:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
+        if task is not None:
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                asyncio.get_running_loop().add_signal_handler(signum, task.cancel)
         return await run_watch(Watch(loaded), once=once)
 
     return asyncio.run(main())

@@ -1,9 +1,10 @@
-"""Read one account for the watchdog, through its own ccxt instance.
+"""Read one account for the watchdog, through its own venue.
 
-The venue layer answers "what must kill remove"; the watchdog also needs what
+The kill's venue answers "what must kill remove"; the watchdog also needs what
 happened since the last poll (orders created, with their client ids) and the
-account's equity, so it talks to ccxt directly, with the same connection helper
-(`venues.connect.open_exchange`: credentials, base_url) as everyone else.
+account's equity, so it asks the venue for ccxt's own reads (`WatchVenue.fetch`).
+Every read still goes through the venue's one helper: the same retries, Retry-After
+handling and error translation as the kill (`VenueAuthError`, `VenueError`).
 """
 
 from __future__ import annotations
@@ -11,20 +12,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from botguard.config import AccountConfig
 from botguard.guard.book import _num
 from botguard.guard.snapshot import SeenOrder, Snapshot
-from botguard.venues.connect import open_exchange
+from botguard.venues import open_venue
+
+if TYPE_CHECKING:
+    from botguard.venues.base import WatchVenue
 
 logger = logging.getLogger(__name__)
 
-OPTIONS: dict[str, Any] = {
-    "fetchOpenOrders": {"warnWithoutSymbol": False},
-    "warnOnFetchOpenOrdersWithoutSymbol": False,
-}
-"""Binance refuses symbol-less open-order reads unless told this is deliberate."""
 RECENT_MS = 60_000
 
 
@@ -45,11 +45,13 @@ def seen_order(order: Mapping[str, Any]) -> SeenOrder:
 class AccountSource:
     """One account's open orders, recent orders, positions and equity."""
 
-    def __init__(self, account: AccountConfig, *, symbols: Iterable[str] = ()) -> None:
+    def __init__(
+        self, account: AccountConfig, *, symbols: Iterable[str] = (), cache_dir: Path | None = None
+    ) -> None:
         self.account = account
         self.symbols = set(symbols)
         """Symbols whose recent orders are read every poll (plus any seen open or held)."""
-        self.exchange: Any = open_exchange(account, options=dict(OPTIONS))
+        self.venue: WatchVenue = open_venue(account, cache_dir=cache_dir)
         self._orders: dict[str, SeenOrder] = {}
         self._open_symbols: set[str] = set()
 
@@ -59,23 +61,28 @@ class AccountSource:
         Trades carry no client id and Binance futures have no all-orders read in
         the sim, so each new order id seen in a fill is looked up by id.
         """
-        trades = await self.exchange.fetch_my_trades(symbol, since=since_ms)
+        trades = await self.venue.fetch("fetch_my_trades", symbol, since_ms)
         for order_id in {str(t["order"]) for t in trades if t.get("order")}:
             if order_id not in self._orders or self._orders[order_id].status == "open":
-                order = await self.exchange.fetch_order(order_id, symbol)
+                order = await self.venue.fetch("fetch_order", order_id, symbol)
                 self._orders[order_id] = seen_order(order)
 
+    @property
+    def exchange(self) -> Any:
+        """The venue's own ccxt instance (never the bot's)."""
+        return getattr(self.venue, "exchange", None)
+
     async def aclose(self) -> None:
-        """Close the ccxt session."""
-        await self.exchange.close()
+        """Close the venue's HTTP session."""
+        await self.venue.close()
 
     async def snapshot(self, now_ms: int) -> Snapshot:
-        """Read the account once (errors propagate as ccxt exceptions)."""
-        ex, account = self.exchange, self.account
-        if not ex.markets:
-            await ex.load_markets()
+        """Read the account once (errors propagate as the venue's VenueError)."""
+        venue, account = self.venue, self.account
+        await venue.load_markets()
         derivatives = [m for m in account.markets if m != "spot"]
-        positions = await ex.fetch_positions(params={"type": "swap"}) if derivatives else []
+        swap = {"type": "swap"}
+        positions = await venue.fetch("fetch_positions", None, swap) if derivatives else []
         held = {str(p["symbol"]) for p in positions if _num(p.get("contracts"))}
         for symbol in sorted(self.symbols | held | self._open_symbols):
             await self._read_fills(symbol, now_ms - RECENT_MS)
@@ -84,7 +91,8 @@ class AccountSource:
         # Binance), which then delays the *next* request, i.e. the next poll, not this one
         open_orders: list[dict[str, Any]] = []
         for market in account.markets:
-            open_orders += await ex.fetch_open_orders(params={"type": market})
+            params = {"type": market}
+            open_orders += await venue.fetch("fetch_open_orders", None, None, None, params)
         self._open_symbols = {str(o["symbol"]) for o in open_orders}
         for order in open_orders:
             self._orders[str(order["id"])] = seen_order(order)
@@ -109,13 +117,13 @@ class AccountSource:
         ccxt reports a Binance futures `total` as the margin balance, which already
         includes unrealised PnL, so positions are not added a second time.
         """
-        ex, quote = self.exchange, self.account.quote
+        venue, quote = self.venue, self.account.quote
         equity, unvalued = Decimal(0), []
         if "spot" in self.account.markets:
-            totals = (await ex.fetch_balance())["total"]
+            totals = (await venue.fetch("fetch_balance", {"type": "spot"}))["total"]
             assets = [a for a, v in totals.items() if v and a != quote]
-            symbols = [f"{a}/{quote}" for a in assets if f"{a}/{quote}" in ex.markets]
-            tickers = await ex.fetch_tickers(symbols) if symbols else {}
+            symbols = [f"{a}/{quote}" for a in assets if venue.market_info(f"{a}/{quote}")]
+            tickers = await venue.fetch("fetch_tickers", symbols) if symbols else {}
             equity += Decimal(str(totals.get(quote) or 0))
             for asset in assets:
                 last = (tickers.get(f"{asset}/{quote}") or {}).get("last")
@@ -124,7 +132,7 @@ class AccountSource:
                 else:
                     unvalued.append(asset)
         if any(m != "spot" for m in self.account.markets):
-            futures = (await ex.fetch_balance({"type": "swap"}))["total"]
+            futures = (await venue.fetch("fetch_balance", {"type": "swap"}))["total"]
             equity += Decimal(str(futures.get(quote) or 0))
         return equity, tuple(unvalued)
 

@@ -6,6 +6,10 @@ process (its own unit and user, from `harden`), reads each account every
 order or position outside the policy, an order or fill without the bot's client
 id prefix, an order rate over the limit, a stale heartbeat, and repeated
 authentication errors. Every trip is journaled with its evidence and alerted.
+
+A trip's kill runs to its end: a stop (SIGTERM, SIGINT) that arrives meanwhile is
+honoured once the kill has finished, and the exchange's dead man's switch, which a
+graceful stop disarms, stays armed on every account whose kill did not verify flat.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from botguard.clock import Clock, SystemClock
 from botguard.config import Config
@@ -40,6 +44,7 @@ PEAKS_FILE = "watch-peaks.json"
 """Equity peaks survive a watchdog restart: drawdown is from the peak, not the restart."""
 
 KillFn = Callable[[Config, Trip, list[str] | None], Awaitable[Any]]
+T = TypeVar("T")
 
 
 async def _default_kill(config: Config, trip: Trip, accounts: list[str] | None) -> Any:
@@ -91,10 +96,16 @@ class Watch:
         self._started = self.clock.monotonic()
         self._peaks: dict[str, float] = self._load_peaks()
         self.accounts = {
-            a.name: AccountWatch(AccountSource(a, symbols=config.guard.symbols))
+            a.name: AccountWatch(
+                AccountSource(
+                    a, symbols=config.guard.symbols, cache_dir=config.state.dir / "markets"
+                )
+            )
             for a in config.account
         }
         self.prefixes = (config.bot.client_id_prefix,)
+        self.unverified: dict[str, int] = {}
+        """Account -> exit code of its last kill that did not verify flat (1 or 3)."""
 
     async def aclose(self) -> None:
         """Close every account's ccxt session."""
@@ -148,63 +159,78 @@ class Watch:
                 journal.add_event("trip", {"source": "watch", **trip.as_dict()}, account)
         named = sorted({a for a, _ in result.trips})
         accounts = None if "" in named else named
+        killed = named if accounts is not None else list(self.accounts)
+        self.unverified.update(dict.fromkeys(killed, 3))  # until the kill says otherwise
         try:
-            result.kills.append(await self._kill(self.config, first, accounts))
+            result.kills.append(await run_to_end(self._kill_recorded(first, accounts, killed)))
         except Exception:  # the halt flag is up; keep watching, say so loudly
             logger.exception("the kill switch failed after a watch trip (halt flag is raised)")
             result.kill_failed = True
         return result
 
+    async def _kill_recorded(
+        self, trip: Trip, accounts: list[str] | None, killed: list[str]
+    ) -> Any:
+        """The kill, and what it verified (recorded even when a stop is waiting on it)."""
+        report = await self._kill(self.config, trip, accounts)
+        self._verified(killed, getattr(report, "exit_code", 3))
+        return report
+
+    def _verified(self, accounts: list[str], exit_code: int) -> None:
+        """Record what the kill verified: only a flat account may be disarmed later."""
+        for name in accounts:
+            if exit_code == 0:
+                self.unverified.pop(name, None)
+            else:
+                self.unverified[name] = exit_code
+
     async def _read(self, name: str) -> tuple[Snapshot | None, Trip | None]:
         """One account's snapshot; an auth error counts towards its trip."""
-        from ccxt.base.errors import AuthenticationError, BaseError
-
+        from botguard.errors import VenueError
         from botguard.secrets.redact import redact
+        from botguard.venues.errors import VenueAuthError
 
         watched = self.accounts[name]
         try:
             snapshot = await watched.source.snapshot(self._now_ms())
-        except AuthenticationError as exc:
+        except VenueAuthError as exc:
             watched.auth_errors += 1
-            watched.last_error = redact(f"{type(exc).__name__}: {str(exc)[:200]}")
+            watched.last_error = redact(str(exc)[:200])
             logger.warning("account %s: authentication error %d", name, watched.auth_errors)
             limit = self.config.guard.max_auth_errors
             return None, check_auth_errors(watched.auth_errors, limit, watched.last_error)
-        except BaseError as exc:
-            reason = redact(f"{type(exc).__name__}: {str(exc)[:200]}")
-            logger.warning("account %s: could not read it (%s)", name, reason)
+        except VenueError as exc:
+            logger.warning("account %s: could not read it (%s)", name, redact(str(exc)[:200]))
             return None, None
         watched.auth_errors = 0
         await self._arm_dead_man(watched.source, snapshot)
         return snapshot, None
 
     async def _arm_dead_man(self, source: AccountSource, snapshot: Snapshot) -> None:
-        from ccxt.base.errors import BaseError
-
-        from botguard.venues.deadman import arm_dead_man, has_dead_man
+        from botguard.errors import VenueError
 
         timeout_s = self.config.guard.dead_man_s
-        if timeout_s is None or not has_dead_man(source.exchange, source.account.markets):
+        if timeout_s is None:
             return
         symbols = {o.symbol for o in snapshot.open_orders} | set(self.config.guard.symbols)
         try:
-            await arm_dead_man(source.exchange, timeout_s, symbols=symbols)
-        except BaseError as exc:
+            await source.venue.arm_dead_man(timeout_s, symbols)
+        except VenueError as exc:
             logger.warning("account %s: dead man's switch not armed (%s)", snapshot.account, exc)
 
     async def disarm(self) -> None:
-        """Cancel the exchange-side timers (graceful stop only)."""
-        from ccxt.base.errors import BaseError
+        """Cancel the exchange-side timers (graceful stop only), except on an account whose
+        kill did not verify flat: there the timer is the last thing still guarding it."""
+        from botguard.errors import VenueError
 
-        from botguard.venues.deadman import arm_dead_man, has_dead_man
-
-        for watched in self.accounts.values():
-            source = watched.source
-            if has_dead_man(source.exchange, source.account.markets):
-                try:
-                    await arm_dead_man(source.exchange, 0, symbols=self.config.guard.symbols)
-                except BaseError as exc:
-                    logger.warning("could not disarm the dead man's switch (%s)", exc)
+        for name, watched in self.accounts.items():
+            if name in self.unverified:
+                logger.warning("account %s: not verified flat; dead man's switch left armed", name)
+                continue
+            try:
+                await watched.source.venue.arm_dead_man(0, self.config.guard.symbols)
+            except VenueError as exc:
+                logger.warning("could not disarm the dead man's switch (%s)", exc)
 
     def _heartbeat_age(self) -> float | None:
         path = self.config.bot.heartbeat
@@ -232,11 +258,33 @@ class Watch:
         path.write_text(json.dumps(self._peaks), encoding="utf-8")
 
 
+async def run_to_end(work: Awaitable[T]) -> T:
+    """Await `work` to its end even if this task is cancelled meanwhile; then pass the
+    cancellation on. A kill stopped half-way is the one outcome worse than either."""
+    task = asyncio.ensure_future(work)
+    stopped = False
+    while True:
+        try:
+            result = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task.done():  # the work itself was cancelled, not us
+                raise
+            if not stopped:
+                logger.warning("stop requested during a trip: the kill runs to its end first")
+            stopped = True
+            continue
+        if stopped:
+            raise asyncio.CancelledError
+        return result
+
+
 async def run_watch(watch: Watch, *, once: bool = False) -> int:
     """Poll every `poll_s` until cancelled (SIGTERM); `once` polls a single time.
 
     A graceful stop disarms the exchange's dead man's switch: the watchdog was
-    stopped on purpose, the bot's orders should stay. A crash leaves it armed.
+    stopped on purpose, the bot's orders should stay. A crash leaves it armed, and so
+    does a stop after a kill that did not verify flat (the exit code is then that
+    kill's: 1 residual, 3 unreachable or failed).
     """
     poll_s = watch.config.guard.poll_s
     try:
@@ -249,8 +297,8 @@ async def run_watch(watch: Watch, *, once: bool = False) -> int:
                 return result.exit_code
             await watch.clock.sleep(max(0.0, poll_s - (watch.clock.monotonic() - started)))
     except asyncio.CancelledError:
-        logger.info("watch stopping; disarming the dead man's switches")
+        logger.info("watch stopping")
         await watch.disarm()
-        return 0
+        return max(watch.unverified.values(), default=0)
     finally:
         await watch.aclose()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from botguard.errors import VenueError
 from botguard.venues.types import Exposure, KeyPermissions, MarketInfo, PositionSide, Side
@@ -100,3 +100,14 @@ class Venue(Protocol):
 
     async def close(self) -> None:
         """Release the HTTP session."""
+
+
+class WatchVenue(Venue, Protocol):
+    """A venue as the watchdog also reads it: order history and equity the kill never needs,
+    through the same retries, Retry-After handling and error translation."""
+
+    async def fetch(self, method: str, *args: Any) -> Any:
+        """One ccxt read (fetch_positions, fetch_my_trades, ...); ccxt's own answer."""
+
+    async def arm_dead_man(self, timeout_s: float, symbols: Iterable[str]) -> int:
+        """Arm the exchange's dead man's switch for `timeout_s` (0 disarms); timers set."""

@@ -12,7 +12,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,11 @@ from botguard.venues.types import (
 
 logger = logging.getLogger(__name__)
 
+WATCH_READS = frozenset(
+    {"fetch_positions", "fetch_my_trades", "fetch_order", "fetch_balance", "fetch_tickers",
+     "fetch_open_orders"}
+)  # fmt: skip
+"""The ccxt reads `fetch` serves: the watchdog's, and nothing that changes the account."""
 MARKETS_MAX_AGE_S = 24 * 3600.0
 MIN_TIMEOUT_MS = 250
 """No request gets less: a kill past its deadline still makes its last read."""
@@ -285,3 +290,19 @@ class CcxtVenue:
     async def close(self) -> None:
         """Close the aiohttp session."""
         await self.exchange.close()
+
+    # ------------------------------------------------------- watchdog reads
+    async def fetch(self, method: str, *args: Any) -> Any:
+        """One of ccxt's reads (`WATCH_READS`) through `_call`; ccxt's own answer."""
+        if method not in WATCH_READS:
+            raise ValueError(f"{method} is not a read the watchdog may make")
+        return await self._call(method, *args)
+
+    async def arm_dead_man(self, timeout_s: float, symbols: Iterable[str]) -> int:
+        """Arm the exchange's dead man's switch for `timeout_s` (0 disarms); timers set."""
+        from botguard.venues.deadman import dead_man_calls
+
+        calls = dead_man_calls(self.exchange, self.market_types, timeout_s, symbols)
+        for name, args in calls:
+            await self._call(name, *args)
+        return len(calls)

@@ -29,28 +29,27 @@ def has_dead_man(exchange: Any, markets: Iterable[str]) -> bool:
     return bool(exchange.has.get("cancelAllOrdersAfter"))
 
 
-async def arm_dead_man(exchange: Any, timeout_s: float, *, symbols: Iterable[str] = ()) -> int:
-    """Arm (or re-arm) the timer for `timeout_s` seconds; 0 disarms it.
+def dead_man_calls(
+    exchange: Any, markets: Iterable[str], timeout_s: float, symbols: Iterable[str]
+) -> list[tuple[str, tuple[Any, ...]]]:
+    """The ccxt calls (method, args) that arm the timer for `timeout_s`; 0 disarms it.
+
+    Data rather than calls, so the venue sends them through its one retrying,
+    translating helper (`CcxtVenue.arm_dead_man`).
 
     Args:
-        exchange: a ccxt async exchange with markets loaded.
+        exchange: a ccxt exchange with markets loaded.
         symbols: Binance's timer is per symbol: the USDⓈ-M symbols to cover.
-
-    Returns how many timers were set (0 when the exchange has none).
     """
+    if not has_dead_man(exchange, markets):
+        return []
     ms = int(timeout_s * 1000)
-    if exchange.id in BINANCE_IDS:
-        armed = 0
-        for symbol in sorted(set(symbols)):
-            market = exchange.markets.get(symbol) or {}
-            if not market.get("linear"):
-                continue
-            await exchange.fapiPrivatePostCountdownCancelAll(
-                {"symbol": market["id"], "countdownTime": ms}
-            )
-            armed += 1
-        return armed
-    if exchange.has.get("cancelAllOrdersAfter"):
-        await exchange.cancel_all_orders_after(ms)
-        return 1
-    return 0
+    if exchange.id not in BINANCE_IDS:
+        return [("cancel_all_orders_after", (ms,))]
+    calls: list[tuple[str, tuple[Any, ...]]] = []
+    for symbol in sorted(set(symbols)):
+        market = exchange.markets.get(symbol) or {}
+        if market.get("linear"):
+            params = {"symbol": market["id"], "countdownTime": ms}
+            calls.append(("fapiPrivatePostCountdownCancelAll", (params,)))
+    return calls
