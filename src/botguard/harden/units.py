@@ -29,15 +29,15 @@ import shutil
 import sys
 from pathlib import Path, PurePosixPath
 
-from botguard.config import Config
+from botguard.config import Config, service_unit_name
 from botguard.errors import ConfigError
 from botguard.harden.credentials import config_refs, credential_names
 
 CREDSTORE = PurePosixPath("/etc/credstore.encrypted")
 UNIT_DIR = PurePosixPath("/etc/systemd/system")
 _HOME_ROOTS = (Path("/home"), Path("/root"), Path("/run/user"))
-_USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-_PLAIN_PATH_RE = re.compile(r"^/[\w./@+-]*$")
+_PLAIN_PATH_RE = re.compile(r"/[\w./@+-]*")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 SANDBOX = (
     "NoNewPrivileges=yes",
@@ -76,8 +76,7 @@ SANDBOX = (
 
 def bot_unit_name(config: Config) -> str:
     """The bot's unit file name: bot.service if set, else `<bot.name>.service`."""
-    name = config.bot.service or f"{config.bot.name}.service"
-    return name if name.endswith(".service") else f"{name}.service"
+    return service_unit_name(config.bot.service or config.bot.name)
 
 
 def watch_unit_name(config: Config) -> str:
@@ -97,14 +96,15 @@ def quote_arg(arg: str) -> str:
     """One argument as systemd's command-line parser reads it back unchanged.
 
     `%` starts a specifier and `$` a variable, so both are doubled; anything
-    with spaces, quotes, backslashes or a lone `;` (the command separator) is
-    double-quoted with C escapes.
+    with spaces, quotes, backslashes, a lone `;` (the command separator) or an
+    ASCII control character is double-quoted with C escapes. systemd ends a
+    line at CR and NUL as well as LF, so no control character is ever left raw.
     """
     escaped = arg.replace("%", "%%").replace("$", "$$")
-    if escaped and not any(c in escaped for c in " \t\n\"'\\;"):
+    if escaped and not any(c in escaped for c in " \"'\\;") and not _CONTROL_RE.search(escaped):
         return escaped
     body = escaped.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + body.replace("\n", "\\n").replace("\t", "\\t") + '"'
+    return '"' + _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", body) + '"'
 
 
 def command_line(args: list[str]) -> str:
@@ -155,8 +155,6 @@ def _require_command(config: Config) -> list[str]:
             f"{config.path}: bot.user must name the bot's own non-root user, "
             'e.g. user = "gridbot" (create it with `useradd --system gridbot`)'
         )
-    if not _USER_RE.match(str(config.bot.user)):
-        raise ConfigError(f"{config.path}: bot.user is not a valid user name (a-z, 0-9, _ and -)")
     _require_plain_paths(config)
     return config.bot.command
 
@@ -169,7 +167,7 @@ def _require_plain_paths(config: Config) -> None:
         "state.dir": config.state.dir,
     }
     for key, path in paths.items():
-        if path is not None and not _PLAIN_PATH_RE.match(str(path)):
+        if path is not None and not _PLAIN_PATH_RE.fullmatch(str(path)):
             raise ConfigError(
                 f"{config.path}: {key} must be an absolute path of letters, digits and . _ - / @ +"
                 " for the systemd unit; move it somewhere without spaces or quotes"
