@@ -18,6 +18,8 @@ still works in; `systemd-analyze security --offline` scores them (tests assert
 - IPAddressDeny covers link-local (169.254.0.0/16, where cloud metadata services
   hand out instance credentials) and multicast; an allow list of exchange IPs
   is not possible because exchanges sit behind CDNs.
+- LimitCORE=0: a core dump of either process would hold the exchange keys
+  (botguard also sets RLIMIT_CORE 0 itself once it has read a secret).
 - Secrets arrive as encrypted credentials (LoadCredentialEncrypted=), never as
   Environment=, which anyone who can run `systemctl show` reads.
 """
@@ -70,6 +72,7 @@ SANDBOX = (
     "KeyringMode=private",
     "DevicePolicy=closed",
     "IPAddressDeny=169.254.0.0/16 multicast",
+    "LimitCORE=0",
 )
 """Sandbox settings shared by both units (ProtectHome and W^X are decided per unit)."""
 
