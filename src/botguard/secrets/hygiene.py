@@ -17,6 +17,7 @@ import ctypes.util
 import logging
 import resource
 import sys
+from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
@@ -27,13 +28,22 @@ PR_SET_DUMPABLE = 4
 _done = False
 
 
-def prctl(option: int, arg: int = 0) -> int:
-    """Linux prctl(2) through libc; -1 (with errno) on failure, or where there is none."""
+PrctlFn = Callable[[int, int, int, int, int], int]
+
+
+def libc_prctl() -> PrctlFn | None:
+    """libc's prctl(2), or None off Linux."""
     if not sys.platform.startswith("linux"):
-        return -1
+        return None
     libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-    result: int = libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0)
-    return result
+    fn: PrctlFn = libc.prctl
+    return fn
+
+
+def prctl(option: int, arg: int = 0) -> int:
+    """prctl(option, arg); -1 (with errno) on failure, or where there is none."""
+    fn = libc_prctl()
+    return -1 if fn is None else fn(option, arg, 0, 0, 0)
 
 
 def disable_core_dumps() -> None:
