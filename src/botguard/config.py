@@ -52,8 +52,10 @@ UNIT_NAME_MAX = 255
 BOT_NAME_MAX = UNIT_NAME_MAX - len("botguard-watch-.service")
 """bot.name is part of the watchdog's unit name, `botguard-watch-NAME.service`."""
 _BOT_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-_UNIT_CHARS = r"[A-Za-z0-9:_.-]"
-_SERVICE_RE = re.compile(rf"[A-Za-z0-9_:]{_UNIT_CHARS}*(@{_UNIT_CHARS}+)?")
+INSTANCE_PREFIX_MAX = UNIT_NAME_MAX - len("system-.slice")
+"""An instance `PREFIX@I.service` goes into `system-PREFIX.slice` (PREFIX escaped)."""
+_UNIT_CHARS = r"[A-Za-z0-9_.-]"
+_SERVICE_RE = re.compile(rf"[A-Za-z0-9_]{_UNIT_CHARS}*(@{_UNIT_CHARS}+)?")
 _USER_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 _SSH_USER_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}(@[A-Za-z0-9.:/*?_-]{1,253})?")
 
@@ -74,12 +76,23 @@ def service_unit_name(service: str) -> str:
 
 
 def _check_service(value: str) -> str:
-    """A systemd service name: no `/`, no whitespace, at most 255 characters with `.service`."""
+    """A systemd service name: no `/`, no whitespace, at most 255 characters with `.service`.
+
+    systemd also escapes an instance's prefix into its slice name (`-` becomes
+    `\\x2d`), and refuses to load the unit when that name is too long.
+    """
     unit = service_unit_name(value)
-    if len(unit) > UNIT_NAME_MAX or not _SERVICE_RE.fullmatch(unit.removesuffix(".service")):
+    prefix, at, _ = unit.partition("@")
+    escaped = len(prefix) + 3 * prefix.count("-")
+    if (
+        len(unit) > UNIT_NAME_MAX
+        or not _SERVICE_RE.fullmatch(unit.removesuffix(".service"))
+        or (at and escaped > INSTANCE_PREFIX_MAX)
+    ):
         raise ValueError(
-            "not a systemd unit name; expected letters, digits and : _ . - (one @ for an "
-            f'instance), at most {UNIT_NAME_MAX} characters with .service, e.g. "gridbot.service"'
+            "not a systemd unit name; expected letters, digits and _ . - (one @ for an "
+            f"instance), at most {UNIT_NAME_MAX} characters with .service (an instance's "
+            f'prefix: {INSTANCE_PREFIX_MAX}, a - counting 4), e.g. "gridbot.service"'
         )
     return value
 

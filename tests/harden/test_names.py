@@ -48,6 +48,8 @@ BAD = [
     ("service-leading-dash", _bot_key("service", '"-x.service"'), "bot.service"),
     ("service-too-long", _bot_key("service", '"' + "s" * 248 + '.service"'), "bot.service"),
     ("service-space", _bot_key("service", '"x .service"'), "bot.service"),
+    ("service-colon", _bot_key("service", '"a:b.service"'), "bot.service"),
+    ("service-long-slice", _bot_key("service", '"' + "a-" * 49 + '@i"'), "bot.service"),
     ("name-dotdot", _replace_bot_key("name", '".."'), "bot.name"),
     ("name-slash", _replace_bot_key("name", '"a/../../b"'), "bot.name"),
     ("name-too-long", _replace_bot_key("name", '"' + "n" * 233 + '"'), "bot.name"),
@@ -107,7 +109,7 @@ def test_service_traversal_is_refused_by_every_command(
     [
         ("service", '"gridbot"'),
         ("service", '"gridbot.service"'),
-        ("service", '"grid-bot_2:x.v2@main.service"'),
+        ("service", '"grid-bot_2.v2@main.service"'),
         ("service", '"' + "s" * 247 + '.service"'),
         ("service", '"' + "s" * 247 + '"'),
     ],

@@ -37,6 +37,7 @@ from botguard.harden.credentials import config_refs, credential_names
 
 CREDSTORE = PurePosixPath("/etc/credstore.encrypted")
 UNIT_DIR = PurePosixPath("/etc/systemd/system")
+NAME_MAX = 255
 _HOME_ROOTS = (Path("/home"), Path("/root"), Path("/run/user"))
 _PLAIN_PATH_RE = re.compile(r"/[\w./@+-]*")
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
@@ -119,9 +120,20 @@ def credential_lines(config: Config, *, include_alerts: bool) -> list[str]:
     """LoadCredentialEncrypted= lines, one per secret reference."""
     names = credential_names(config_refs(config, include_alerts=include_alerts))
     return [
-        f"LoadCredentialEncrypted={name}:{CREDSTORE / f'{config.bot.name}.{name}'}"
-        for name in names.values()
+        f"LoadCredentialEncrypted={name}:{credstore_path(config, name)}" for name in names.values()
     ]
+
+
+def credstore_path(config: Config, name: str) -> PurePosixPath:
+    """`/etc/credstore.encrypted/BOT.NAME`; one file name, so at most 255 characters."""
+    file_name = f"{config.bot.name}.{name}"
+    if len(file_name) > NAME_MAX:
+        raise ConfigError(
+            f"{config.path}: bot.name with the credential {name} makes a file name too long "
+            f"({len(file_name)} > {NAME_MAX} characters); shorten bot.name or the secret "
+            "reference's last part"
+        )
+    return CREDSTORE / file_name
 
 
 def _home_binds(config: Config) -> list[str]:
