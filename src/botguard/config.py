@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-import unicodedata
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -19,6 +18,13 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from botguard.errors import ConfigError
+from botguard.names import (
+    check_argument,
+    check_bot_name,
+    check_service,
+    check_ssh_user,
+    check_user,
+)
 
 DEFAULT_CONFIG = Path("botguard.toml")
 CONFIG_ENV = "BOTGUARD_CONFIG"
@@ -47,102 +53,23 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-UNIT_NAME_MAX = 255
-"""systemd's longest unit name, suffix included (UNIT_NAME_MAX - 1 for the NUL)."""
-BOT_NAME_MAX = UNIT_NAME_MAX - len("botguard-watch-.service")
-"""bot.name is part of the watchdog's unit name, `botguard-watch-NAME.service`."""
-_BOT_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
-INSTANCE_PREFIX_MAX = UNIT_NAME_MAX - len("system-.slice")
-"""An instance `PREFIX@I.service` goes into `system-PREFIX.slice` (PREFIX escaped)."""
-_UNIT_CHARS = r"[A-Za-z0-9_.-]"
-_SERVICE_RE = re.compile(rf"[A-Za-z0-9_]{_UNIT_CHARS}*(@{_UNIT_CHARS}+)?")
-_USER_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
-_SSH_USER_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}(@[A-Za-z0-9.:/*?_-]{1,253})?")
-
-
-def _check_bot_name(value: str) -> str:
-    """bot.name becomes unit names, StateDirectory= and credential file names."""
-    if len(value) > BOT_NAME_MAX or not _BOT_NAME_RE.fullmatch(value):
-        raise ValueError(
-            f"expected 1 to {BOT_NAME_MAX} letters, digits and . _ - (not starting with . or -),"
-            " e.g. gridbot"
-        )
-    return value
-
-
-def service_unit_name(service: str) -> str:
-    """The unit systemctl means by `service`: a name without `.service` gets it added."""
-    return service if service.endswith(".service") else f"{service}.service"
-
-
-def _check_service(value: str) -> str:
-    """A systemd service name: no `/`, no whitespace, at most 255 characters with `.service`.
-
-    systemd also escapes an instance's prefix into its slice name (`-` becomes
-    `\\x2d`), and refuses to load the unit when that name is too long.
-    """
-    unit = service_unit_name(value)
-    prefix, at, _ = unit.partition("@")
-    escaped = len(prefix) + 3 * prefix.count("-")
-    if (
-        len(unit) > UNIT_NAME_MAX
-        or not _SERVICE_RE.fullmatch(unit.removesuffix(".service"))
-        or (at and escaped > INSTANCE_PREFIX_MAX)
-    ):
-        raise ValueError(
-            "not a systemd unit name; expected letters, digits and _ . - (one @ for an "
-            f"instance), at most {UNIT_NAME_MAX} characters with .service (an instance's "
-            f'prefix: {INSTANCE_PREFIX_MAX}, a - counting 4), e.g. "gridbot.service"'
-        )
-    return value
-
-
-def _check_user(value: str) -> str:
-    """A POSIX user name, as useradd accepts it by default."""
-    if not _USER_RE.fullmatch(value):
-        raise ValueError(
-            "not a user name; expected 1 to 32 of a-z 0-9 _ - starting with a letter or _, "
-            'e.g. "gridbot"'
-        )
-    return value
-
-
-def _check_ssh_user(value: str) -> str:
-    """An AllowUsers entry: USER or USER@HOST, nothing that could start another line."""
-    if not _SSH_USER_RE.fullmatch(value):
-        raise ValueError(
-            'not a user name for AllowUsers; expected USER or USER@HOST, e.g. "alice" or '
-            '"alice@203.0.113.0/24" (a-z 0-9 _ - in USER; no spaces or control characters)'
-        )
-    return value
-
-
-def _check_argument(value: str) -> str:
-    """A command-line argument that goes into ExecStart=: no control characters."""
-    if any(unicodedata.category(c) == "Cc" for c in value):
-        raise ValueError(
-            "contains a control character (newline, tab, NUL, ...); remove it from the command"
-        )
-    return value
-
-
-UnitUser = Annotated[str, AfterValidator(_check_user)]
+UnitUser = Annotated[str, AfterValidator(check_user)]
 """A Unix user name that goes into User= and Group=."""
 
 
 class BotConfig(_Section):
     """[bot]: the trading bot botguard protects."""
 
-    name: Annotated[str, AfterValidator(_check_bot_name)]
+    name: Annotated[str, AfterValidator(check_bot_name)]
     workdir: Path | None = None
     """The bot's source tree, scanned for leaks."""
     user: UnitUser | None = None
     """Unix user the bot runs as (never root)."""
-    service: Annotated[str, AfterValidator(_check_service)] | None = None
+    service: Annotated[str, AfterValidator(check_service)] | None = None
     """systemd unit that kill stops."""
     pidfile: Path | None = None
     """A pid file to signal when there is no unit."""
-    command: list[Annotated[str, AfterValidator(_check_argument)]] = Field(default_factory=list)
+    command: list[Annotated[str, AfterValidator(check_argument)]] = Field(default_factory=list)
     """How to start the bot (used by `harden` for ExecStart and by `run`)."""
     logs: list[str] = Field(default_factory=list)
     """Glob patterns of the bot's logs (rotated and gzipped ones too)."""
@@ -252,7 +179,7 @@ class HardenConfig(_Section):
     ssh_allow: list[Annotated[str, AfterValidator(_check_cidr)]] = Field(default_factory=list)
     """Networks allowed to reach SSH; empty allows any source."""
     ssh_port: int = Field(default=22, ge=1, le=65535)
-    ssh_users: list[Annotated[str, AfterValidator(_check_ssh_user)]] = Field(default_factory=list)
+    ssh_users: list[Annotated[str, AfterValidator(check_ssh_user)]] = Field(default_factory=list)
     """If set, the only users sshd lets in (AllowUsers)."""
     egress_tcp_ports: list[int] = Field(default_factory=lambda: [443], min_length=1)
     """Outbound TCP ports the firewall opens (HTTPS; add 9443 for Binance websockets)."""

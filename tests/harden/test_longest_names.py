@@ -14,17 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from botguard.config import (
-    BOT_NAME_MAX,
-    INSTANCE_PREFIX_MAX,
-    UNIT_NAME_MAX,
-    Config,
-    load_config,
-)
+from botguard.config import Config, load_config
 from botguard.errors import ConfigError
 from botguard.harden.bundle import build_bundle, write_bundle
 from botguard.harden.model import HardenFile, Kind
 from botguard.harden.validate import check_ruleset, check_sshd_dropin, verify_unit
+from botguard.names import BOT_NAME_MAX, INSTANCE_PREFIX_MAX, UNIT_NAME_MAX
 
 pytestmark = pytest.mark.host
 WriteConfig = Callable[..., Path]

@@ -31,9 +31,10 @@ import shutil
 import sys
 from pathlib import Path, PurePosixPath
 
-from botguard.config import Config, service_unit_name
+from botguard.config import Config
 from botguard.errors import ConfigError
 from botguard.harden.credentials import config_refs, credential_names
+from botguard.names import service_unit_name
 
 CREDSTORE = PurePosixPath("/etc/credstore.encrypted")
 UNIT_DIR = PurePosixPath("/etc/systemd/system")
