@@ -12,6 +12,7 @@ import json
 import os
 import pwd
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -161,3 +162,23 @@ def test_credentials_dir_belongs_to_the_bot_user(write_config: WriteConfig, tmp_
     creds = json.loads(report.read_text())["creds"]
     assert creds["dir_uid"] == nobody.pw_uid
     assert creds["dir_mode"] == "0o700"
+
+
+def test_kill_removes_the_credentials_dir_a_killed_run_left(
+    started: Callable[..., tuple], write_config: WriteConfig, tmp_path: Path
+) -> None:
+    """`kill` halts first, then also clears what a killed `run` left (its exchange is down)."""
+    proc, state = started()
+    creds = Path(state["creds"]["dir"])
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert creds.exists()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    path = write_config(extra=f'base_url = "http://127.0.0.1:{port}"\n')
+    killed = run([sys.executable, "-m", "botguard", "kill", "--yes", "--deadline", "1",
+                  "--config", str(path)])  # fmt: skip
+    assert killed.returncode == 3, killed.stderr
+    assert (tmp_path / "state" / "HALTED").exists()
+    assert not creds.exists()
