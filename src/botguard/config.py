@@ -21,6 +21,7 @@ from botguard.errors import ConfigError
 from botguard.names import (
     check_argument,
     check_bot_name,
+    check_path_argument,
     check_service,
     check_ssh_user,
     check_user,
@@ -187,7 +188,7 @@ class HardenConfig(_Section):
     """Unix user of the watchdog unit; not the bot's user, so the bot cannot stop it."""
     memory_deny_write_execute: bool = True
     """False only for bots that need W+X memory (cffi `ffi.callback`, JITs)."""
-    botguard: Path | None = None
+    botguard: Annotated[Path, AfterValidator(check_path_argument)] | None = None
     """Absolute path of the botguard executable the units call (default: this one)."""
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 
 UNIT_NAME_MAX = 255
 """systemd's longest unit name, suffix included (UNIT_NAME_MAX - 1 for the NUL)."""
@@ -89,4 +90,10 @@ def check_argument(value: str) -> str:
         raise ValueError(
             "contains a control character (newline, tab, NUL, ...); remove it from the command"
         )
+    return value
+
+
+def check_path_argument(value: Path) -> Path:
+    """A path that goes into ExecStart= (harden.botguard): no control characters."""
+    check_argument(str(value))
     return value

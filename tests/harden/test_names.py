@@ -59,6 +59,16 @@ BAD = [
     ("user-space", _replace_bot_key("user", '"grid bot"'), "bot.user"),
     ("command-cr", _replace_bot_key("command", '["/bin/bot", "a\\rUser=root"]'), "bot.command[1]"),
     ("command-nul", _replace_bot_key("command", '["/bin/bot\\u0000"]'), "bot.command[0]"),
+    (
+        "command-home-space",
+        _replace_bot_key("command", '["/home/u/my bot/bin/python"]'),
+        "bot.command[0]",
+    ),
+    (
+        "harden-botguard-newline",
+        _harden_key("botguard", '"/usr/bin/bg\\nUser=root"'),
+        "harden.botguard",
+    ),
     ("watch-user-too-long", _harden_key("watch_user", '"' + "w" * 33 + '"'), "harden.watch_user"),
     ("watch-user-newline", _harden_key("watch_user", '"w\\nUser=root"'), "harden.watch_user"),
     (

@@ -145,6 +145,7 @@ def _home_binds(config: Config) -> list[str]:
     exe = Path(config.bot.command[0])
     if exe.is_absolute() and not any(exe.is_relative_to(w) for w in wanted):
         wanted.append(exe.parent.parent if exe.parent.name == "bin" else exe.parent)
+        _require_plain(config, "bot.command[0]", exe)
     return [str(p) for p in wanted if any(p.is_relative_to(h) for h in _HOME_ROOTS)]
 
 
@@ -183,11 +184,16 @@ def _require_plain_paths(config: Config) -> None:
         "state.dir": config.state.dir,
     }
     for key, path in paths.items():
-        if path is not None and not _PLAIN_PATH_RE.fullmatch(str(path)):
-            raise ConfigError(
-                f"{config.path}: {key} must be an absolute path of letters, digits and . _ - / @ +"
-                " for the systemd unit; move it somewhere without spaces or quotes"
-            )
+        if path is not None:
+            _require_plain(config, key, path)
+
+
+def _require_plain(config: Config, key: str, path: Path) -> None:
+    if not _PLAIN_PATH_RE.fullmatch(str(path)):
+        raise ConfigError(
+            f"{config.path}: {key}: must be an absolute path of letters, digits and . _ - / @ +"
+            " for the systemd unit; move it somewhere without spaces or quotes"
+        )
 
 
 def render_bot_unit(config: Config, *, botguard: str) -> str:
