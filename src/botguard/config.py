@@ -18,6 +18,14 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from botguard.errors import ConfigError
+from botguard.names import (
+    check_argument,
+    check_bot_name,
+    check_path_argument,
+    check_service,
+    check_ssh_user,
+    check_user,
+)
 
 DEFAULT_CONFIG = Path("botguard.toml")
 CONFIG_ENV = "BOTGUARD_CONFIG"
@@ -46,19 +54,23 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+UnitUser = Annotated[str, AfterValidator(check_user)]
+"""A Unix user name that goes into User= and Group=."""
+
+
 class BotConfig(_Section):
     """[bot]: the trading bot botguard protects."""
 
-    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.@-]+$")
+    name: Annotated[str, AfterValidator(check_bot_name)]
     workdir: Path | None = None
     """The bot's source tree, scanned for leaks."""
-    user: str | None = None
+    user: UnitUser | None = None
     """Unix user the bot runs as (never root)."""
-    service: str | None = None
+    service: Annotated[str, AfterValidator(check_service)] | None = None
     """systemd unit that kill stops."""
     pidfile: Path | None = None
     """A pid file to signal when there is no unit."""
-    command: list[str] = Field(default_factory=list)
+    command: list[Annotated[str, AfterValidator(check_argument)]] = Field(default_factory=list)
     """How to start the bot (used by `harden` for ExecStart and by `run`)."""
     logs: list[str] = Field(default_factory=list)
     """Glob patterns of the bot's logs (rotated and gzipped ones too)."""
@@ -168,15 +180,15 @@ class HardenConfig(_Section):
     ssh_allow: list[Annotated[str, AfterValidator(_check_cidr)]] = Field(default_factory=list)
     """Networks allowed to reach SSH; empty allows any source."""
     ssh_port: int = Field(default=22, ge=1, le=65535)
-    ssh_users: list[str] = Field(default_factory=list)
+    ssh_users: list[Annotated[str, AfterValidator(check_ssh_user)]] = Field(default_factory=list)
     """If set, the only users sshd lets in (AllowUsers)."""
     egress_tcp_ports: list[int] = Field(default_factory=lambda: [443], min_length=1)
     """Outbound TCP ports the firewall opens (HTTPS; add 9443 for Binance websockets)."""
-    watch_user: str = Field(default="botguard", pattern=r"^[a-z_][a-z0-9_-]*$")
+    watch_user: UnitUser = "botguard"
     """Unix user of the watchdog unit; not the bot's user, so the bot cannot stop it."""
     memory_deny_write_execute: bool = True
     """False only for bots that need W+X memory (cffi `ffi.callback`, JITs)."""
-    botguard: Path | None = None
+    botguard: Annotated[Path, AfterValidator(check_path_argument)] | None = None
     """Absolute path of the botguard executable the units call (default: this one)."""
 
 

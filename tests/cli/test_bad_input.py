@@ -154,6 +154,41 @@ CASES = [
 ]  # fmt: skip
 
 
+# issue 12, items 1 and 2 (harden/run names and values): a name that becomes a path,
+# or a value written into a unit, drop-in or rule, is refused when the config loads.
+# A separate block so it merges cleanly with other additions to CASES.
+_PWNED = HARDEN.replace('user = "gridbot"', 'user = "gridbot"\nservice = "../../x/pwned"', 1)
+_SSH_NL = HARDEN + '\n[harden]\nssh_users = ["alice\\nMatch all\\nPasswordAuthentication yes"]\n'
+CASES += [
+    _case("harden-service-traversal", ["harden", "--out", "o/p", "--no-validate", *C], 2,
+          "bot.service: not a systemd unit name", files={"botguard.toml": _PWNED},
+          absent=("o", "x")),
+    _case("kill-service-traversal", ["kill", "--yes", *C], 2,
+          "bot.service: not a systemd unit name", files={"botguard.toml": _PWNED},
+          absent=("state/HALTED",)),
+    _case("harden-ssh-users-newline", ["harden", "--out", "o", "--no-validate", *C], 2,
+          "harden.ssh_users[0]: not a user name for AllowUsers", files={"botguard.toml": _SSH_NL},
+          absent=("o",)),
+    _case("harden-user-traversal", ["harden", "--out", "o", "--no-validate", *C], 2,
+          "bot.user: not a user name",
+          files={"botguard.toml": HARDEN.replace('user = "gridbot"', 'user = "../root"')},
+          absent=("o",)),
+    _case("audit-bot-name-dotdot", ["audit", *C], 2, "bot.name: expected 1 to 232 letters",
+          files={"botguard.toml": GOOD.replace('name = "gridbot"', 'name = ".."', 1)}),
+    _case("run-command-carriage-return", ["run", "--check", *C], 2,
+          "bot.command[1]: contains a control character",
+          files={"botguard.toml": HARDEN.replace('"bot.py"', '"bot.py\\rUser=root"')}),
+    _case("harden-watch-user-too-long", ["harden", "--out", "o", "--no-validate", *C], 2,
+          "harden.watch_user: not a user name",
+          files={"botguard.toml": HARDEN + f'\n[harden]\nwatch_user = "{"w" * 33}"\n'},
+          absent=("o",)),
+    _case("harden-credential-file-name-too-long", ["harden", "--out", "o", "--no-validate", *C],
+          2, "makes a file name too long",
+          files={"botguard.toml": HARDEN.replace('name = "gridbot"', f'name = "{"n" * 232}"', 1)},
+          absent=("o",)),
+]  # fmt: skip
+
+
 @pytest.fixture
 def dead_port() -> int:
     """A loopback port nothing listens on: the exchange refuses every connection."""

@@ -1,8 +1,8 @@
 """A tiny stand-in bot for `botguard run` tests.
 
 It records what it received (secret values only as SHA-256 digests, so no
-canary value ever lands in a test artefact), then waits for a signal or exits
-with the code it was given.
+canary value ever lands in a test artefact; other variables by name only), then
+waits for a signal or exits with the code it was given.
 
 usage: bot.py REPORT_PATH [--exit CODE] [--wait SECONDS]
 """
@@ -30,9 +30,18 @@ def creds_dir_report() -> dict[str, object]:
     return {
         "dir": directory,
         "dir_mode": oct(path.stat().st_mode & 0o777),
+        "dir_uid": path.stat().st_uid,
         "files": {p.name: digest(p.read_text()) for p in sorted(path.iterdir())},
         "file_modes": sorted({oct(p.stat().st_mode & 0o777) for p in path.iterdir()}),
     }
+
+
+def core_limit() -> list[str]:
+    """Soft and hard RLIMIT_CORE as /proc/self/limits shows them."""
+    for line in Path("/proc/self/limits").read_text().splitlines():
+        if line.startswith("Max core file size"):
+            return line.split()[4:6]
+    return []
 
 
 def main() -> int:
@@ -48,7 +57,14 @@ def main() -> int:
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, on_signal)
     env = {k: digest(v) for k, v in os.environ.items() if "canary" in k.lower()}
-    state = {"pid": os.getpid(), "env": env, "creds": creds_dir_report(), "signals": got}
+    state = {
+        "pid": os.getpid(),
+        "env": env,
+        "env_names": sorted(os.environ),
+        "core_limit": core_limit(),
+        "creds": creds_dir_report(),
+        "signals": got,
+    }
     report.write_text(json.dumps(state))
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline and not got:

@@ -36,6 +36,16 @@ password = "env:BOTGUARD_CANARY_PASSWORD"
 WriteConfig = Callable[..., Path]
 
 
+@pytest.fixture(autouse=True)
+def runtime_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private $XDG_RUNTIME_DIR: `run` puts credentials dirs there and cleans stale ones
+    there, so these tests never touch another process's dirs in the shared /dev/shm."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    return runtime
+
+
 @pytest.fixture
 def canary_env(monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """The canary secrets in the environment, as the config's env: references expect."""

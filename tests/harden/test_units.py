@@ -129,3 +129,9 @@ def test_values_that_could_break_a_unit_line_are_refused(
     path.write_text(text.replace(old, f'{field} = "{value}"'))
     with pytest.raises(ConfigError, match=f"bot.{field}"):
         render_bot_unit(load_config(path), botguard=BG)
+
+
+def test_neither_unit_can_dump_a_core(config: Config) -> None:
+    """A core of the bot or the watchdog would hold the exchange keys."""
+    for unit in (render_bot_unit(config, botguard=BG), render_watch_unit(config, botguard=BG)):
+        assert directives(unit)["LimitCORE"] == ["0"]

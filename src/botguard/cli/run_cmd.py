@@ -55,9 +55,11 @@ def run_cmd_command(
     from botguard.cli.paths import existing_dir
     from botguard.config import load_config
     from botguard.harden import gate, runner
+    from botguard.harden.creds_dir import remove_stale_credentials
 
     existing_dir(root, option="--root")
     cfg = load_config(config)
+    remove_stale_credentials()
     allowed = gate.check_allow_ids(allow or [])
     argv = [] if check else runner.child_argv(cfg, command or [])
     result = asyncio.run(gate.evaluate_gate(cfg, allow=allowed, root=root))
@@ -73,6 +75,7 @@ def run_cmd_command(
         heartbeat=cfg.bot.heartbeat,
         heartbeat_s=runner.heartbeat_interval(cfg),
         source_env=runner.source_env_vars(cfg),
+        owner=cfg.bot.user,
     )
     _announce(spec)
     return asyncio.run(runner.supervise(spec))

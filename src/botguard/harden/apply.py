@@ -14,7 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from botguard.harden.model import HardenFile
+from botguard.harden.model import HardenFile, inside
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ def plan_changes(files: list[HardenFile], root: Path) -> list[Change]:
     for item in files:
         if item.target is None:
             continue
-        dest = root / item.target.relative_to("/")
+        dest = inside(root, item.target.relative_to("/"), option="--root")
         try:
             old = dest.read_text(encoding="utf-8")
             before = str(item.target)

@@ -7,7 +7,7 @@ from pathlib import Path
 from botguard.config import Config
 from botguard.errors import UsageError
 from botguard.harden import firewall, polkit, ssh, units, updates
-from botguard.harden.model import HardenFile, Kind
+from botguard.harden.model import HardenFile, Kind, inside
 from botguard.harden.readme import render_readme
 
 
@@ -81,6 +81,8 @@ def write_bundle(files: list[HardenFile], out: Path) -> list[Path]:
     import shutil
     import tempfile
 
+    for item in files:
+        inside(out, item.name, option="--out")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         scratch = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -90,7 +92,7 @@ def write_bundle(files: list[HardenFile], out: Path) -> list[Path]:
         raise UsageError(f"--out {out}: cannot create it ({exc.strerror})") from None
     try:
         for item in files:
-            path = scratch / item.name
+            path = inside(scratch, item.name, option="--out")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(item.content, encoding="utf-8")
             path.chmod(item.mode)
@@ -107,6 +109,7 @@ def _move_into(scratch: Path, out: Path, names: list[str]) -> list[Path]:
         scratch.rename(out)
         return [out / name for name in names]
     for name in names:
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        (scratch / name).replace(out / name)
+        dest = inside(out, name, option="--out")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        (scratch / name).replace(inside(out, name, option="--out"))
     return [out / name for name in names]

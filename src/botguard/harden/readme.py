@@ -5,7 +5,7 @@ from __future__ import annotations
 from botguard.config import Config
 from botguard.harden.credentials import config_refs, credential_names
 from botguard.harden.model import HardenFile, Kind
-from botguard.harden.units import CREDSTORE
+from botguard.harden.units import CREDSTORE, credstore_path
 
 
 def _file_table(files: list[HardenFile]) -> list[str]:
@@ -27,7 +27,7 @@ def _credential_steps(config: Config) -> list[str]:
     ]
     lines.extend(
         f'systemd-ask-password -n "{name}:" | systemd-creds encrypt --name={name} - '
-        f"{CREDSTORE}/{config.bot.name}.{name}"
+        f"{credstore_path(config, name)}"
         for name in names.values()
     )
     lines += [

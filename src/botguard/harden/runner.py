@@ -8,6 +8,12 @@ layout systemd credentials use. botguard's own logs name them, never show them.
 The child runs in its own process group, so a Ctrl-C in the terminal reaches it
 once (forwarded by us), not twice. The heartbeat file's mtime is refreshed every
 interval while the child lives; `botguard watch` trips when it goes stale.
+
+Nothing outlives `run`: the child gets SIGKILL when `run` dies (PR_SET_PDEATHSIG;
+a bot left trading without its supervisor is what a kill switch exists to
+prevent), and a credentials dir a killed run left is removed by the next
+`run` (see creds_dir). The child's environment is scrubbed of botguard's own
+credentials: Vault, keyring settings, the alert URLs' variables.
 """
 
 from __future__ import annotations
@@ -16,10 +22,8 @@ import asyncio
 import contextlib
 import logging
 import os
-import shutil
 import signal
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -27,7 +31,8 @@ from pathlib import Path
 from botguard.config import Config
 from botguard.errors import UsageError
 from botguard.harden.credentials import config_refs, credential_names
-from botguard.secrets.perms import write_private
+from botguard.harden.creds_dir import create_credentials_dir
+from botguard.secrets.hygiene import PR_SET_PDEATHSIG, libc_prctl
 from botguard.secrets.refs import resolve_secret
 from botguard.secrets.secret import Secret
 
@@ -55,8 +60,10 @@ class ChildSpec:
     heartbeat: Path | None = None
     heartbeat_s: float = DEFAULT_HEARTBEAT_S
     source_env: list[str] = field(default_factory=list)
-    """Variables the `env:` references were read from; the child gets each secret once,
-    under its handed-over name, so these are removed from its environment."""
+    """Variables the `env:` references (alert URLs too) were read from; the child gets
+    each of its secrets once, under its handed-over name, so these are removed."""
+    owner: str | None = None
+    """The bot's user: with DIR, the credentials dir is chowned to it (when run as root)."""
 
 
 def resolve_child_secrets(config: Config) -> dict[str, Secret]:
@@ -67,8 +74,9 @@ def resolve_child_secrets(config: Config) -> dict[str, Secret]:
 
 
 def source_env_vars(config: Config) -> list[str]:
-    """Names of the environment variables behind the config's `env:` references."""
-    return [ref.removeprefix("env:") for ref in config_refs(config) if ref.startswith("env:")]
+    """Names of the variables behind the config's `env:` references, alert URLs included."""
+    refs = config_refs(config, include_alerts=True)
+    return [ref.removeprefix("env:") for ref in refs if ref.startswith("env:")]
 
 
 def heartbeat_interval(config: Config) -> float:
@@ -76,20 +84,25 @@ def heartbeat_interval(config: Config) -> float:
     return max(0.05, min(DEFAULT_HEARTBEAT_S, config.guard.heartbeat_max_age_s / 4))
 
 
-def write_credentials_dir(secrets: dict[str, Secret]) -> Path:
-    """A private directory with one 0400 file per secret, on tmpfs when there is one."""
-    shm = Path("/dev/shm")  # noqa: S108 (tmpfs; mkdtemp makes a private 0700 dir in it)
-    base = os.environ.get("XDG_RUNTIME_DIR") or (str(shm) if shm.is_dir() else None)
-    directory = Path(tempfile.mkdtemp(prefix="botguard-creds-", dir=base))
-    directory.chmod(0o700)
-    for name, secret in secrets.items():
-        write_private(directory / name, secret.reveal(), mode=0o400)
-    return directory
+BOTGUARD_ONLY = ("VAULT_", "KEYRING_", "PYTHON_KEYRING_", "BOTGUARD_")
+"""Prefixes of variables that are botguard's, not the bot's: the Vault token and
+address, keyring backend settings (and their passwords), botguard's own settings."""
+PASSED_ON = frozenset({"BOTGUARD_CONFIG"})
+"""botguard variables the bot may need: the in-process guard finds the config by it."""
+
+
+def is_botguards(name: str) -> bool:
+    """A variable only botguard needs; the bot never inherits it."""
+    return name.startswith(BOTGUARD_ONLY) and name not in PASSED_ON
 
 
 def child_environment(spec: ChildSpec, creds_dir: Path | None) -> dict[str, str]:
-    """Our environment, minus the secrets' sources, plus the secrets (ENV) or the dir (DIR)."""
-    env = {k: v for k, v in os.environ.items() if k not in spec.source_env}
+    """Our environment, scrubbed, plus the secrets (ENV) or the dir (DIR).
+
+    Gone: the variables the secrets were read from, those behind the alert URLs,
+    and botguard's own credentials (is_botguards).
+    """
+    env = {k: v for k, v in os.environ.items() if k not in spec.source_env and not is_botguards(k)}
     if creds_dir is not None:
         env["CREDENTIALS_DIRECTORY"] = str(creds_dir)
     else:
@@ -111,9 +124,29 @@ def exit_status(returncode: int) -> int:
     return 128 - returncode if returncode < 0 else returncode
 
 
+def _die_with_parent() -> Callable[[], None]:
+    """A preexec_fn: the bot gets SIGKILL when `run` dies, however it dies.
+
+    prctl is looked up here, before the fork, so the child only makes the call.
+    If `run` died between fork and prctl the child is already orphaned: it exits.
+    """
+    parent = os.getpid()
+    set_pdeathsig = libc_prctl()
+
+    def preexec() -> None:
+        if set_pdeathsig is not None:
+            set_pdeathsig(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
 async def _spawn(spec: ChildSpec, env: dict[str, str]) -> asyncio.subprocess.Process:
     try:
-        return await asyncio.create_subprocess_exec(*spec.argv, env=env, process_group=0)
+        return await asyncio.create_subprocess_exec(
+            *spec.argv, env=env, process_group=0, preexec_fn=_die_with_parent()
+        )
     except (FileNotFoundError, PermissionError) as exc:
         raise UsageError(
             f"cannot start {spec.argv[0]!r}: {exc.strerror}; check bot.command"
@@ -147,9 +180,13 @@ async def supervise(spec: ChildSpec) -> int:
     forwarder = _Forwarder()
     for sig in FORWARDED:
         loop.add_signal_handler(sig, forwarder, sig)
-    creds_dir = write_credentials_dir(spec.secrets) if spec.mode is SecretsMode.DIR else None
+    creds = (
+        create_credentials_dir(spec.secrets, owner=spec.owner)
+        if spec.mode is SecretsMode.DIR
+        else None
+    )
     try:
-        env = child_environment(spec, creds_dir)
+        env = child_environment(spec, creds.path if creds else None)
         if forwarder.early is not None:
             return 128 + forwarder.early
         forwarder.proc = await _spawn(spec, env)
@@ -161,8 +198,8 @@ async def supervise(spec: ChildSpec) -> int:
     finally:
         for sig in FORWARDED:
             loop.remove_signal_handler(sig)
-        if creds_dir is not None:
-            shutil.rmtree(creds_dir, ignore_errors=True)
+        if creds is not None:
+            creds.remove()
 
 
 async def _watch(proc: asyncio.subprocess.Process, spec: ChildSpec) -> int:

@@ -18,6 +18,8 @@ still works in; `systemd-analyze security --offline` scores them (tests assert
 - IPAddressDeny covers link-local (169.254.0.0/16, where cloud metadata services
   hand out instance credentials) and multicast; an allow list of exchange IPs
   is not possible because exchanges sit behind CDNs.
+- LimitCORE=0: a core dump of either process would hold the exchange keys
+  (botguard also sets RLIMIT_CORE 0 itself once it has read a secret).
 - Secrets arrive as encrypted credentials (LoadCredentialEncrypted=), never as
   Environment=, which anyone who can run `systemctl show` reads.
 """
@@ -32,12 +34,14 @@ from pathlib import Path, PurePosixPath
 from botguard.config import Config
 from botguard.errors import ConfigError
 from botguard.harden.credentials import config_refs, credential_names
+from botguard.names import service_unit_name
 
 CREDSTORE = PurePosixPath("/etc/credstore.encrypted")
 UNIT_DIR = PurePosixPath("/etc/systemd/system")
+NAME_MAX = 255
 _HOME_ROOTS = (Path("/home"), Path("/root"), Path("/run/user"))
-_USER_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-_PLAIN_PATH_RE = re.compile(r"^/[\w./@+-]*$")
+_PLAIN_PATH_RE = re.compile(r"/[\w./@+-]*")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 SANDBOX = (
     "NoNewPrivileges=yes",
@@ -70,14 +74,14 @@ SANDBOX = (
     "KeyringMode=private",
     "DevicePolicy=closed",
     "IPAddressDeny=169.254.0.0/16 multicast",
+    "LimitCORE=0",
 )
 """Sandbox settings shared by both units (ProtectHome and W^X are decided per unit)."""
 
 
 def bot_unit_name(config: Config) -> str:
     """The bot's unit file name: bot.service if set, else `<bot.name>.service`."""
-    name = config.bot.service or f"{config.bot.name}.service"
-    return name if name.endswith(".service") else f"{name}.service"
+    return service_unit_name(config.bot.service or config.bot.name)
 
 
 def watch_unit_name(config: Config) -> str:
@@ -97,14 +101,15 @@ def quote_arg(arg: str) -> str:
     """One argument as systemd's command-line parser reads it back unchanged.
 
     `%` starts a specifier and `$` a variable, so both are doubled; anything
-    with spaces, quotes, backslashes or a lone `;` (the command separator) is
-    double-quoted with C escapes.
+    with spaces, quotes, backslashes, a lone `;` (the command separator) or an
+    ASCII control character is double-quoted with C escapes. systemd ends a
+    line at CR and NUL as well as LF, so no control character is ever left raw.
     """
     escaped = arg.replace("%", "%%").replace("$", "$$")
-    if escaped and not any(c in escaped for c in " \t\n\"'\\;"):
+    if escaped and not any(c in escaped for c in " \"'\\;") and not _CONTROL_RE.search(escaped):
         return escaped
     body = escaped.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + body.replace("\n", "\\n").replace("\t", "\\t") + '"'
+    return '"' + _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", body) + '"'
 
 
 def command_line(args: list[str]) -> str:
@@ -116,9 +121,20 @@ def credential_lines(config: Config, *, include_alerts: bool) -> list[str]:
     """LoadCredentialEncrypted= lines, one per secret reference."""
     names = credential_names(config_refs(config, include_alerts=include_alerts))
     return [
-        f"LoadCredentialEncrypted={name}:{CREDSTORE / f'{config.bot.name}.{name}'}"
-        for name in names.values()
+        f"LoadCredentialEncrypted={name}:{credstore_path(config, name)}" for name in names.values()
     ]
+
+
+def credstore_path(config: Config, name: str) -> PurePosixPath:
+    """`/etc/credstore.encrypted/BOT.NAME`; one file name, so at most 255 characters."""
+    file_name = f"{config.bot.name}.{name}"
+    if len(file_name) > NAME_MAX:
+        raise ConfigError(
+            f"{config.path}: bot.name with the credential {name} makes a file name too long "
+            f"({len(file_name)} > {NAME_MAX} characters); shorten bot.name or the secret "
+            "reference's last part"
+        )
+    return CREDSTORE / file_name
 
 
 def _home_binds(config: Config) -> list[str]:
@@ -129,6 +145,7 @@ def _home_binds(config: Config) -> list[str]:
     exe = Path(config.bot.command[0])
     if exe.is_absolute() and not any(exe.is_relative_to(w) for w in wanted):
         wanted.append(exe.parent.parent if exe.parent.name == "bin" else exe.parent)
+        _require_plain(config, "bot.command[0]", exe)
     return [str(p) for p in wanted if any(p.is_relative_to(h) for h in _HOME_ROOTS)]
 
 
@@ -155,8 +172,6 @@ def _require_command(config: Config) -> list[str]:
             f"{config.path}: bot.user must name the bot's own non-root user, "
             'e.g. user = "gridbot" (create it with `useradd --system gridbot`)'
         )
-    if not _USER_RE.match(str(config.bot.user)):
-        raise ConfigError(f"{config.path}: bot.user is not a valid user name (a-z, 0-9, _ and -)")
     _require_plain_paths(config)
     return config.bot.command
 
@@ -169,11 +184,16 @@ def _require_plain_paths(config: Config) -> None:
         "state.dir": config.state.dir,
     }
     for key, path in paths.items():
-        if path is not None and not _PLAIN_PATH_RE.match(str(path)):
-            raise ConfigError(
-                f"{config.path}: {key} must be an absolute path of letters, digits and . _ - / @ +"
-                " for the systemd unit; move it somewhere without spaces or quotes"
-            )
+        if path is not None:
+            _require_plain(config, key, path)
+
+
+def _require_plain(config: Config, key: str, path: Path) -> None:
+    if not _PLAIN_PATH_RE.fullmatch(str(path)):
+        raise ConfigError(
+            f"{config.path}: {key}: must be an absolute path of letters, digits and . _ - / @ +"
+            " for the systemd unit; move it somewhere without spaces or quotes"
+        )
 
 
 def render_bot_unit(config: Config, *, botguard: str) -> str:

@@ -29,6 +29,9 @@ async def halt_bot(config: Config, reason: str) -> dict[str, Any]:
         record["service"] = await asyncio.to_thread(stop_unit, config.bot.service)
     if config.bot.pidfile:
         record["pid"] = await signal_pidfile(config.bot.pidfile, grace_s=config.kill.grace_s)
+    from botguard.harden.creds_dir import remove_stale_credentials
+
+    remove_stale_credentials()  # keys a SIGKILLed `botguard run` left on tmpfs
     return record
 
 

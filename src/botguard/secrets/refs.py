@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from botguard.errors import SecretError
+from botguard.secrets.hygiene import disable_core_dumps
 from botguard.secrets.perms import check_private
 from botguard.secrets.secret import Secret
 
@@ -33,7 +34,11 @@ Resolver = Callable[[str, str, bool], str]
 
 
 def resolve_secret(ref: str, *, insecure_perms: bool = False) -> Secret:
-    """Resolve one reference to a Secret (registered with the redactor)."""
+    """Resolve one reference to a Secret (registered with the redactor).
+
+    Core dumps are switched off first: from here on this process holds a secret.
+    """
+    disable_core_dumps()
     scheme, sep, rest = ref.partition(":")
     resolver = _RESOLVERS.get(scheme)
     if not sep or resolver is None:
