@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from botguard.testing.canary import CANARIES
 from botguard.testing.sim import run_sim
 
 from .conftest import bg_account, sim_account
@@ -140,3 +141,94 @@ def test_the_real_bot_is_stopped_and_the_halt_reads_as_sentences(tmp_path: Path)
         assert "{" not in done.stdout.split("main:")[0]  # no raw dict before the tables
     finally:
         stop(bot)
+
+
+FAKE_SYSTEMCTL = """#!/bin/sh
+# systemd does not run here: this stands in for systemctl (show MainPID, stop)
+echo "$*" >> "$(dirname "$0")/calls"
+case "$1" in
+  show) echo "$FAKE_MAIN_PID" ;;
+  stop) exit 0 ;;
+esac
+"""
+
+
+def fake_systemctl(tmp_path: Path, main_pid: int) -> dict[str, str]:
+    """PATH with a fake systemctl first (a mock: no systemd in this container)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    script = bin_dir / "systemctl"
+    script.write_text(FAKE_SYSTEMCTL, encoding="utf-8")
+    script.chmod(0o755)
+    import os
+
+    return {"PATH": f"{bin_dir}:{os.environ['PATH']}", "FAKE_MAIN_PID": str(main_pid)}
+
+
+def test_with_a_unit_only_its_main_pid_is_signalled(tmp_path: Path) -> None:
+    bot, _ = spawn_bot(tmp_path)
+    foreign = subprocess.Popen(["sleep", "300"])
+    try:
+        with run_sim(scenario()) as sim:
+            env = fake_systemctl(tmp_path, main_pid=bot.pid)
+            config = kill_config(tmp_path, sim.url, foreign.pid, service="gridbot.service")
+            refused = run_botguard("kill", "--yes", "-c", str(config), cwd=tmp_path, env=env)
+            config = kill_config(tmp_path, sim.url, bot.pid, service="gridbot.service")
+            accepted = run_botguard("kill", "--yes", "-c", str(config), cwd=tmp_path, env=env)
+            state = sim.state()
+        assert alive(foreign)
+        assert_refused(refused, state)
+        assert "not in [bot] service gridbot.service" in refused.stdout
+        assert accepted.returncode == 0, (accepted.stdout, accepted.stderr)
+        assert "unit gridbot.service stopped" in accepted.stdout
+        assert bot.wait(timeout=5) == -signal.SIGTERM
+        calls = (tmp_path / "bin" / "calls").read_text().splitlines()
+        assert calls[:2] == [
+            "show --property=MainPID --value -- gridbot.service",  # before the stop
+            "stop -- gridbot.service",
+        ]
+    finally:
+        stop(foreign)
+        stop(bot)
+
+
+def _can_drop_to_nobody() -> bool:
+    import os
+    import shutil
+
+    return os.geteuid() == 0 and shutil.which("setpriv") is not None
+
+
+@pytest.mark.skipif(not _can_drop_to_nobody(), reason="needs root and setpriv")
+def test_a_bot_botguard_may_not_signal_is_reported_still_running(tmp_path: Path) -> None:
+    """botguard runs as nobody, the bot as root: EPERM; cancelled anyway, exit 1."""
+    import os
+    import pwd
+    import shutil
+    import tempfile
+
+    bot, _ = spawn_bot(tmp_path)
+    home = Path(tempfile.mkdtemp(prefix="botguard-eperm-"))
+    try:
+        home.chmod(0o755)
+        nobody = pwd.getpwnam("nobody")
+        os.chown(home, nobody.pw_uid, nobody.pw_gid)
+        with run_sim(scenario()) as sim:
+            config = kill_config(home, sim.url, bot.pid)
+            for path in (config, home / "bot.pid"):
+                path.chmod(0o644)
+            done = subprocess.run(
+                ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                 *botguard_argv("kill", "--yes", "-c", str(config))],
+                capture_output=True, text=True, check=False, cwd=home, timeout=60,
+                env={**os.environ, **CANARIES},
+            )  # fmt: skip
+            state = sim.state()
+        assert alive(bot)
+        assert done.returncode == 1, (done.stdout, done.stderr)
+        assert "not permitted to signal it (EPERM)" in done.stderr
+        assert STILL_RUNNING in done.stderr
+        assert state["accounts"]["main"]["open_orders"] == []
+    finally:
+        stop(bot)
+        shutil.rmtree(home, ignore_errors=True)

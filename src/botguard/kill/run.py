@@ -59,7 +59,7 @@ async def halt_bot(config: Config, options: KillOptions) -> HaltRecord:
     try:
         flag = str(set_halt(config.state.dir, options.reason, by="kill"))
     except Exception as exc:  # a state dir we may not write: still stop the bot and kill
-        logger.exception("the halt flag could not be raised")
+        logger.debug("the halt flag could not be raised", exc_info=True)
         flag_error = f"{type(exc).__name__}: {str(exc)[:200]}"
     bot = config.bot
     identity = BotIdentity(user=bot.user, command=tuple(bot.command), unit=bot.service)
