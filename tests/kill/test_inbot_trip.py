@@ -106,3 +106,45 @@ def test_a_trip_in_the_bot_cancels_and_flattens_without_signalling_itself(
     assert "exit: 0" in done.stdout
     pid = pidfile.read_text().strip()
     assert f"halt: bot pid {pid} (from {pidfile}): not signalled: it is this process" in done.stdout
+
+
+async def test_a_killswitch_in_the_bot_skips_its_own_pid_and_journals_the_halt(
+    tmp_path: Path,
+) -> None:
+    """In-process: the KillSwitch runs in this (the bot's) process; kill() from a process
+    that is not the bot refuses the same pid file and exits 1."""
+    from botguard.config import parse_config
+    from botguard.journal import Journal
+    from botguard.kill import KillSwitch, kill
+    from botguard.testing.sim import start_sim
+
+    from .conftest import bg_account, sim_account
+
+    pidfile = tmp_path / "bot.pid"
+    pidfile.write_text(f"{os.getpid()}\n")
+    order = {"symbol": "BTC/USDT", "side": "buy", "type": "limit", "amount": "0.01",
+             "price": "50000"}  # fmt: skip
+    async with start_sim({"account": [sim_account(orders=[order])]}) as sim:
+        raw = {
+            "bot": {"name": "b", "pidfile": str(pidfile)},
+            "state": {"dir": str(tmp_path / "state")},
+            "account": [bg_account(sim.url, markets=["spot"])],
+        }
+        config = parse_config(raw, path=tmp_path / "botguard.toml")
+        async with KillSwitch(config) as switch:
+            report = await switch.trigger("drawdown")
+        outside = await kill(config, reason="from outside")
+        orders = sim.state()["accounts"]["main"]["open_orders"]
+    assert orders == []
+    assert report.exit_code == 0
+    assert report.halt is not None
+    assert report.halt.pid is not None
+    assert "not signalled: it is this process" in report.halt.pid.sentence()
+    assert outside.exit_code == 1  # flat, but the pid file named no bot it could stop
+    assert outside.halt is not None
+    assert "refused" in (outside.halt.problem() or "")
+    with Journal(config.state.dir) as journal:
+        runs = journal.runs("kill")
+        halts = [s["detail"] for r in runs for s in journal.steps(r.id) if s["action"] == "halt"]
+    assert {h["pid"]["status"] for h in halts} == {"skipped", "refused"}
+    assert all(h["pid"]["pid"] == os.getpid() for h in halts)

@@ -1,7 +1,9 @@
 """The whole kill: halt first, then every account at once (open, read, cancel, flatten, verify).
 
-Order matters and is the point of this module: the halt flag is raised and the bot
-stopped before anything that can fail or block runs. Only then is each account
+Order matters and is the point of this module: the halt flag goes up before anything
+else (even the kill lock: if another kill holds it, the flag is up all the same), and
+the bot is stopped under the lock, journaled, before anything that can fail or block
+on an account runs. Only then is each account
 opened (its secrets resolved in a thread of its own: a Vault or keyring read may
 block for seconds, or forever), and an account that cannot be opened is reported
 unreachable while every other account is still cancelled, flattened and verified.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 import os
@@ -53,14 +56,17 @@ class AccountUnopened(Exception):
     """An account's venue could not be built (a secret that does not resolve, ...)."""
 
 
-async def halt_bot(config: Config, options: KillOptions) -> HaltRecord:
-    """Halt flag first, then the unit and the pid; never raises (the kill goes on)."""
-    flag, flag_error = None, ""
+def raise_flag(config: Config, reason: str) -> HaltRecord:
+    """The halt flag, before anything else; never raises (the kill goes on regardless)."""
     try:
-        flag = str(set_halt(config.state.dir, options.reason, by="kill"))
+        return HaltRecord(flag=str(set_halt(config.state.dir, reason, by="kill")))
     except Exception as exc:  # a state dir we may not write: still stop the bot and kill
         logger.debug("the halt flag could not be raised", exc_info=True)
-        flag_error = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return HaltRecord(flag_error=f"{type(exc).__name__}: {str(exc)[:200]}")
+
+
+async def stop_bot(config: Config, flag: HaltRecord, *, inside_bot: bool) -> HaltRecord:
+    """After the flag: the bot's unit, then its pid (only one that is plausibly the bot)."""
     bot = config.bot
     identity = BotIdentity(user=bot.user, command=tuple(bot.command), unit=bot.service)
     unit = None
@@ -68,11 +74,11 @@ async def halt_bot(config: Config, options: KillOptions) -> HaltRecord:
         if bot.pidfile:  # read before the stop: a stopped unit has no MainPID
             main_pid = await asyncio.to_thread(unit_main_pid, bot.service)
             identity = BotIdentity(bot.user, tuple(bot.command), bot.service, main_pid)
-        unit = await _stop_unit(bot.service, inside_bot=options.inside_bot)
+        unit = await _stop_unit(bot.service, inside_bot=inside_bot)
     pid = None
     if bot.pidfile:
-        pid = await _stop_pid(config, identity, inside_bot=options.inside_bot)
-    return HaltRecord(flag=flag, flag_error=flag_error, unit=unit, pid=pid)
+        pid = await _stop_pid(config, identity, inside_bot=inside_bot)
+    return dataclasses.replace(flag, unit=unit, pid=pid)
 
 
 async def _stop_unit(unit: str, *, inside_bot: bool) -> UnitStop:
@@ -200,7 +206,7 @@ async def run_kill(
     options: KillOptions,
     venues: Mapping[str, Venue] | None = None,
 ) -> KillReport:
-    """Halt, lock, journal, then open and settle every account.
+    """Halt flag, lock, journal, stop the bot, then open and settle every account.
 
     `venues` are already open (a KillSwitch's); the rest are opened after the halt and
     closed here. The given ones stay open (their owner closes them).
@@ -210,12 +216,12 @@ async def run_kill(
         config = config.model_copy(update={"kill": kill})
     start = time.monotonic()
     deadline = start + config.kill.deadline_s
-    halt = await halt_bot(config, options) if options.halt and not options.dry_run else None
+    flag = raise_flag(config, options.reason) if options.halt and not options.dry_run else None
     lock = KillLock(config.state.dir)
     if not await lock.acquire(timeout_s=max(0.0, deadline - time.monotonic())):
         report = KillReport(run_id="", reason=options.reason, dry_run=options.dry_run)
         note = "another kill held the lock past the deadline"
-        report.halt = halt
+        report.halt = flag  # that kill stops the bot
         report.accounts = [unreachable(a.name, note) for a in accounts]
         return report
     async with lock:
@@ -223,6 +229,10 @@ async def run_kill(
             kind = options.kind if not options.dry_run else f"{options.kind}-dry-run"
             log = RunLog(journal, kind)
             run = _Run(config, options, log, deadline, log.rounds_done())
+            halt = None
+            if flag is not None:  # journaled and timed: the demo's "halt" phase
+                halt = await stop_bot(config, flag, inside_bot=options.inside_bot)
+                log.step("halt", "halt", "ok" if halt.bot_stopped else "failed", halt.as_dict())
             return await _locked(run, accounts, venues or {}, halt, start)
 
 
@@ -235,8 +245,6 @@ async def _locked(
 ) -> KillReport:
     report = KillReport(run.log.run_id, run.options.reason, dry_run=run.options.dry_run,
                         resumed=run.log.resumed, halt=halt)  # fmt: skip
-    if halt is not None:
-        run.log.step("halt", "halt", "ok" if halt.bot_stopped else "failed", halt.as_dict())
     results = await asyncio.gather(*(_account(run, a, venues.get(a.name)) for a in accounts))
     report.accounts = list(results)
     report.timings["total_s"] = round(time.monotonic() - start, 3)
