@@ -124,3 +124,54 @@ def test_a_process_is_judged_by_owner_command_and_unit() -> None:
         assert refusal(proc.pid, unit) is None
     finally:
         stop(proc)
+
+
+@pytest.mark.parametrize(
+    ("pid", "why"),
+    [
+        (0, "process group"),
+        (-1, "every process"),
+        (-4242, "process group"),
+        (1, "init"),
+    ],
+)
+def test_pids_that_name_no_single_process_are_refused_before_any_signal(pid: int, why: str) -> None:
+    """Pure: no os.kill runs here (the sandboxed process tests cover the real signals)."""
+    assert why in (refusal(pid, BotIdentity()) or "")
+
+
+def test_botguard_its_parent_group_and_session_are_refused() -> None:
+    me = BotIdentity()
+    assert "botguard itself" in (refusal(os.getpid(), me) or "")
+    assert "parent" in (refusal(os.getppid(), me) or "")
+    for leader in {os.getpgrp(), os.getsid(0)} - {os.getpid(), os.getppid(), 1}:
+        assert refusal(leader, me) is not None
+
+
+THREADED = """
+import pathlib, sys, threading, time
+def run():
+    pathlib.Path(sys.argv[1]).write_text(str(threading.get_native_id()))
+    time.sleep(60)
+threading.Thread(target=run, daemon=True).start()
+time.sleep(60)
+"""
+
+
+async def test_a_thread_id_is_not_a_pid(tmp_path: Path) -> None:
+    """kill(TID) signals the thread's whole process: a pid file holding one is refused."""
+    tid_file = tmp_path / "tid"
+    proc = subprocess.Popen([sys.executable, "-c", THREADED, str(tid_file)])
+    try:
+        for _ in range(500):
+            if tid_file.exists() and tid_file.read_text():
+                break
+            await asyncio.sleep(0.01)
+        pidfile = tmp_path / "bot.pid"
+        pidfile.write_text(tid_file.read_text())
+        record = await signal_pidfile(pidfile, grace_s=0.2)
+        assert record.status is StopStatus.REFUSED
+        assert f"a thread of process {proc.pid}" in record.sentence()
+        assert proc.poll() is None
+    finally:
+        stop(proc)

@@ -3,7 +3,8 @@
 The bot writes its pid file, so the file is untrusted input: `0` would signal
 botguard's own process group, `-1` every process it may signal (the whole host as
 root), `1` init, and any other pid a process that is not the bot at all. A pid is
-accepted only when it is > 1, is not botguard itself, an ancestor of it, or the
+accepted only when it is > 1, a process (not one of its threads: a thread id signals
+its whole process), is not botguard itself, an ancestor of it, or the
 leader of its process group or session, and is plausibly the bot: owned by `[bot]
 user`, running `[bot] command`, the MainPID or a member of `[bot] service` when those
 are configured. Everything here reads /proc (Linux).
@@ -100,7 +101,7 @@ def special_refusal(pid: int) -> str | None:
 
 def refusal(pid: int, expect: BotIdentity) -> str | None:
     """Why `pid` must not be signalled as the bot; None when it may be."""
-    why = special_refusal(pid) or _ours(pid)
+    why = special_refusal(pid) or _thread_refusal(pid) or _ours(pid)
     if why is not None:
         return why
     cmdline = _cmdline(pid)
@@ -130,6 +131,14 @@ def in_unit(pid: int, unit: str) -> bool:
         if name in path.split("/"):
             return True
     return False
+
+
+def _thread_refusal(pid: int) -> str | None:
+    """A thread id signals its whole process: accept only a process (thread-group leader)."""
+    tgid = _status_field(pid, "Tgid:")
+    if tgid is not None and tgid != pid:
+        return f"it is a thread of process {tgid}, not a process"
+    return None
 
 
 def _ours(pid: int) -> str | None:
@@ -193,11 +202,16 @@ def _owner_refusal(pid: int, user: str) -> str | None:
 
 
 def _real_uid(pid: int) -> int | None:
+    return _status_field(pid, "Uid:")
+
+
+def _status_field(pid: int, name: str) -> int | None:
+    """The first number of a /proc/PID/status line (`Uid:` is real, effective, ...)."""
     try:
         text = Path(f"/proc/{pid}/status").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
     for line in text.splitlines():
-        if line.startswith("Uid:"):
+        if line.startswith(name):
             return int(line.split()[1])
     return None

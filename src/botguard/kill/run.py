@@ -35,7 +35,6 @@ from botguard.kill.report import KillReport
 from botguard.kill.runlog import KillLock, RunLog
 from botguard.kill.stop import (
     HaltRecord,
-    PidStop,
     StopStatus,
     UnitStop,
     signal_pidfile,
@@ -77,7 +76,9 @@ async def stop_bot(config: Config, flag: HaltRecord, *, inside_bot: bool) -> Hal
         unit = await _stop_unit(bot.service, inside_bot=inside_bot)
     pid = None
     if bot.pidfile:
-        pid = await _stop_pid(config, identity, inside_bot=inside_bot)
+        grace_s = config.kill.grace_s
+        pid = await signal_pidfile(bot.pidfile, grace_s=grace_s, expect=identity,
+                                   inside_bot=inside_bot)  # fmt: skip
     return dataclasses.replace(flag, unit=unit, pid=pid)
 
 
@@ -85,14 +86,6 @@ async def _stop_unit(unit: str, *, inside_bot: bool) -> UnitStop:
     if inside_bot and in_unit(os.getpid(), unit):
         return UnitStop(unit, StopStatus.SKIPPED, "this process runs in it (the bot itself)")
     return await asyncio.to_thread(stop_unit, unit)
-
-
-async def _stop_pid(config: Config, identity: BotIdentity, *, inside_bot: bool) -> PidStop:
-    pidfile = config.bot.pidfile
-    assert pidfile is not None  # noqa: S101 - checked by the caller
-    return await signal_pidfile(
-        pidfile, grace_s=config.kill.grace_s, expect=identity, inside_bot=inside_bot
-    )
 
 
 def select_accounts(config: Config, names: Sequence[str] | None) -> list[AccountConfig]:
