@@ -158,18 +158,19 @@ time.sleep(60)
 """
 
 
-async def test_a_thread_id_is_not_a_pid(tmp_path: Path) -> None:
+def test_a_thread_id_is_not_a_pid(tmp_path: Path) -> None:
     """kill(TID) signals the thread's whole process: a pid file holding one is refused."""
+    import time
+
     tid_file = tmp_path / "tid"
     proc = subprocess.Popen([sys.executable, "-c", THREADED, str(tid_file)])
     try:
-        for _ in range(500):
-            if tid_file.exists() and tid_file.read_text():
-                break
-            await asyncio.sleep(0.01)
+        end = time.monotonic() + 10
+        while not (tid_file.exists() and tid_file.read_text()) and time.monotonic() < end:
+            time.sleep(0.01)
         pidfile = tmp_path / "bot.pid"
         pidfile.write_text(tid_file.read_text())
-        record = await signal_pidfile(pidfile, grace_s=0.2)
+        record = asyncio.run(signal_pidfile(pidfile, grace_s=0.2))
         assert record.status is StopStatus.REFUSED
         assert f"a thread of process {proc.pid}" in record.sentence()
         assert proc.poll() is None
