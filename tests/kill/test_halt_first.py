@@ -132,3 +132,21 @@ def test_a_secret_read_that_hangs_does_not_hold_the_kill_past_its_deadline(
     assert took < 3 + 5, took  # deadline + start-up, not forever
     assert_flat(state["main"])
     assert "alt unreachable" in done.stderr
+
+
+async def test_a_kill_lock_planted_as_a_symlink_is_refused_not_followed(tmp_path: Path) -> None:
+    from botguard.errors import ConfigError
+
+    target = tmp_path / "elsewhere" / "created-by-botguard"
+    target.parent.mkdir()
+    config = parse_config(
+        {"bot": {"name": "b"}, "state": {"dir": str(tmp_path / "s")},
+         "account": [bg_account("http://127.0.0.1:9", markets=["spot"])]},
+        path=tmp_path / "botguard.toml",
+    )  # fmt: skip
+    (tmp_path / "s").mkdir(mode=0o700)
+    (tmp_path / "s" / "kill.lock").symlink_to(target)
+    with pytest.raises(ConfigError, match="symlink"):
+        await kill(config)
+    assert not target.exists()
+    assert is_halted(config.state.dir)  # the flag went up first all the same
