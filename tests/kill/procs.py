@@ -46,6 +46,22 @@ def spawn_bot(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
     return proc, pidfile
 
 
+def spawn_foreign() -> subprocess.Popen[bytes]:
+    """A process that is not the bot (`sleep`), once it runs its own program."""
+    proc = subprocess.Popen(["sleep", "300"])
+    end = time.monotonic() + 10
+    while time.monotonic() < end and b"sleep" not in _cmdline(proc.pid):
+        time.sleep(0.01)
+    return proc
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
 def toml_value(value: Any) -> str:
     return json.dumps(str(value) if isinstance(value, Path) else value)
 

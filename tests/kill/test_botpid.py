@@ -23,7 +23,7 @@ from botguard.kill.botpid import (
 from botguard.kill.halt import signal_pidfile
 from botguard.kill.stop import StopStatus
 
-from .procs import stop
+from .procs import bot_argv, spawn_bot, stop
 
 words = st.text(
     st.characters(codec="utf-8", exclude_characters="\0/"), min_size=1, max_size=12
@@ -111,10 +111,10 @@ async def test_botguard_s_own_pid_is_refused_outside_the_bot_and_skipped_inside(
     assert inside.signals == ()
 
 
-def test_a_process_is_judged_by_owner_command_and_unit() -> None:
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+def test_a_process_is_judged_by_owner_command_and_unit(tmp_path: Path) -> None:
+    proc, _ = spawn_bot(tmp_path)  # running its own code (after exec): its cmdline is set
     try:
-        me = BotIdentity(command=(sys.executable, "-c"))
+        me = BotIdentity(command=tuple(bot_argv(tmp_path)))
         assert refusal(proc.pid, me) is None
         assert "does not match" in (refusal(proc.pid, BotIdentity(command=("freqtrade",))) or "")
         assert "does not exist" in (refusal(proc.pid, BotIdentity(user="no-such-user-x")) or "")

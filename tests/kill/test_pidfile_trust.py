@@ -28,6 +28,7 @@ from .procs import (
     run_botguard,
     sandboxed,
     spawn_bot,
+    spawn_foreign,
     stop,
     write_config,
 )
@@ -110,7 +111,7 @@ def test_the_test_runners_own_pid_is_never_signalled(tmp_path: Path) -> None:
     ],
 )
 def test_a_foreign_process_is_not_signalled(tmp_path: Path, bot: dict[str, Any]) -> None:
-    foreign = subprocess.Popen(["sleep", "300"])
+    foreign = spawn_foreign()
     try:
         with run_sim(scenario()) as sim:
             config = kill_config(tmp_path, sim.url, foreign.pid, **bot)
@@ -167,7 +168,7 @@ def fake_systemctl(tmp_path: Path, main_pid: int) -> dict[str, str]:
 
 def test_with_a_unit_only_its_main_pid_is_signalled(tmp_path: Path) -> None:
     bot, _ = spawn_bot(tmp_path)
-    foreign = subprocess.Popen(["sleep", "300"])
+    foreign = spawn_foreign()
     try:
         with run_sim(scenario()) as sim:
             env = fake_systemctl(tmp_path, main_pid=bot.pid)
