@@ -233,3 +233,16 @@ def test_a_bot_botguard_may_not_signal_is_reported_still_running(tmp_path: Path)
     finally:
         stop(bot)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def test_no_pid_file_means_the_bot_was_not_identified_and_never_exit_0(tmp_path: Path) -> None:
+    """Issue 14: no pid file written, the kill could not stop the bot and said "flat"."""
+    with run_sim(scenario()) as sim:
+        config = kill_config(tmp_path, sim.url, 4242)
+        (tmp_path / "bot.pid").unlink()
+        done = run_botguard("kill", "--yes", "-c", str(config), cwd=tmp_path)
+        state = sim.state()
+    assert state["accounts"]["main"]["open_orders"] == []
+    assert done.returncode == 1, (done.stdout, done.stderr)
+    (line,) = done.stderr.strip().splitlines()
+    assert f"{STILL_RUNNING}: bot pid file {tmp_path / 'bot.pid'}: no pid file there" in line

@@ -81,6 +81,8 @@ class PidStop:
                 return f"{who}: not running"
             case StopStatus.SKIPPED:
                 return f"{who}: not signalled: {self.detail}"
+            case StopStatus.REFUSED if self.pid is None:
+                return f"{who}: {self.detail}"
             case StopStatus.REFUSED:
                 return f"{who}: refused, not signalled: {self.detail}"
             case StopStatus.FAILED:
