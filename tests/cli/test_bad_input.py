@@ -92,9 +92,9 @@ CASES = [
           files={"botguard.toml": BOT + STATE}),
     _case("kill-unknown-account", ["kill", "--yes", "--account", "nope", *C], 2,
           "no account named 'nope' (configured: main)", absent=("state/HALTED",)),
-    _case("env-unset", ["kill", "--yes", *C], 2, "NOPE_UNSET_X is not set",
-          files=_with(**{"botguard.toml": GOOD.replace("BOTGUARD_CANARY_SECRET", "NOPE_UNSET_X")}),
-          absent=("state/HALTED",)),
+    # the kill halts first, then reports the account it cannot open as unreachable (exit 3)
+    _case("env-unset", ["kill", "--yes", *C], 3, "NOPE_UNSET_X is not set",
+          files=_with(**{"botguard.toml": GOOD.replace("BOTGUARD_CANARY_SECRET", "NOPE_UNSET_X")})),
     _case("dotenv-missing", ["drill", *C], 2, "file .env does not exist",
           files={"botguard.toml": GOOD.replace("env:BOTGUARD_CANARY_SECRET", "dotenv:.env#S")}),
     _case("dotenv-world-readable", ["watch", "--once", *C], 2, "chmod 600 .env",

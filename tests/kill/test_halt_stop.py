@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from botguard.kill.halt import signal_pidfile, stop_unit
+from botguard.kill.stop import StopStatus
 
 
 def _spawn(code: str, tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
@@ -25,8 +26,8 @@ async def test_a_bot_that_exits_on_sigterm_gets_no_sigkill(tmp_path: Path) -> No
     )
     record = await signal_pidfile(pidfile, grace_s=5)
     proc.wait(timeout=5)
-    assert record["signals"] == ["SIGTERM"]
-    assert record["stopped"] is True
+    assert record.signals == ("SIGTERM",)
+    assert record.status is StopStatus.STOPPED
 
 
 async def test_a_bot_ignoring_sigterm_is_killed_after_the_grace(tmp_path: Path) -> None:
@@ -39,16 +40,17 @@ async def test_a_bot_ignoring_sigterm_is_killed_after_the_grace(tmp_path: Path) 
     proc, pidfile = _spawn(code, tmp_path)
     record = await signal_pidfile(pidfile, grace_s=0.3)
     assert proc.wait(timeout=5) == -9
-    assert record["signals"] == ["SIGTERM", "SIGKILL"]
+    assert record.signals == ("SIGTERM", "SIGKILL")
+    assert record.sentence().endswith("SIGTERM -> SIGKILL -> exited")
 
 
 async def test_a_missing_pidfile_is_recorded_not_raised(tmp_path: Path) -> None:
     record = await signal_pidfile(tmp_path / "none.pid", grace_s=0)
-    assert record["stopped"] is False
-    assert "no pid" in record["error"]
+    assert record.status is StopStatus.REFUSED
+    assert "no pid file" in record.detail
 
 
 def test_stop_unit_records_what_happened() -> None:
     record = stop_unit("botguard-test-no-such-unit.service", timeout_s=5)
-    assert record["unit"] == "botguard-test-no-such-unit.service"
-    assert record["stopped"] is False  # no such unit (or no systemctl here): said, not raised
+    assert record.unit == "botguard-test-no-such-unit.service"
+    assert record.status is StopStatus.FAILED  # no such unit (or no systemctl): said, not raised

@@ -83,12 +83,21 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
         )
     )
     render(report, console)
-    if report.exit_code == 3 or (not dry_run and report.exit_code != 0):
-        from botguard.kill.report import outcome_line
-
-        typer.echo(f"botguard: {outcome_line(report)}", err=True)
+    _say_what_is_left(report, dry_run=dry_run)
     if not dry_run:
         from botguard.alerts import alert_kill
 
         asyncio.run(alert_kill(cfg, report, reason="botguard kill"))
     return report.exit_code
+
+
+def _say_what_is_left(report: KillReport, *, dry_run: bool) -> None:
+    """One stderr line per problem: a bot that may still run, accounts not flat."""
+    from botguard.kill.report import outcome_line
+
+    problem = report.halt.problem() if report.halt is not None else None
+    if problem is not None:
+        typer.echo(f"botguard: {problem}", err=True)
+    code = report.accounts_exit_code
+    if code == 3 or (not dry_run and code != 0):
+        typer.echo(f"botguard: {outcome_line(report)}", err=True)

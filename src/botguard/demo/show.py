@@ -125,10 +125,8 @@ def leaks_table(leaks: Sequence[Leak], *, removed_in: str | None) -> Table:
 def kill_table(report: KillReport) -> Table:
     """Per account: halt, cancelled, closed, sold, kept, what remains."""
     table = Table("step", "what happened", title=f"botguard kill: {report.status}")
-    pid = report.halt.get("pid", {})
-    signals = "+".join(pid.get("signals", [])) or "none"
-    table.add_row("halt", f"halt flag raised; bot pid {pid.get('pid', '?')} sent {signals}, "
-                          f"stopped: {'yes' if pid.get('stopped') else 'NO'}")  # fmt: skip
+    for line in report.halt.lines() if report.halt is not None else ["no halt"]:
+        table.add_row("halt", escape(line))
     for acct in report.accounts:
         books = len(acct.done.cancelled)
         count = sum(c.count for c in acct.done.cancelled)

@@ -34,7 +34,8 @@ async def kill_for_trip(
     try:
         from botguard.kill import kill
 
-        report = await kill(config, accounts=accounts, reason=reason)
+        # the guard runs in the bot: its own pid is halted by the flag, never signalled
+        report = await kill(config, accounts=accounts, reason=reason, inside_bot=source == "guard")
     except Exception as exc:
         title = f"botguard: KILL FAILED after {trip.rule}"
         await send_alerts(config, title, f"{reason}\n{type(exc).__name__}: {exc}", kind="kill")

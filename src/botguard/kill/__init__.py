@@ -1,14 +1,16 @@
 """The kill switch: halt, cancel, flatten, verify.
 
 Light to import (no ccxt here): `botguard.kill(config)` and a bot's `KillSwitch` load
-the exchange code when they first run.
+the exchange code when they first run. Options are keyword-only everywhere, so a
+misspelt one is a TypeError, never a silently different kill.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
 
 if TYPE_CHECKING:
@@ -25,13 +27,18 @@ async def kill(  # noqa: PLR0913 - the public signature DESIGN.md fixes
     halt: bool = True,
     deadline_s: float | None = None,
     reason: str = "manual",
+    inside_bot: bool = False,
 ) -> KillReport:
-    """Halt the bot, cancel every order, flatten, verify flat; journaled in the state dir."""
+    """Halt the bot, cancel every order, flatten, verify flat; journaled in the state dir.
+
+    `inside_bot=True` when called from the bot's own process (a guard trip): its own pid
+    in the pid file is then halted by the flag, not signalled.
+    """
     from botguard.kill.run import kill_config
 
-    opts = {"dry_run": dry_run, "flatten": flatten, "halt": halt,
-            "deadline_s": deadline_s, "reason": reason}  # fmt: skip
-    return await kill_config(config, accounts=accounts, opts=opts)
+    options = KillOptions(reason=reason, dry_run=dry_run, flatten=flatten, halt=halt,
+                          deadline_s=deadline_s, inside_bot=inside_bot)  # fmt: skip
+    return await kill_config(config, accounts=accounts, options=options)
 
 
 class KillSwitch:
@@ -42,37 +49,51 @@ class KillSwitch:
     ...
     report = await ks.trigger("drawdown")
     await ks.close()
+
+    It runs inside the bot (`inside_bot=True`), so a trigger never signals the bot's own
+    pid: the halt flag (which the guard and `botguard run` honour) halts it. A supervisor
+    outside the bot passes `inside_bot=False`.
     """
 
-    def __init__(self, config: Config, *, accounts: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, config: Config, *, accounts: Sequence[str] | None = None, inside_bot: bool = True
+    ) -> None:
         self.config = config
         self.accounts = accounts
-        self._venues: list[Venue] | None = None
+        self.inside_bot = inside_bot
+        self._venues: dict[str, Venue] = {}
 
     async def open(self) -> None:
         """Open the venues and load (cached) markets now, so a trigger only trades."""
         from botguard.kill.run import open_venues, select_accounts
 
-        if self._venues is None:
+        if not self._venues:
             accts = select_accounts(self.config, self.accounts)
-            self._venues = await open_venues(self.config, accts)
+            venues = await open_venues(self.config, accts)
+            self._venues = {a.name: v for a, v in zip(accts, venues, strict=True)}
 
-    async def trigger(self, reason: str, **opts: Any) -> KillReport:
-        """Run the kill now on the pre-opened venues."""
-        from botguard.kill.run import run_kill
+    async def trigger(
+        self,
+        reason: str,
+        *,
+        dry_run: bool = False,
+        flatten: bool = True,
+        halt: bool = True,
+        deadline_s: float | None = None,
+    ) -> KillReport:
+        """Halt first, then kill on the pre-opened venues (opening any that are not yet)."""
+        from botguard.kill.run import run_kill, select_accounts
 
-        await self.open()
-        if self._venues is None:  # pragma: no cover - open() sets it
-            raise RuntimeError("KillSwitch could not open its venues")
-        full = {"dry_run": False, "flatten": True, "halt": True, "deadline_s": None,
-                "reason": reason, **opts}  # fmt: skip
-        return await run_kill(self.config, self._venues, opts=full)
+        options = KillOptions(reason=reason, dry_run=dry_run, flatten=flatten, halt=halt,
+                              deadline_s=deadline_s, inside_bot=self.inside_bot)  # fmt: skip
+        accounts = select_accounts(self.config, self.accounts)
+        return await run_kill(self.config, accounts, options=options, venues=self._venues)
 
     async def close(self) -> None:
         """Close the venues' HTTP sessions."""
-        for venue in self._venues or []:
+        for venue in self._venues.values():
             await venue.close()
-        self._venues = None
+        self._venues = {}
 
     async def __aenter__(self) -> KillSwitch:
         await self.open()
@@ -82,4 +103,4 @@ class KillSwitch:
         await self.close()
 
 
-__all__ = ["KillReport", "KillSwitch", "kill"]
+__all__ = ["KillOptions", "KillReport", "KillSwitch", "kill"]

@@ -131,6 +131,7 @@ def drill_config(config: Config, scenario: dict[str, Any], url: str, state: Path
 
 async def run_drill(config: Config, scenario_path: Path | None) -> KillReport:
     """Seed a sim, kill against it, journal the drill; returns the kill's report."""
+    from botguard.kill.options import KillOptions
     from botguard.kill.run import kill_config
     from botguard.testing.sim import start_sim
 
@@ -143,9 +144,8 @@ async def run_drill(config: Config, scenario_path: Path | None) -> KillReport:
     with tempfile.TemporaryDirectory(prefix="botguard-drill-") as scratch:
         async with start_sim(scenario) as sim:
             cfg = drill_config(config, scenario, sim.url, Path(scratch))
-            opts = {"dry_run": False, "flatten": True, "halt": True, "deadline_s": None,
-                    "reason": "drill"}  # fmt: skip
-            report = await kill_config(cfg, accounts=None, opts=opts, kind="drill")
+            options = KillOptions(reason="drill", kind="drill")
+            report = await kill_config(cfg, accounts=None, options=options)
             requests = len(sim.log())
     report.timings.update(seed_s=round(t_seed, 3), drill_s=round(time.monotonic() - t0, 3))
     summary = {**report.summary(), "requests": requests,

@@ -62,63 +62,10 @@ def clear_halt(state_dir: Path) -> bool:
     return True
 
 
-def stop_unit(unit: str, *, timeout_s: float = 30.0) -> dict[str, Any]:
-    """`systemctl stop UNIT`; what happened, never raising (the kill goes on regardless)."""
-    import shutil
-    import subprocess
+def __getattr__(name: str) -> Any:
+    """`signal_pidfile` and `stop_unit` live in botguard.kill.stop (loaded on first use)."""
+    if name in ("signal_pidfile", "stop_unit"):
+        from botguard.kill import stop
 
-    systemctl = shutil.which("systemctl")
-    if systemctl is None:
-        return {"unit": unit, "stopped": False, "error": "systemctl not found"}
-    try:
-        proc = subprocess.run(  # noqa: S603 - fixed argv, unit name validated by config
-            [systemctl, "stop", "--", unit], capture_output=True, text=True, timeout=timeout_s
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return {"unit": unit, "stopped": False, "error": str(exc)}
-    return {"unit": unit, "stopped": proc.returncode == 0, "rc": proc.returncode,
-            "error": proc.stderr.strip()[:200]}  # fmt: skip
-
-
-def _alive(pid: int) -> bool:
-    """The pid exists and is not a zombie (an exited child nobody reaped yet)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-    except OSError:
-        return True
-    return stat.rpartition(")")[2].split()[0] != "Z"
-
-
-async def signal_pidfile(pidfile: Path, *, grace_s: float) -> dict[str, Any]:
-    """SIGTERM the pid in `pidfile`, SIGKILL it if still alive after `grace_s`."""
-    import asyncio
-    import signal
-    import time
-
-    try:
-        pid = int(pidfile.read_text(encoding="utf-8").split()[0])  # noqa: ASYNC240 - tiny file
-    except (OSError, ValueError, IndexError) as exc:
-        return {"pidfile": str(pidfile), "stopped": False, "error": f"no pid: {exc}"}
-    record: dict[str, Any] = {"pidfile": str(pidfile), "pid": pid, "signals": []}
-    if not _alive(pid):
-        return {**record, "stopped": True, "note": "not running"}
-    try:
-        os.kill(pid, signal.SIGTERM)
-        record["signals"].append("SIGTERM")
-        end = time.monotonic() + grace_s
-        while _alive(pid) and time.monotonic() < end:  # noqa: ASYNC110 - no event for a pid
-            await asyncio.sleep(0.05)
-        if _alive(pid):
-            os.kill(pid, signal.SIGKILL)
-            record["signals"].append("SIGKILL")
-    except ProcessLookupError:
-        pass
-    except PermissionError as exc:
-        return {**record, "stopped": False, "error": str(exc)}
-    return {**record, "stopped": True}
+        return getattr(stop, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

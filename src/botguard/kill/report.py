@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from botguard.kill.plan import KillPlan
+    from botguard.kill.stop import HaltRecord
     from botguard.kill.verify import AccountResult
 
 
@@ -21,12 +22,19 @@ class KillReport:
     reason: str
     dry_run: bool = False
     accounts: list[AccountResult] = field(default_factory=list)
-    halt: dict[str, Any] = field(default_factory=dict)
+    halt: HaltRecord | None = None
+    """What the halt did (None: no halt, as with --no-halt or --dry-run)."""
     timings: dict[str, float] = field(default_factory=dict)
     resumed: bool = False
 
     @property
     def exit_code(self) -> int:
+        """The accounts' code, but never 0 while the bot may still be running."""
+        code = self.accounts_exit_code
+        return 1 if code == 0 and self.halt is not None and self.halt.problem() else code
+
+    @property
+    def accounts_exit_code(self) -> int:
         """0 when every account was read flat, 3 if one could not be reached, else 1."""
         statuses = {a.status for a in self.accounts}
         if "unreachable" in statuses:
@@ -40,14 +48,14 @@ class KillReport:
         """flat | residual | unreachable | planned: the journal's run status."""
         if self.dry_run:
             return "planned"
-        return {0: "flat", 1: "residual", 3: "unreachable"}[self.exit_code]
+        return {0: "flat", 1: "residual", 3: "unreachable"}[self.accounts_exit_code]
 
     def summary(self) -> dict[str, Any]:
         """A JSON-able summary for the journal (no secrets: names and amounts only)."""
         return {
             "reason": self.reason,
             "exit_code": self.exit_code,
-            "halt": self.halt,
+            "halt": self.halt.as_dict() if self.halt is not None else {},
             "timings": self.timings,
             "accounts": {
                 a.account: {
@@ -85,8 +93,8 @@ def render(report: KillReport, console: Console) -> None:
     """One table per account: halted, cancelled, closed, sold, what remains."""
     from rich.table import Table
 
-    if report.halt:
-        console.print(f"halt: {report.halt}")
+    for line in report.halt.lines() if report.halt is not None else []:
+        console.print(f"halt: {line}", markup=False, highlight=False, soft_wrap=True)
     for acct in report.accounts:
         table = Table(title=f"{acct.account}: {acct.status}", show_lines=False)
         table.add_column("what")
@@ -115,7 +123,7 @@ def outcome_line(report: KillReport) -> str:
     if report.dry_run:
         verdict = "kill --dry-run could not read every account; nothing was changed"
     retry = "botguard kill --dry-run" if report.dry_run else "botguard kill --yes"
-    done = ["halt flag raised"] if report.halt.get("flag") else []
+    done = ["halt flag raised"] if report.halt is not None and report.halt.flag else []
     accounts = "; ".join(_account_outcome(a) for a in report.accounts) or "no accounts"
     head = ", ".join([verdict, *done])
     return f"{head}; {accounts}; run `{retry}` again to retry"

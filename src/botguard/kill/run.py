@@ -1,4 +1,12 @@
-"""The whole kill: halt, then every account at once (read, cancel, flatten, verify).
+"""The whole kill: halt first, then every account at once (open, read, cancel, flatten, verify).
+
+Order matters and is the point of this module: the halt flag goes up before anything
+else (even the kill lock: if another kill holds it, the flag is up all the same), and
+the bot is stopped under the lock, journaled, before anything that can fail or block
+on an account runs. Only then is each account
+opened (its secrets resolved in a thread of its own: a Vault or keyring read may
+block for seconds, or forever), and an account that cannot be opened is reported
+unreachable while every other account is still cancelled, flattened and verified.
 
 Imported lazily by `botguard.kill.kill` so `import botguard` stays light.
 """
@@ -6,33 +14,89 @@ Imported lazily by `botguard.kill.kill` so `import botguard` stays light.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import functools
 import logging
+import os
+import threading
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
 
 from botguard.config import AccountConfig, Config
+from botguard.errors import BotguardError
 from botguard.journal import Journal
-from botguard.kill.halt import set_halt, signal_pidfile, stop_unit
+from botguard.kill.botpid import BotIdentity, in_unit
+from botguard.kill.halt import set_halt
+from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
 from botguard.kill.runlog import KillLock, RunLog
+from botguard.kill.stop import (
+    HaltRecord,
+    StopStatus,
+    UnitStop,
+    signal_pidfile,
+    stop_unit,
+    unit_main_pid,
+)
 from botguard.kill.verify import AccountResult, Settings, settle_account
 from botguard.venues.base import Venue
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+_IMPORT_LOCK = threading.Lock()
+"""ccxt's lazy import (venues/lazy.py) is not made for two threads at once."""
 
-async def halt_bot(config: Config, reason: str) -> dict[str, Any]:
-    """Halt flag first, then the unit and the pid; what happened, for the report."""
-    record: dict[str, Any] = {"flag": str(set_halt(config.state.dir, reason, by="kill"))}
-    if config.bot.service:
-        record["service"] = await asyncio.to_thread(stop_unit, config.bot.service)
-    if config.bot.pidfile:
-        record["pid"] = await signal_pidfile(config.bot.pidfile, grace_s=config.kill.grace_s)
+
+class AccountUnopened(Exception):
+    """An account's venue could not be built (a secret that does not resolve, ...)."""
+
+
+def raise_flag(config: Config, reason: str) -> HaltRecord:
+    """The halt flag, before anything else; never raises (the kill goes on regardless)."""
+    try:
+        return HaltRecord(flag=str(set_halt(config.state.dir, reason, by="kill")))
+    except Exception as exc:  # a state dir we may not write: still stop the bot and kill
+        logger.debug("the halt flag could not be raised", exc_info=True)
+        return HaltRecord(flag_error=f"{type(exc).__name__}: {str(exc)[:200]}")
+
+
+async def stop_bot(config: Config, flag: HaltRecord, *, inside_bot: bool) -> HaltRecord:
+    """After the flag: the bot's unit, then its pid (only one that is plausibly the bot)."""
+    bot = config.bot
+    identity = BotIdentity(user=bot.user, command=tuple(bot.command), unit=bot.service)
+    unit = None
+    if bot.service:
+        if bot.pidfile:  # read before the stop: a stopped unit has no MainPID
+            main_pid = await asyncio.to_thread(unit_main_pid, bot.service)
+            identity = BotIdentity(bot.user, tuple(bot.command), bot.service, main_pid)
+        unit = await _stop_unit(bot.service, inside_bot=inside_bot)
+    pid = None
+    if bot.pidfile:
+        grace_s = config.kill.grace_s
+        pid = await signal_pidfile(bot.pidfile, grace_s=grace_s, expect=identity,
+                                   inside_bot=inside_bot)  # fmt: skip
+    _remove_stale_credentials()
+    return dataclasses.replace(flag, unit=unit, pid=pid)
+
+
+def _remove_stale_credentials() -> None:
+    """Keys a SIGKILLed `botguard run` left on tmpfs; never stops the kill."""
     from botguard.harden.creds_dir import remove_stale_credentials
 
-    remove_stale_credentials()  # keys a SIGKILLed `botguard run` left on tmpfs
-    return record
+    try:
+        remove_stale_credentials()
+    except OSError:
+        logger.warning("could not remove a stale credentials dir", exc_info=True)
+
+
+async def _stop_unit(unit: str, *, inside_bot: bool) -> UnitStop:
+    if inside_bot and in_unit(os.getpid(), unit):
+        return UnitStop(unit, StopStatus.SKIPPED, "this process runs in it (the bot itself)")
+    return await asyncio.to_thread(stop_unit, unit)
 
 
 def select_accounts(config: Config, names: Sequence[str] | None) -> list[AccountConfig]:
@@ -42,15 +106,22 @@ def select_accounts(config: Config, names: Sequence[str] | None) -> list[Account
     return [config.get_account(n) for n in dict.fromkeys(names)]  # -a main -a main: once
 
 
-def make_venues(config: Config, accounts: list[AccountConfig]) -> list[Venue]:
-    """Own ccxt instances (never the bot's); no network yet."""
+def make_venue(config: Config, account: AccountConfig) -> Venue:
+    """Own ccxt instance (never the bot's), secrets resolved; no network yet. May block."""
     from botguard.venues import open_venue
+    from botguard.venues.connect import exchange_class
 
-    cache = config.state.dir / "markets"
+    with _IMPORT_LOCK:
+        exchange_class(account.exchange)
     # A request may hang (a dropped connection): give up on it early enough to retry
     # several times before the deadline, but never sooner than 1 s.
     timeout_ms = int(max(1000.0, min(10000.0, config.kill.deadline_s * 1000 / 4)))
-    return [open_venue(a, cache_dir=cache, timeout=timeout_ms) for a in accounts]
+    return open_venue(account, cache_dir=config.state.dir / "markets", timeout=timeout_ms)
+
+
+def make_venues(config: Config, accounts: Sequence[AccountConfig]) -> list[Venue]:
+    """Every account's venue, on this thread (a KillSwitch at bot start-up, the benchmark)."""
+    return [make_venue(config, a) for a in accounts]
 
 
 async def open_venues(config: Config, accounts: list[AccountConfig]) -> list[Venue]:
@@ -64,6 +135,52 @@ async def open_venues(config: Config, accounts: list[AccountConfig]) -> list[Ven
     return venues
 
 
+async def open_account(config: Config, account: AccountConfig, *, deadline: float) -> Venue:
+    """The account's venue, built in a thread; AccountUnopened with a one-line reason."""
+    from botguard.secrets.redact import redact
+
+    try:
+        return await asyncio.wait_for(
+            _in_daemon_thread(lambda: make_venue(config, account)),
+            timeout=max(0.1, deadline - time.monotonic()),
+        )
+    except TimeoutError:
+        raise AccountUnopened("its secrets could not be read before the deadline") from None
+    except BotguardError as exc:
+        raise AccountUnopened(redact(str(exc)).splitlines()[0]) from None
+    except Exception as exc:  # a bug here must not keep the other accounts from their kill
+        logger.exception("opening account %s failed", account.name)
+        raise AccountUnopened(f"botguard failed to open it ({type(exc).__name__})") from None
+
+
+async def _in_daemon_thread(fn: Callable[[], T]) -> T:
+    """fn() in a daemon thread: unlike asyncio.to_thread, a read that never returns
+    cannot hold the process at exit (asyncio.run waits for its executor's threads)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def run() -> None:
+        try:
+            outcome = functools.partial(_set_result, future, fn())
+        except BaseException as exc:
+            outcome = functools.partial(_set_exception, future, exc)
+        with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits any more
+            loop.call_soon_threadsafe(outcome)
+
+    threading.Thread(target=run, name="botguard-open-account", daemon=True).start()
+    return await future
+
+
+def _set_result(future: asyncio.Future[T], value: T) -> None:
+    if not future.done():  # not timed out meanwhile
+        future.set_result(value)
+
+
+def _set_exception(future: asyncio.Future[T], exc: BaseException) -> None:
+    if not future.done():
+        future.set_exception(exc)
+
+
 def settings_for(config: Config, account: AccountConfig, *, flatten: bool, dry: bool) -> Settings:
     """The per-account loop settings."""
     return Settings(
@@ -75,75 +192,99 @@ def settings_for(config: Config, account: AccountConfig, *, flatten: bool, dry: 
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """One run's fixed inputs, shared by every account."""
+
+    config: Config
+    options: KillOptions
+    log: RunLog
+    deadline: float
+    first_round: int
+
+
 async def run_kill(
     config: Config,
-    venues: Sequence[Venue],
+    accounts: Sequence[AccountConfig],
     *,
-    opts: dict[str, Any],
-    kind: str = "kill",
+    options: KillOptions,
+    venues: Mapping[str, Venue] | None = None,
 ) -> KillReport:
-    """Lock, journal, halt, settle every account; the venues stay open (caller closes)."""
+    """Halt flag, lock, journal, stop the bot, then open and settle every account.
+
+    `venues` are already open (a KillSwitch's); the rest are opened after the halt and
+    closed here. The given ones stay open (their owner closes them).
+    """
+    if options.deadline_s:  # --deadline also sizes each request's timeout to fit it
+        kill = config.kill.model_copy(update={"deadline_s": options.deadline_s})
+        config = config.model_copy(update={"kill": kill})
     start = time.monotonic()
-    deadline = start + float(opts.get("deadline_s") or config.kill.deadline_s)
+    deadline = start + config.kill.deadline_s
+    flag = raise_flag(config, options.reason) if options.halt and not options.dry_run else None
     lock = KillLock(config.state.dir)
     if not await lock.acquire(timeout_s=max(0.0, deadline - time.monotonic())):
-        report = KillReport(run_id="", reason=opts["reason"], dry_run=opts["dry_run"])
-        note = ["another kill held the lock past the deadline"]
-        report.accounts = [AccountResult(v.account, "unreachable", notes=note) for v in venues]
+        report = KillReport(run_id="", reason=options.reason, dry_run=options.dry_run)
+        note = "another kill held the lock past the deadline"
+        report.halt = flag  # that kill stops the bot
+        report.accounts = [unreachable(a.name, note) for a in accounts]
         return report
     async with lock:
         with Journal(config.state.dir) as journal:
-            return await _locked(config, venues, journal, {**opts, "kind": kind}, (start, deadline))
+            kind = options.kind if not options.dry_run else f"{options.kind}-dry-run"
+            log = RunLog(journal, kind)
+            run = _Run(config, options, log, deadline, log.rounds_done())
+            halt = None
+            if flag is not None:  # journaled and timed: the demo's "halt" phase
+                halt = await stop_bot(config, flag, inside_bot=options.inside_bot)
+                log.step("halt", "halt", "ok" if halt.bot_stopped else "failed", halt.as_dict())
+            return await _locked(run, accounts, venues or {}, halt, start)
 
 
 async def _locked(
-    config: Config,
-    venues: Sequence[Venue],
-    journal: Journal,
-    opts: dict[str, Any],
-    clock: tuple[float, float],
+    run: _Run,
+    accounts: Sequence[AccountConfig],
+    venues: Mapping[str, Venue],
+    halt: HaltRecord | None,
+    start: float,
 ) -> KillReport:
-    start, deadline = clock
-    kind = opts["kind"]
-    dry = bool(opts["dry_run"])
-    log = RunLog(journal, kind if not dry else f"{kind}-dry-run")
-    report = KillReport(log.run_id, opts["reason"], dry_run=dry, resumed=log.resumed)
-    if opts.get("halt", True) and not dry:
-        report.halt = await halt_bot(config, opts["reason"])
-        log.step("halt", "halt", "ok", report.halt)
-    by_name = {a.name: a for a in config.account}
-    first = log.rounds_done()
-    results = await asyncio.gather(
-        *(
-            settle_account(
-                v,
-                settings_for(config, by_name[v.account], flatten=opts["flatten"], dry=dry),
-                log,
-                deadline=deadline,
-                first_round=first,
-            )
-            for v in venues
-        )
-    )
+    report = KillReport(run.log.run_id, run.options.reason, dry_run=run.options.dry_run,
+                        resumed=run.log.resumed, halt=halt)  # fmt: skip
+    results = await asyncio.gather(*(_account(run, a, venues.get(a.name)) for a in accounts))
     report.accounts = list(results)
     report.timings["total_s"] = round(time.monotonic() - start, 3)
-    log.finish(report.status, report.summary())
+    run.log.finish(report.status, report.summary())
     return report
 
 
-async def kill_config(
-    config: Config,
-    *,
-    accounts: Sequence[str] | None,
-    opts: dict[str, Any],
-    kind: str = "kill",
-) -> KillReport:
-    """Open own venues, run, close them."""
-    if opts.get("deadline_s"):  # --deadline also sizes each request's timeout to fit it
-        kill = config.kill.model_copy(update={"deadline_s": float(opts["deadline_s"])})
-        config = config.model_copy(update={"kill": kill})
-    venues = make_venues(config, select_accounts(config, accounts))
+async def _account(run: _Run, account: AccountConfig, venue: Venue | None) -> AccountResult:
+    """Open the account if it is not yet, settle it, close what was opened here."""
+    opened = None
+    if venue is None:
+        try:
+            venue = opened = await open_account(run.config, account, deadline=run.deadline)
+        except AccountUnopened as exc:
+            logger.info("account %s not opened: %s", account.name, exc)
+            run.log.step("open", account.name, "failed", {"reason": str(exc)})
+            return unreachable(account.name, str(exc))
+    settings = settings_for(
+        run.config, account, flatten=run.options.flatten, dry=run.options.dry_run
+    )
     try:
-        return await run_kill(config, venues, opts=opts, kind=kind)
+        return await settle_account(
+            venue, settings, run.log, deadline=run.deadline, first_round=run.first_round
+        )
     finally:
-        await asyncio.gather(*(v.close() for v in venues), return_exceptions=True)
+        if opened is not None:
+            await opened.close()
+
+
+def unreachable(account: str, note: str) -> AccountResult:
+    """An account the kill could not work on, and why (one line, no secret in it)."""
+    return AccountResult(account, "unreachable", notes=[note])
+
+
+async def kill_config(
+    config: Config, *, accounts: Sequence[str] | None, options: KillOptions
+) -> KillReport:
+    """The kill of `config`'s accounts (all, or those named): venues opened after the halt."""
+    return await run_kill(config, select_accounts(config, accounts), options=options)

@@ -9,6 +9,7 @@ next kill takes over that run id, so its journaled steps and client order ids co
 from __future__ import annotations
 
 import asyncio
+import errno
 import fcntl
 import os
 import time
@@ -18,6 +19,7 @@ from types import TracebackType
 from typing import Any
 
 from botguard.config import make_state_dir
+from botguard.errors import ConfigError
 from botguard.journal import Journal
 
 LOCK_NAME = "kill.lock"
@@ -34,7 +36,7 @@ class KillLock:
 
     async def acquire(self, timeout_s: float) -> bool:
         """True once held; False when another run kept it past `timeout_s`."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = self._open()
         start = time.monotonic()
         while True:
             try:
@@ -48,6 +50,18 @@ class KillLock:
             self._fd = fd
             self.waited_s = time.monotonic() - start
             return True
+
+    def _open(self) -> int:
+        """The lock file, never through a symlink: one planted in the state dir would make
+        botguard create or open whatever file it points to."""
+        try:
+            return os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except OSError as exc:
+            why = "it is a symlink" if exc.errno == errno.ELOOP else exc.strerror
+            raise ConfigError(
+                f"{self.path}: cannot use it as the kill lock ({why}); remove it and make the "
+                "state dir writable by botguard only"
+            ) from None
 
     def release(self) -> None:
         """Drop the lock (also dropped by the OS when the process dies)."""
