@@ -52,8 +52,10 @@ async def _audit_and_alert(
     """Run the audit, then send its failures to the [alerts] URLs (never fails the audit)."""
     from botguard.alerts import alert_audit
     from botguard.audit import run_audit
+    from botguard.cli.progress import progress
 
-    report = await run_audit(cfg, root=root, only=only, skip=skip)
+    with progress("auditing") as update:
+        report = await run_audit(cfg, root=root, only=only, skip=skip, progress=update)
     sent = await alert_audit(cfg, report.findings)
     if sent is not None and sent.failed:
         typer.echo(
@@ -63,22 +65,18 @@ async def _audit_and_alert(
 
 
 def _emit(report: AuditReport, fmt: OutputFormat, output: Path | None) -> None:
-    """Print to stdout (the text table in colour on a terminal) or write --output."""
+    """Print to stdout (colour on a terminal, $COLUMNS or wide in a pipe) or write --output."""
     from botguard.report import Format, render
 
     chosen = Format(fmt.value)
     if output is None and chosen is Format.TEXT:
-        from rich.console import Console
+        from botguard.report import text
+        from botguard.secrets.console import make_console
 
-        console = Console()
-        if console.is_terminal:  # colour and the terminal's width; else plain text below
-            from rich.markup import escape
-
-            from botguard.report import text
-
-            console.print(text.table(report.findings))
-            console.print(escape(text.summary(report.findings)))
-            return
+        console = make_console(highlight=False)
+        for part in text.renderables(report.findings):
+            console.print(part)
+        return
     rendered = render(report.findings, chosen)
     if output is not None:
         from botguard.cli.paths import write_output
