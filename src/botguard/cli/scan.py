@@ -132,6 +132,7 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     base64, hex, JSON and truncated forms); without a config, patterns only.
     Exit codes: 0 nothing found, 1 a leak was found, 2 usage or config error.
     """
+    from botguard.cli.progress import progress
     from botguard.errors import UsageError
     from botguard.scan.baseline import apply_baseline, load_baseline
     from botguard.scan.baseline import write_baseline as save_baseline
@@ -154,7 +155,9 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     )
     request = replace(request, min_confidence=_parse_confidence(min_confidence))
     accepted = load_baseline(baseline) if baseline else frozenset[str]()
-    leaks = run_scan(request, _resolve_secrets(loaded))
+    secrets = _resolve_secrets(loaded)
+    with progress("scanning git history" if history else "scanning"):  # terminal only
+        leaks = run_scan(request, secrets)
     if write_baseline is not None:
         try:
             save_baseline(write_baseline, leaks)
