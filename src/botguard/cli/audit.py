@@ -43,7 +43,37 @@ def audit_command(
     cfg = load_config(config)
     report = asyncio.run(_audit_and_alert(cfg, root, only or (), skip or ()))
     _emit(report, fmt, output)
+    _journal(cfg, report)
     return report.exit_code
+
+
+AUDIT_EVENT = "audit"
+"""Journal event kind of a finished audit; `botguard status` shows the newest."""
+
+
+def _journal(cfg: Config, report: AuditReport) -> None:
+    """Record the audit's counts and failing ids for `botguard status`, where a state dir
+    already exists (an audit never creates one); a journal that cannot be written is logged."""
+    import logging
+    import sqlite3
+    from collections import Counter
+
+    from botguard.findings import Status
+    from botguard.journal import Journal
+
+    if not cfg.state.dir.is_dir():
+        return
+    counts = Counter(f.status.value for f in report.findings)
+    failing = [
+        f"{f.id} ({f.subject})" if f.subject != "host" else f.id
+        for f in report.findings
+        if f.status is Status.FAIL
+    ]
+    try:
+        with Journal(cfg.state.dir) as journal:
+            journal.add_event(AUDIT_EVENT, {"counts": dict(counts), "failing": failing})
+    except (OSError, sqlite3.Error) as exc:
+        logging.getLogger(__name__).debug("audit not journaled: %s", exc)
 
 
 async def _audit_and_alert(
