@@ -24,9 +24,12 @@ def test_no_readable_key_runs_the_scenario_drill_which_does_not_count(
 
     assert "a SCENARIO DRILL on the simulator, not your accounts" in out
     assert "scenario drill flat" in out
-    assert err.strip().splitlines()[-1] == (
-        "botguard: error: drill: the scenario drill does not count; fix "
-        "`botguard secrets check`, then `botguard drill` again"
+    (line,) = err.strip().splitlines()  # one line: what was wrong and what to do
+    env = tmp_path / ".env"
+    assert line == (
+        f"botguard: error: drill: dotenv:{env}#EX_API_KEY: EX_API_KEY is not set in {env}; "
+        "the scenario drill above does not count: fix `botguard secrets check`, "
+        "then `botguard drill` again"
     )
     with Journal(tmp_path / "state") as journal:
         assert [r.kind for r in journal.runs()] == ["scenario-drill"]

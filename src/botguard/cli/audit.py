@@ -52,17 +52,16 @@ AUDIT_EVENT = "audit"
 
 
 def _journal(cfg: Config, report: AuditReport) -> None:
-    """Record the audit's counts and failing ids for `botguard status`, where a state dir
-    already exists (an audit never creates one); a journal that cannot be written is logged."""
+    """Record the audit's counts and failing ids for `botguard status`. A state dir that
+    cannot be written (an audit as another user) is logged at debug, never an audit error."""
     import logging
     import sqlite3
     from collections import Counter
 
+    from botguard.errors import ConfigError
     from botguard.findings import Status
     from botguard.journal import Journal
 
-    if not cfg.state.dir.is_dir():
-        return
     counts = Counter(f.status.value for f in report.findings)
     failing = [
         f"{f.id} ({f.subject})" if f.subject != "host" else f.id
@@ -72,7 +71,7 @@ def _journal(cfg: Config, report: AuditReport) -> None:
     try:
         with Journal(cfg.state.dir) as journal:
             journal.add_event(AUDIT_EVENT, {"counts": dict(counts), "failing": failing})
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, ConfigError) as exc:
         logging.getLogger(__name__).debug("audit not journaled: %s", exc)
 
 

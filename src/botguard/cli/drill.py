@@ -59,6 +59,8 @@ def drill_command(
             raise
         raise _scenario_instead(cfg, console, exc) from None
     _print(report, console, "drill")
+    if report.exit_code == 0:
+        console.print("next: `botguard status` shows the drill; kill.drilled_recently passes")
     return report.exit_code
 
 
@@ -85,7 +87,7 @@ def _scenario_instead(cfg: Config, console: Console, cause: BotguardError) -> Bo
     from botguard.kill.drill import run_drill
 
     console.print(
-        f"drill: no live exposure readable ({cause}).\n"
+        "drill: cannot read your accounts' live exposure (why, and the fix: the last line).\n"
         "Running the built-in scenario instead: a SCENARIO DRILL on the simulator, not your "
         "accounts; it does not count for kill.drilled_recently.",
         markup=False,
@@ -105,7 +107,10 @@ def _scenario_instead(cfg: Config, console: Console, cause: BotguardError) -> Bo
         if isinstance(cause, SecretError)
         else "the exchange (base_url, network)"
     )
-    message = f"drill: the scenario drill does not count; fix {fix}, then `botguard drill` again"
+    message = (
+        f"drill: {cause}; the scenario drill above does not count: fix {fix}, "
+        "then `botguard drill` again"
+    )
     return ConfigError(message) if isinstance(cause, SecretError) else VenueError(message)
 
 

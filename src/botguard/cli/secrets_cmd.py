@@ -113,5 +113,5 @@ def check_command(config: ConfigOption = None, insecure_perms: InsecurePermsOpti
         err.print(f"botguard: secret failed: {line}", markup=False)
     if failures:
         return 1
-    out.print("All secret references resolved.")
+    out.print("All secret references resolved.\nNext: `botguard audit`.", markup=False)
     return 0
