@@ -39,7 +39,8 @@ def status_command(config: ConfigOption = None) -> int:
     rows = status_rows(cfg)
     console = make_console(highlight=False)
     console.print(_table(cfg, rows))
-    todo = [row.fix for row in rows if row.fix]
+    urgent = [row.fix for row in rows if row.fix and row.what == "halt flag"]
+    todo = urgent + [row.fix for row in rows if row.fix]  # a raised halt flag comes first
     console.print(f"next: {todo[0]}" if todo else "next: nothing missing", markup=False)
     return 0
 
@@ -128,12 +129,19 @@ def _audit_row(journal: Journal) -> Row:
     last = events[-1]
     at = datetime.fromisoformat(last["at"])
     failing = [str(f) for f in last["detail"].get("failing", [])]
-    counts = ", ".join(f"{n} {s}" for s, n in sorted(last["detail"].get("counts", {}).items()))
+    counts = _counts(last["detail"].get("counts", {}))
     state = f"{at:%Y-%m-%d %H:%M} UTC ({_ago(at)}): {counts}"
     if not failing:
         return Row("last audit", state)
     shown = ", ".join(failing[:4]) + (f" and {len(failing) - 4} more" if len(failing) > 4 else "")
     return Row("last audit", f"{state}; failing: {shown}", "`botguard audit` shows each fix")
+
+
+def _counts(counts: dict[str, int]) -> str:
+    """`9 fail, 2 warn, 4 pass`: worst first, as the audit prints it."""
+    from botguard.report.text import SUMMARY_ORDER
+
+    return ", ".join(f"{counts[s.value]} {s.value}" for s in SUMMARY_ORDER if counts.get(s.value))
 
 
 def _drill_row(journal: Journal) -> Row:
