@@ -8,8 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from botguard.cli import main
+from botguard.cli.progress import journaled_so_far
+from botguard.journal import JOURNAL_NAME, Journal
 from botguard.testing.canary import CANARIES
+from botguard.testing.sim import run_sim
 
 from .process import botguard
 
@@ -64,3 +69,27 @@ def test_scan_history_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     drawn = _on_a_terminal("scan", "--history", str(tmp_path), cwd=tmp_path)
     assert "scanning git history" in drawn
+
+
+@pytest.mark.sim
+def test_kill_shows_the_deadline_and_what_is_done_on_a_terminal(tmp_path: Path) -> None:
+    from tests.kill.test_cli_kill import scenario, write_config
+
+    with run_sim(scenario(), latency_ms=150) as sim:  # slow enough for a few redraws
+        config = write_config(tmp_path, sim.url)
+        drawn = _on_a_terminal("kill", "--yes", "-c", str(config), cwd=tmp_path)
+        assert sim.state()["accounts"]  # the sim was up for the whole kill
+    assert "kill (deadline 15 s)" in drawn
+    assert "verify rounds: main 1" in drawn or "1 close" in drawn
+
+
+def test_journaled_so_far_counts_a_real_journal(tmp_path: Path) -> None:
+    with Journal(tmp_path) as journal:
+        journal.start_run("r1", "kill")
+        journal.add_step("r1", "cancel", "k1", "ok", {})
+        journal.add_step("r1", "close", "c1", "sending", {})
+        journal.add_step("r1", "close", "c1", "ok", {})
+        journal.add_step("r1", "round", "main:1", "ok", {"account": "main"})
+    seen = journaled_so_far(tmp_path / JOURNAL_NAME, since="2000-01-01")
+    assert seen == "1 cancel, 1 close; verify rounds: main 1"
+    assert journaled_so_far(tmp_path / "missing.sqlite3", since="2000-01-01") == ""
