@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 from botguard.cli.app import ConfigOption, app
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from botguard.config import AccountConfig, Config
     from botguard.journal import Journal
 
@@ -57,7 +59,7 @@ def status_rows(cfg: Config) -> list[Row]:
     return rows
 
 
-def _table(cfg: Config, rows: list[Row]) -> object:
+def _table(cfg: Config, rows: list[Row]) -> Table:
     from rich.markup import escape
     from rich.table import Table
 
