@@ -39,3 +39,21 @@ def test_a_pipe_is_wide_unless_columns_says_otherwise(
     assert make_console().width == PIPE_WIDTH
     monkeypatch.setenv("COLUMNS", "100")
     assert make_console().width == 100
+
+
+def test_scan_piped_keeps_a_deep_location_whole(tmp_path: Path) -> None:
+    value = "piped-scan-value-0123456789abcdef"
+    deep = tmp_path / "bot" / "strategies" / "momentum_breakout_v2" / "settings"
+    deep.mkdir(parents=True)
+    (deep / "exchange_credentials_backup.py").write_text(f"KEY = '{value}'\n")
+    config = tmp_path / "botguard.toml"
+    config.write_text(
+        '[bot]\nname = "b"\n[[account]]\nname = "main"\nexchange = "binance"\n'
+        'api_key = "env:PIPED_SCAN_KEY"\nsecret = "env:PIPED_SCAN_KEY"\n'
+    )
+    done = botguard("scan", "-c", str(config), str(tmp_path / "bot"), cwd=tmp_path,
+                    env={"PIPED_SCAN_KEY": value, "COLUMNS": ""})  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    where = "strategies/momentum_breakout_v2/settings/exchange_credentials_backup.py:1"
+    assert where in done.stdout
+    assert value not in done.stdout

@@ -67,10 +67,11 @@ def _emit(leaks: list[Leak], fmt: ScanFormat, output: Path | None, suppressed: i
     from botguard import __version__
     from botguard.cli.paths import write_output
     from botguard.scan.render import ScanFormat, render_json, render_sarif
+    from botguard.secrets.console import make_console
 
     if fmt is ScanFormat.TEXT:
-        if output is None:
-            _print_text(Console(), leaks, suppressed)
+        if output is None:  # piped: $COLUMNS or wide, so locations stay whole
+            _print_text(make_console(), leaks, suppressed)
             return
         buffer = io.StringIO()
         _print_text(Console(file=buffer, width=160), leaks, suppressed)
