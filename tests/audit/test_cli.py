@@ -104,7 +104,8 @@ def test_text_is_the_default_and_sarif_goes_to_a_file(run: Run, tmp_path: Path) 
     run("audit", "--root", root, "--only", "host", "-f", "sarif", "-o", str(target))
     assert code == 1
     assert "host.non_root_user" in out
-    assert "fail" in out.splitlines()[-1]
+    assert "fail" in out.splitlines()[-2]  # the counts, then the next step
+    assert out.splitlines()[-1].startswith("next: ")
     jsonschema.validate(json.loads(target.read_text()), json.loads(SARIF_SCHEMA.read_text()))
 
 

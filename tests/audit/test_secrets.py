@@ -133,6 +133,27 @@ async def test_tracked_env_fails_env_ignored(tmp_path: Path, workdir: Path) -> N
     assert found.evidence == ".env is tracked by git"
 
 
+async def test_no_env_at_all_is_skipped_not_failed(tmp_path: Path, workdir: Path) -> None:
+    """A bot whose secrets live elsewhere (freqtrade's config.json, systemd credentials) has
+    no .env to ignore: that is not a finding. SKIP, not PASS: the title ".env is git-ignored"
+    would be false, and the evidence says a future .env needs ignoring."""
+    (workdir / ".gitignore").write_text("__pycache__/\n")
+    config = _config(tmp_path, bot={"workdir": str(workdir)})
+
+    found = await _check(config, "secrets.env_ignored", tmp_path)
+
+    assert found.status is Status.SKIP
+    assert (
+        found.evidence
+        == "no .env in the workdir: nothing to ignore (add .env to .gitignore before creating one)"
+    )
+
+
+async def test_absent_but_ignored_env_passes(tmp_path: Path, workdir: Path) -> None:
+    config = _config(tmp_path, bot={"workdir": str(workdir)})
+    assert (await _check(config, "secrets.env_ignored", tmp_path)).status is Status.PASS
+
+
 async def test_secret_in_rotated_gzipped_log_fails(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     logs.mkdir()

@@ -10,15 +10,17 @@ from pathlib import Path
 from botguard.testing.canary import CANARIES
 
 
-def botguard(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """botguard with the canary secrets in its environment and no terminal on stdin."""
+def botguard(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """botguard with the canary secrets (and `env`) in its environment, no terminal on stdin."""
     return subprocess.run(
         [sys.executable, "-m", "botguard", *args],
         capture_output=True,
         text=True,
         check=False,
         cwd=cwd,
-        env={**os.environ, **CANARIES},
+        env={**os.environ, **CANARIES, **(env or {})},
         stdin=subprocess.DEVNULL,
-        timeout=60,
+        timeout=timeout,
     )

@@ -18,8 +18,8 @@ def test_init_writes_config_env_and_gitignore(
 ) -> None:
     assert main(["init", "--dir", str(tmp_path)]) == 0
     config = load_config(tmp_path / "botguard.toml")
-    assert config.account[0].api_key == "env:EX_API_KEY"
-    assert config.account[0].secret == "env:EX_API_SECRET"
+    assert config.account[0].api_key == f"dotenv:{tmp_path / '.env'}#EX_API_KEY"
+    assert config.account[0].secret == f"dotenv:{tmp_path / '.env'}#EX_API_SECRET"
     env = tmp_path / ".env"
     assert stat.S_IMODE(env.stat().st_mode) == 0o600
     assert "EX_API_KEY=" in env.read_text()
@@ -54,6 +54,45 @@ def test_init_config_option_names_the_file(tmp_path: Path) -> None:
     target.parent.mkdir()
     assert main(["init", "--dir", str(tmp_path), "--config", str(target)]) == 0
     assert load_config(target).bot.name == "mybot"
+
+
+def _fill_env(env: Path) -> None:
+    """What the user does next: put a key and secret (not canaries: tmp_path is scanned)."""
+    text = env.read_text().replace("EX_API_KEY=", "EX_API_KEY=user-key-0123456789")
+    env.write_text(text.replace("EX_API_SECRET=", "EX_API_SECRET=user-secret-0123456789"))
+
+
+def test_filling_the_written_env_is_enough_for_secrets_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """init says "fill in .env": the references it writes must read that file, from anywhere."""
+    assert main(["init", "--dir", str(tmp_path)]) == 0
+    _fill_env(tmp_path / ".env")
+    monkeypatch.chdir("/")
+    assert main(["secrets", "check", "-c", str(tmp_path / "botguard.toml")]) == 0
+    assert "All secret references resolved." in capsys.readouterr().out
+
+
+def test_config_elsewhere_still_reads_the_env_init_wrote(tmp_path: Path) -> None:
+    target = tmp_path / "conf" / "bg.toml"
+    target.parent.mkdir()
+    assert main(["init", "--dir", str(tmp_path / "bot"), "--config", str(target)]) == 0
+    _fill_env(tmp_path / "bot" / ".env")
+    assert main(["secrets", "check", "-c", str(target)]) == 0
+
+
+def test_unfilled_env_fails_saying_where_it_looked_and_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init", "--dir", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["secrets", "check", "-c", str(tmp_path / "botguard.toml")]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    env = tmp_path / ".env"
+    assert lines[0] == (
+        f"botguard: secret failed: main.api_key: dotenv:{env}#EX_API_KEY: "
+        f"EX_API_KEY is not set in {env}; fix: put EX_API_KEY=<value> in {env}"
+    )
 
 
 def _fields(model: type[object], prefix: str) -> set[str]:

@@ -68,6 +68,8 @@ def test_failures_exit_1_with_one_line_each(
     lines = [line for line in err.splitlines() if line.startswith("botguard: secret failed")]
     assert len(lines) == 3
     assert "main.api_key: env:BOTGUARD_CANARY_API_KEY: environment variable" in lines[0]
+    assert "looked in this process's environment, not in a .env file" in lines[0]
+    assert "fix: `export BOTGUARD_CANARY_API_KEY=...`" in lines[0]
     assert f"chmod 600 {tmp_path / 'secret.txt'}" in lines[1]
     assert f"chmod 600 {tmp_path / '.env'}" in lines[2]
     assert "FAIL" in out

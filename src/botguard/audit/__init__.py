@@ -6,7 +6,7 @@ import difflib
 from collections.abc import Iterable
 from pathlib import Path
 
-from botguard.audit.runner import AuditReport
+from botguard.audit.runner import AuditReport, Progress
 from botguard.clock import Clock
 from botguard.config import Config
 from botguard.errors import UsageError
@@ -21,12 +21,14 @@ async def run_audit(
     only: Iterable[str] = (),
     skip: Iterable[str] = (),
     clock: Clock | None = None,
+    progress: Progress | None = None,
 ) -> AuditReport:
     """Run the checks selected by category (only) minus ids (skip).
 
     Args:
         root: the host tree to audit (`/`, or a fixture tree).
         clock: the local clock the clock-skew check compares with the exchange's.
+        progress: told (done, total, check id) as each check ends (the CLI's progress bar).
     """
     from botguard.audit.registry import CHECKS
     from botguard.audit.runner import run_checks
@@ -43,4 +45,4 @@ async def run_audit(
     chosen = tuple(
         c for c in CHECKS if (not only_set or c.category in only_set) and c.id not in skip_set
     )
-    return await run_checks(chosen, config, root, clock)
+    return await run_checks(chosen, config, root, clock, progress)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from botguard.venues.errors import VenueUnsupported
 
 log = logging.getLogger(__name__)
 TIMEOUT_S = 20.0
+Progress = Callable[[int, int, str], None]
+"""Called with (checks done, checks in all, the id just done) as each check ends."""
 
 
 @dataclass(slots=True)
@@ -61,7 +64,11 @@ def _finding(check: Check, out: Outcome) -> Finding:
 
 
 async def run_checks(
-    checks: tuple[Check, ...], config: Config, root: Path, clock: Clock | None = None
+    checks: tuple[Check, ...],
+    config: Config,
+    root: Path,
+    clock: Clock | None = None,
+    progress: Progress | None = None,
 ) -> AuditReport:
     """Run every check (per account where it is an account check) in one TaskGroup."""
     limits = {a.name: asyncio.Semaphore(4) for a in config.account}
@@ -69,15 +76,23 @@ async def run_checks(
     cache: dict[str, object] = {}
     clock = clock or SystemClock()
     jobs: list[tuple[Check, asyncio.Task[Outcome]]] = []
+    total = sum(len(config.account) if c.per_account else 1 for c in checks)
+
+    def tick(check_id: str) -> None:
+        if progress is not None:
+            progress(sum(t.done() for _, t in jobs), total, check_id)
+
     async with asyncio.TaskGroup() as tg:
+
+        def start(check: Check, ctx: Context, limit: asyncio.Semaphore) -> None:
+            task = tg.create_task(_one(check, ctx, limit))
+            task.add_done_callback(lambda _t: tick(check.id))
+            jobs.append((check, task))
+
         for check in checks:
             if check.per_account:
                 for account in config.account:
-                    ctx = Context(config, root, account, cache, clock)
-                    task = tg.create_task(_one(check, ctx, limits[account.name]))
-                    jobs.append((check, task))
+                    start(check, Context(config, root, account, cache, clock), limits[account.name])
             else:
-                ctx = Context(config, root, None, cache, clock)
-                task = tg.create_task(_one(check, ctx, host_limit))
-                jobs.append((check, task))
+                start(check, Context(config, root, None, cache, clock), host_limit)
     return AuditReport([_finding(c, t.result()) for c, t in jobs])

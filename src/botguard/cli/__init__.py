@@ -25,6 +25,7 @@ from botguard.cli import (  # noqa: F401
     scan,
     secrets_cmd,
     sim,
+    status,
     watch,
 )
 from botguard.cli.app import app

@@ -34,12 +34,11 @@ def harden_command(
     ] = True,
 ) -> int:
     """Write a hardened systemd unit, sshd drop-in and firewall for the bot."""
-    from rich.console import Console
-
     from botguard.config import load_config
     from botguard.errors import UsageError
     from botguard.harden.bundle import build_bundle, write_bundle
     from botguard.harden.validate import validate_bundle
+    from botguard.secrets.console import make_console
 
     if apply and not yes and not sys.stdin.isatty():
         raise UsageError("--apply asks before writing and needs a terminal; add --yes to skip")
@@ -47,7 +46,7 @@ def harden_command(
         raise UsageError(f"--out {out}: is a file; pass a directory to write the files into")
     if apply and root.exists() and not root.is_dir():  # a missing --root is created
         raise UsageError(f"--root {root}: is a file; pass the directory to install under")
-    console = Console(highlight=False)
+    console = make_console(highlight=False)  # piped: whole paths (botguard.secrets.console)
     files = build_bundle(load_config(config))
     write_bundle(files, out)
     _print_files(console, files, out)

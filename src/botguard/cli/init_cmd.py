@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -39,7 +40,7 @@ def init_cmd_command(
     if existing and not force:
         names = ", ".join(str(p) for p in existing)
         raise UsageError(f"{names} already exists; pass --force to overwrite")
-    config_file.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    config_file.write_text(_with_env_path(CONFIG_TEMPLATE, config_file, env_file), encoding="utf-8")
     write_private(env_file, DOTENV_TEMPLATE)
     ignored = _ignore_dotenv(directory / ".gitignore")
     console = make_console(highlight=False)
@@ -47,6 +48,16 @@ def init_cmd_command(
     console.print(f"{'added .env to' if ignored else '.env already in'} {directory / '.gitignore'}")
     console.print("Next: fill in .env, then run `botguard secrets check`.")
     return 0
+
+
+def _with_env_path(template: str, config_file: Path, env_file: Path) -> str:
+    """The template with its `dotenv:.env#` references pointing at the .env init writes.
+
+    References are read relative to the config's folder, so a config written
+    elsewhere (--config) names the .env by its path from there.
+    """
+    relative = os.path.relpath(env_file.resolve(), config_file.resolve().parent)
+    return template.replace("dotenv:.env#", f"dotenv:{Path(relative).as_posix()}#")
 
 
 def _make_dir(directory: Path) -> None:

@@ -30,9 +30,9 @@ dir = "state"                     # journal, halt flag, caches (default /var/lib
 [[account]]
 name = "main"
 exchange = "binance"              # ccxt exchange id
-api_key = "env:EX_API_KEY"        # create the key trade-only: no withdrawals, IP whitelist
-secret = "env:EX_API_SECRET"       # or "dotenv:.env#EX_API_SECRET" to read .env directly
-# password = "env:EX_PASSPHRASE"  # passphrase (OKX, KuCoin, Bitget)
+api_key = "dotenv:.env#EX_API_KEY"     # create the key trade-only: no withdrawals, IP whitelist
+secret = "dotenv:.env#EX_API_SECRET"   # read from the .env beside this file (or "env:NAME")
+# password = "dotenv:.env#EX_PASSPHRASE"   # passphrase (OKX, KuCoin, Bitget)
 # uid = "env:EX_UID"              # exchanges that need a uid
 # private_key = "env:EX_PRIVATE_KEY"    # wallet key (Hyperliquid agent wallet)
 # wallet_address = "0x..."        # public address, not a secret

@@ -71,17 +71,20 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
     if not dry_run and not yes and not _confirm(cfg, names, not no_flatten, console):
         console.print("not confirmed: nothing done")
         return 1
-    report: KillReport = asyncio.run(
-        kill(
-            cfg,
-            accounts=names,
-            dry_run=dry_run,
-            flatten=not no_flatten,
-            halt=not no_halt,
-            deadline_s=deadline,
-            reason="botguard kill",
+    from botguard.cli.progress import kill_progress
+
+    with kill_progress(cfg.state.dir, deadline or cfg.kill.deadline_s):  # a terminal only
+        report: KillReport = asyncio.run(
+            kill(
+                cfg,
+                accounts=names,
+                dry_run=dry_run,
+                flatten=not no_flatten,
+                halt=not no_halt,
+                deadline_s=deadline,
+                reason="botguard kill",
+            )
         )
-    )
     render(report, console)
     _say_what_is_left(report, dry_run=dry_run)
     if not dry_run:

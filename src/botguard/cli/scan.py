@@ -67,10 +67,11 @@ def _emit(leaks: list[Leak], fmt: ScanFormat, output: Path | None, suppressed: i
     from botguard import __version__
     from botguard.cli.paths import write_output
     from botguard.scan.render import ScanFormat, render_json, render_sarif
+    from botguard.secrets.console import make_console
 
     if fmt is ScanFormat.TEXT:
-        if output is None:
-            _print_text(Console(), leaks, suppressed)
+        if output is None:  # piped: $COLUMNS or wide, so locations stay whole
+            _print_text(make_console(), leaks, suppressed)
             return
         buffer = io.StringIO()
         _print_text(Console(file=buffer, width=160), leaks, suppressed)
@@ -132,6 +133,7 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     base64, hex, JSON and truncated forms); without a config, patterns only.
     Exit codes: 0 nothing found, 1 a leak was found, 2 usage or config error.
     """
+    from botguard.cli.progress import progress
     from botguard.errors import UsageError
     from botguard.scan.baseline import apply_baseline, load_baseline
     from botguard.scan.baseline import write_baseline as save_baseline
@@ -154,7 +156,9 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     )
     request = replace(request, min_confidence=_parse_confidence(min_confidence))
     accepted = load_baseline(baseline) if baseline else frozenset[str]()
-    leaks = run_scan(request, _resolve_secrets(loaded))
+    secrets = _resolve_secrets(loaded)
+    with progress("scanning git history" if history else "scanning"):  # terminal only
+        leaks = run_scan(request, secrets)
     if write_baseline is not None:
         try:
             save_baseline(write_baseline, leaks)

@@ -35,6 +35,31 @@ def config_refs(config: Config) -> list[tuple[str, str, str]]:
     return rows
 
 
+def fix_hint(ref: str) -> str:
+    """Where an unresolved `env:`/`dotenv:` reference looked and what to do, as a suffix.
+
+    The resolver's message names the variable or file; this adds the step that
+    makes it resolve (permission problems already carry their `chmod 600`).
+    """
+    from botguard.audit.checks.secret_files import secret_file
+
+    scheme, _, rest = ref.partition(":")
+    if scheme == "env":
+        return (
+            f" (looked in this process's environment, not in a .env file); fix: "
+            f"`export {rest}=...`, or reference a dotenv file: dotenv:.env#{rest}"
+        )
+    path = secret_file(ref)
+    if scheme != "dotenv" or path is None:
+        return ""
+    name = rest.rpartition("#")[2]
+    if not path.exists():
+        return f"; fix: create {path} with a line {name}=<value> (`botguard init` writes one)"
+    if path.stat().st_mode & 0o077:
+        return ""  # the resolver's message already says `chmod 600`
+    return f"; fix: put {name}=<value> in {path}"
+
+
 def _check_table(config: Config, insecure_perms: bool) -> tuple[Table, list[str]]:
     from rich.table import Table
 
@@ -52,7 +77,8 @@ def _check_table(config: Config, insecure_perms: bool) -> tuple[Table, list[str]
         try:
             secret = resolve_secret(ref, insecure_perms=insecure_perms)
         except SecretError as exc:
-            failures.append(f"{field if account == '-' else f'{account}.{field}'}: {exc}")
+            where = field if account == "-" else f"{account}.{field}"
+            failures.append(f"{where}: {exc}{fix_hint(ref)}")
             table.add_row(account, field, ref, source_of(ref), "-", "-", "[red]FAIL[/red]")
             continue
         row = (str(secret.length), secret.fingerprint(), "[green]ok[/green]")
@@ -87,5 +113,5 @@ def check_command(config: ConfigOption = None, insecure_perms: InsecurePermsOpti
         err.print(f"botguard: secret failed: {line}", markup=False)
     if failures:
         return 1
-    out.print("All secret references resolved.")
+    out.print("All secret references resolved.\nNext: `botguard audit`.", markup=False)
     return 0

@@ -7,6 +7,7 @@ at write time, so pytest's capture and redirected stdout keep working.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -43,11 +44,24 @@ class RedactingStream:
         return str(getattr(self._target, "encoding", None) or "utf-8")
 
 
+PIPE_WIDTH = 200
+"""Columns when the output is a pipe or a file and $COLUMNS is unset: rich would use 80,
+folding paths mid-word in logs and CI output (`/etc/systemd/system/ba…`)."""
+
+
 def make_console(stderr: bool = False, **kwargs: Any) -> Console:
     """A rich Console on stdout (or stderr) that never shows a registered secret.
 
     Long lines are not wrapped (`soft_wrap`), so a value is never split across
-    lines where the redactor could no longer see it whole.
+    lines where the redactor could no longer see it whole. On a terminal rich
+    uses its width; elsewhere $COLUMNS if set, else PIPE_WIDTH.
     """
     kwargs.setdefault("soft_wrap", True)
-    return Console(file=RedactingStream(stderr), stderr=stderr, **kwargs)  # type: ignore[arg-type]
+    console = Console(file=RedactingStream(stderr), stderr=stderr, **kwargs)  # type: ignore[arg-type]
+    if "width" not in kwargs and not console.is_terminal and not _columns_set():
+        console.width = PIPE_WIDTH
+    return console
+
+
+def _columns_set() -> bool:
+    return os.environ.get("COLUMNS", "").strip().isdigit()

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from botguard.venues.ccxt_venue import CcxtVenue
 
 _BINANCE = ("binance", "binanceusdm")
+VERIFIED_ON_SIM: frozenset[str] = frozenset(_BINANCE)
+"""ccxt ids whose audit, kill and drill are verified end to end against `botguard sim`
+(unmodified ccxt over HTTP). `botguard status` reads this; add an id when its sim lands."""
 
 
 def open_venue(

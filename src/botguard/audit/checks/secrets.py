@@ -109,6 +109,9 @@ async def not_in_git_history(ctx: Context) -> Outcome:
     return Outcome(Status.PASS, f"no configured secret in any commit of {wd}", str(wd))
 
 
+NO_ENV = "no .env in the workdir: nothing to ignore (add .env to .gitignore before creating one)"
+
+
 async def _git_rc(wd: Path, *args: str) -> int:
     """Exit code of a real git command in the workdir."""
     proc = await asyncio.create_subprocess_exec(
@@ -129,7 +132,11 @@ async def _git_rc(wd: Path, *args: str) -> int:
     "`echo .env >> .gitignore && git rm --cached .env`",
 )
 async def env_ignored(ctx: Context) -> Outcome:
-    """Real git: check-ignore and ls-files."""
+    """Real git: check-ignore and ls-files.
+
+    No .env, untracked and not ignored is SKIP: nothing can leak (the bot keeps its
+    secrets elsewhere), yet "ignored" would be false, so it is not a PASS either.
+    """
     wd = ctx.config.bot.workdir
     if wd is None or not (wd / ".git").exists():
         return Outcome(Status.SKIP, "no git repository in [bot] workdir")
@@ -137,6 +144,8 @@ async def env_ignored(ctx: Context) -> Outcome:
     ignored = await _git_rc(wd, "check-ignore", "-q", ".env")
     if tracked == 0:
         return Outcome(Status.FAIL, ".env is tracked by git", str(wd / ".env"))
+    if ignored != 0 and not (wd / ".env").exists():
+        return Outcome(Status.SKIP, NO_ENV, str(wd / ".env"))
     if ignored != 0:
         return Outcome(Status.FAIL, ".env is not in .gitignore", str(wd / ".env"))
     return Outcome(Status.PASS, ".env ignored and untracked", str(wd / ".env"))
