@@ -57,16 +57,15 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
     """Kill switch: halt the bot, cancel every order, flatten, verify flat."""
     import asyncio
 
-    from rich.console import Console
-
     from botguard.config import load_config
     from botguard.kill import kill
     from botguard.kill.report import render
+    from botguard.secrets.console import make_console
 
     cfg = load_config(config)
     if not cfg.account:
         raise ConfigError(f"{cfg.path}: no [[account]] to kill; add one (see `botguard init`)")
-    console = Console()
+    console = make_console()  # piped: whole lines, not 80 columns
     names = list(account) if account else None
     if not dry_run and not yes and not _confirm(cfg, names, not no_flatten, console):
         console.print("not confirmed: nothing done")
