@@ -16,7 +16,7 @@ from botguard.journal import Journal
 from botguard.kill.halt import set_halt, signal_pidfile, stop_unit
 from botguard.kill.report import KillReport
 from botguard.kill.runlog import KillLock, RunLog
-from botguard.kill.verify import AccountResult, Settings, settle_account
+from botguard.kill.verify import AccountResult, AccountStatus, Settings, settle_account
 from botguard.venues.base import Venue
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,8 @@ async def run_kill(
     if not await lock.acquire(timeout_s=max(0.0, deadline - time.monotonic())):
         report = KillReport(run_id="", reason=opts["reason"], dry_run=opts["dry_run"])
         note = ["another kill held the lock past the deadline"]
-        report.accounts = [AccountResult(v.account, "unreachable", notes=note) for v in venues]
+        unreachable = AccountStatus.UNREACHABLE
+        report.accounts = [AccountResult(v.account, unreachable, notes=note) for v in venues]
         return report
     async with lock:
         with Journal(config.state.dir) as journal:

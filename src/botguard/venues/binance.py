@@ -25,6 +25,9 @@ from botguard.venues.types import Exposure, Order, Position, PositionSide
 logger = logging.getLogger(__name__)
 
 SWAP = {"type": "swap", "subType": "linear"}
+RECV_WINDOW_MS = 5000
+"""Binance's own default (ccxt sends 10 s): a request older than this is refused, so an
+order whose answer was lost can no longer land 5 s (+1 s of clock allowance) later."""
 
 
 def preset_options(market_types: tuple[str, ...]) -> dict[str, Any]:
@@ -40,6 +43,7 @@ def preset_options(market_types: tuple[str, ...]) -> dict[str, Any]:
         "fetchOpenOrders": {"warnWithoutSymbol": False},
         "warnOnFetchOpenOrdersWithoutSymbol": False,
         "adjustForTimeDifference": False,  # no /time call
+        "recvWindow": RECV_WINDOW_MS,
         "defaultType": "spot" if "spot" in market_types else "swap",
     }
 
@@ -47,7 +51,14 @@ def preset_options(market_types: tuple[str, ...]) -> dict[str, Any]:
 class BinanceVenue(CcxtVenue):
     """Binance spot and USDⓈ-M futures on one ccxt instance."""
 
-    quirks = Quirks(cancel_all_needs_symbol=True, conditional_book=True, batch_orders_max=5)
+    quirks = Quirks(
+        cancel_all_needs_symbol=True,
+        conditional_book=True,
+        lists_conditional=True,
+        batch_orders_max=5,
+        landing_window_s=RECV_WINDOW_MS / 1000 + 1.0,
+    )
+    verified_end_to_end = True
 
     @property
     def has_spot(self) -> bool:
@@ -108,7 +119,7 @@ class BinanceVenue(CcxtVenue):
 
     futures_refused: str | None = None
 
-    def _translate(self, exc: BaseException) -> Exception:
+    def _translate(self, exc: BaseException) -> BaseException:
         """-2015 (key refused: IP, permission) is an auth error, even once ccxt has seen
         the key work and starts calling it DDoSProtection (notes/ccxt.md 5)."""
         if '"code":-2015' in str(exc).replace(" ", ""):
