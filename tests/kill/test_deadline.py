@@ -50,8 +50,9 @@ def test_a_rate_limited_kill_ends_by_its_deadline(tmp_path: Path) -> None:
     with run_sim({"sim": sim_cfg, "account": [acct]}) as sim:
         t0 = time.time()  # the sim's minute has 50 s left: Retry-After ~50 s
         sim.server.limiter.clock = lambda: (int(t0 // 60) * 60 + 10) + (time.time() - t0)
+        config = write_config(tmp_path, sim.url)
         argv = [sys.executable, "-m", "botguard", "kill", "--yes", "--no-halt",
-                "--deadline", str(DEADLINE_S), "-c", str(write_config(tmp_path, sim.url))]  # fmt: skip
+                "--deadline", str(DEADLINE_S), "-c", str(config)]  # fmt: skip
         spawned = time.time()
         proc = subprocess.run(
             argv, capture_output=True, text=True, check=False, timeout=120,
