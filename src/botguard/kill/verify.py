@@ -18,9 +18,9 @@ from typing import Any
 
 from botguard.errors import VenueError
 from botguard.kill.execute import Outcome, execute_plan
-from botguard.kill.plan import KillPlan, plan_kill
+from botguard.kill.plan import CancelOrders, KillPlan, plan_kill
 from botguard.kill.runlog import RunLog
-from botguard.venues.base import Venue, verification
+from botguard.venues.base import CancelsWithoutMarkets, Venue, verification
 from botguard.venues.errors import VenueUnavailable
 from botguard.venues.types import Exposure, MarketInfo
 
@@ -111,6 +111,39 @@ async def _read(venue: Venue, deadline: float, result: AccountResult) -> Exposur
             await asyncio.sleep(pause)
 
 
+async def _load_markets(venue: Venue, log: RunLog, result: AccountResult) -> None:
+    """Markets (a no-op once loaded); if a load fails, every book is cancelled without
+    them while the load is retried: cancel-all needs no precision (issue 11, item 5)."""
+    load = asyncio.ensure_future(venue.load_markets())
+    try:
+        if isinstance(venue, CancelsWithoutMarkets):
+            failed = asyncio.ensure_future(venue.markets_failed.wait())
+            await asyncio.wait({load, failed}, return_when=asyncio.FIRST_COMPLETED)
+            failed.cancel()
+            if not load.done():
+                await _cancel_without_markets(venue, log, result)
+        await load
+    finally:
+        load.cancel()  # the deadline cut the loop: no load may outlive it
+
+
+async def _cancel_without_markets(
+    venue: CancelsWithoutMarkets, log: RunLog, result: AccountResult
+) -> None:
+    """The blind cancel, journaled; its failure only means the normal cancels come later."""
+    account = result.account
+    try:
+        books = await venue.cancel_without_markets()
+    except VenueError as exc:
+        log.step("cancel", f"{account}:without-markets", "failed", {"error": str(exc)})
+        result.done.errors.append(f"cancel without markets: {exc}")
+        return
+    for (symbol, market, conditional), count in sorted(books.items()):
+        result.done.cancelled.append(CancelOrders(account, symbol, market, conditional, count))
+    detail = {"books": len(books), "orders": sum(books.values())}
+    log.step("cancel", f"{account}:without-markets", "ok", detail)
+
+
 def _merge(total: Outcome, part: Outcome) -> None:
     total.cancelled += part.cancelled
     total.closed += part.closed
@@ -186,9 +219,14 @@ async def _settle(
     """The loop itself; sets `result.status` when it ends."""
     deadline = venue.deadline or 0.0
     markets = MarketsView(venue)
+    try:
+        await _load_markets(venue, log, result)
+    except VenueError as exc:
+        result.notes.append(f"markets could not be loaded: {exc}")
+        result.status = AccountStatus.UNREACHABLE
+        return
     while True:
         try:
-            await venue.load_markets()  # a no-op once loaded (a KillSwitch did it early)
             exposure = await _read(venue, deadline, result)
         except VenueError as exc:  # auth refused and the like: nothing more we can do
             result.notes.append(str(exc))

@@ -70,7 +70,7 @@ class BinanceVenue(CcxtVenue):
         """The account trades USDⓈ-M futures."""
         return bool({"swap", "future"} & set(self.market_types))
 
-    async def exposure(self) -> Exposure:
+    async def read_exposure(self) -> Exposure:
         """Every read at once: one round trip for the whole account."""
         spot = self._spot_reads() if self.has_spot else _const([{}, [], {}])
         swap = self._swap_reads() if self.has_swap else _const([[], [], []])
@@ -118,6 +118,39 @@ class BinanceVenue(CcxtVenue):
             return [[], [], []]
 
     futures_refused: str | None = None
+
+    async def cancel_without_markets(self) -> dict[tuple[str, str, bool], int]:
+        """Every book cancelled by Binance's raw ids, while markets cannot be loaded.
+
+        ccxt's unified calls load markets first (exchangeInfo); its implicit endpoints do
+        not, and cancel-all needs no precision. Returns (market id, market, conditional)
+        -> orders cancelled. Sent only when loading markets failed (issue 11, item 5).
+        """
+        books: list[tuple[str, bool, str, str]] = []  # (market, conditional, read, cancel)
+        if self.has_spot:
+            books.append(("spot", False, "privateGetOpenOrders", "privateDeleteOpenOrders"))
+        if self.has_swap:
+            books.append(
+                ("swap", False, "fapiPrivateGetOpenOrders", "fapiPrivateDeleteAllOpenOrders")
+            )
+            books.append(
+                ("swap", True, "fapiPrivateGetOpenAlgoOrders", "fapiPrivateDeleteAlgoOpenOrders")
+            )
+        parts = await asyncio.gather(*(self._cancel_raw_book(*book) for book in books))
+        return {key: n for part in parts for key, n in part.items()}
+
+    async def _cancel_raw_book(
+        self, market: str, conditional: bool, read: str, cancel: str
+    ) -> dict[tuple[str, str, bool], int]:
+        """One book: its open orders by raw symbol id, then one cancel-all per id."""
+        raw = await self._call(read, {})
+        counts: dict[str, int] = {}
+        for order in raw or []:
+            symbol = str(order.get("symbol") or "")
+            if symbol:
+                counts[symbol] = counts.get(symbol, 0) + 1
+        await asyncio.gather(*(self._call(cancel, {"symbol": s}) for s in counts))
+        return {(s, market, conditional): n for s, n in counts.items()}
 
     def _translate(self, exc: BaseException) -> BaseException:
         """-2015 (key refused: IP, permission) is an auth error, even once ccxt has seen

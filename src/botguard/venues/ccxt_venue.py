@@ -38,6 +38,8 @@ MARKETS_MAX_AGE_S = 24 * 3600.0
 """A cached market list older than this is reloaded (precision rarely changes)."""
 MIN_REQUEST_S = 0.05
 """Less time than this before the deadline: no request is started (it could not end in time)."""
+LAST_TRY_S = 0.5
+"""A retry is only worth its wait if at least this much time is left for the request."""
 
 
 TRIGGER = {"trigger": True}
@@ -168,9 +170,11 @@ class CcxtVenue:
             self._cooldown_until = max(self._cooldown_until, until)
         delay = err.retry_after_s or min(2.0, 0.1 * 2**attempt) * (1 + random.random())  # noqa: S311
         left = self._time_left()
-        if left is not None and delay + MIN_REQUEST_S >= left:
-            return None
-        return delay
+        if left is None or delay + LAST_TRY_S <= left:
+            return delay
+        if persist and not err.retry_after_s and left > LAST_TRY_S:
+            return left - LAST_TRY_S  # one last try that can still end by the deadline
+        return None
 
     # ---------------------------------------------------------------- markets
     def _cache_path(self) -> Path | None:
@@ -196,10 +200,10 @@ class CcxtVenue:
     async def _load_markets(self, *, reload: bool) -> None:
         """One load from the exchange (retried), then written to the cache."""
         try:
+            await self._call("load_markets", reload, retry=False)
+        except VenueUnavailable:
+            self.markets_failed.set()  # the kill cancels without markets meanwhile
             await self._call("load_markets", reload, persist=True)
-        except VenueError:
-            self.markets_failed.set()
-            raise
         path = self._cache_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -216,10 +220,11 @@ class CcxtVenue:
             self._markets_reloaded = True
             logger.info("%s: unknown symbol; reloading markets", self.account)
             self._reload = asyncio.ensure_future(self._load_markets(reload=True))
+        reload = self._reload
         try:
-            await asyncio.shield(self._reload)
+            await asyncio.shield(reload)
         finally:
-            if self._reload.done():
+            if reload.done() and self._reload is reload:
                 self._reload = None
         return True
 
@@ -292,6 +297,42 @@ class CcxtVenue:
 
     # ----------------------------------------------------------- generic API
     async def exposure(self) -> Exposure:
+        """The account as `read_exposure` sees it, with the markets made current first:
+        a symbol or asset the loaded markets do not know (listed after the markets cache
+        was written) reloads them once and reads again. A symbol still unknown is left
+        out of the plan and named in `unchecked`: cancelling or closing it by a raw id
+        could hit the wrong market (Binance spot and USDⓈ-M share ids)."""
+        exposure = await self.read_exposure()
+        if self._unknown(exposure) and await self._reload_once():
+            exposure = await self.read_exposure()
+        return self._without_unknown(exposure)
+
+    def _unknown(self, exposure: Exposure) -> set[str]:
+        """Symbols and assets in the read that the loaded markets do not know."""
+        markets = self.exchange.markets or {}
+        known = {c for m in markets.values() for c in (m.get("base"), m.get("quote"))}
+        symbols = {o.symbol for o in exposure.orders} | {p.symbol for p in exposure.positions}
+        return {s for s in symbols if s not in markets} | {
+            b.asset for b in exposure.balances if b.asset not in known
+        }
+
+    def _without_unknown(self, exposure: Exposure) -> Exposure:
+        """Orders and positions on symbols no market list knows: named, never traded."""
+        markets = self.exchange.markets or {}
+        bad = sorted(
+            {o.symbol for o in exposure.orders if o.symbol not in markets}
+            | {p.symbol for p in exposure.positions if p.symbol not in markets}
+        )
+        if not bad:
+            return exposure
+        return replace(
+            exposure,
+            orders=tuple(o for o in exposure.orders if o.symbol in markets),
+            positions=tuple(p for p in exposure.positions if p.symbol in markets),
+            unchecked=(*exposure.unchecked, f"orders or positions on unknown symbols: {bad}"),
+        )
+
+    async def read_exposure(self) -> Exposure:
         """Generic: open orders, balances, positions (ccxt's unified fetch_positions) and
         conditional orders where this venue knows how ccxt lists them. Whatever cannot be
         read is named in `Exposure.unchecked`, so the kill reports `unverified`, never flat.
@@ -402,5 +443,7 @@ class CcxtVenue:
         return await read_permissions(self.exchange)
 
     async def close(self) -> None:
-        """Close the aiohttp session."""
+        """Close the aiohttp session (and stop a markets reload the deadline cut short)."""
+        if self._reload is not None:
+            self._reload.cancel()
         await self.exchange.close()
