@@ -12,6 +12,7 @@ exchange whose ccxt class has none.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import pytest
 from botguard.config import Config
 from botguard.journal import Journal
 from botguard.kill import kill
+from botguard.kill.report import plan_lines
 from botguard.kill.runlog import RunLog
 from botguard.kill.verify import AccountStatus, Settings, settle_account
 from botguard.testing.sim import start_sim
@@ -39,9 +41,10 @@ SHORT = {"symbol": "ETH/USDT:USDT", "side": "short", "amount": "1.5", "entry_pri
 async def test_an_asset_with_no_market_into_the_quote_is_residual_not_dust(
     tmp_path: Path,
 ) -> None:
-    acct = sim_account(spot={"USDT": "1000", "WBTC": "0.5", "ETH": "0.5"})
+    """WBTC trades only against BTC, and BTC is kept: no route sells it into USDT."""
+    acct = sim_account(spot={"USDT": "1000", "WBTC": "0.5", "ETH": "0.5", "BTC": "0.1"})
     async with start_sim({"market": [WBTC], "account": [acct]}) as sim:
-        config = make_config(tmp_path, [bg_account(sim.url, markets=["spot"])])
+        config = make_config(tmp_path, [bg_account(sim.url, markets=["spot"], keep=["BTC"])])
         report = await kill(config, halt=False)
         state = sim.state()["accounts"]["main"]
     (result,) = report.accounts
@@ -52,6 +55,25 @@ async def test_an_asset_with_no_market_into_the_quote_is_residual_not_dust(
     assert result.remaining.dust == ()
     assert state["spot"]["WBTC"]["free"] == "0.5"  # still there: it was never "dust"
     assert state["spot"]["ETH"]["free"] in ("0", "0.0")  # what could be sold was
+
+
+async def test_an_asset_is_sold_through_another_listed_market_and_the_report_says_so(
+    tmp_path: Path,
+) -> None:
+    acct = sim_account(spot={"USDT": "1000", "WBTC": "0.5"})
+    async with start_sim({"market": [WBTC], "account": [acct]}) as sim:
+        config = make_config(tmp_path, [bg_account(sim.url, markets=["spot"])])
+        report = await kill(config, halt=False)
+        state = sim.state()["accounts"]["main"]
+    assert report.exit_code == 0, report.summary()
+    assert state["spot"]["WBTC"]["free"] in ("0", "0.0")
+    assert Decimal(state["spot"]["BTC"]["free"]) < Decimal("0.00001")  # sold on; dust left
+    (result,) = report.accounts
+    sold = {(s.asset, s.symbol, s.via) for s in result.done.sold}
+    assert ("WBTC", "WBTC/BTC", "BTC") in sold
+    assert ("BTC", "BTC/USDT", None) in sold
+    assert result.plan is not None
+    assert "sell 0.5 WBTC (WBTC/BTC, then BTC on into the quote)" in plan_lines(result.plan)
 
 
 def generic_venue(config: Config, **has: bool) -> CcxtVenue:

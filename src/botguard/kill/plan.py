@@ -44,6 +44,9 @@ class SellAsset:
     asset: str
     symbol: str
     amount: Decimal
+    via: str | None = None
+    """The currency sold into when no market goes straight to the quote (WBTC/BTC for
+    WBTC): the next round's read sees it and sells it on into the quote."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,16 +156,37 @@ def _sells(
             continue
         symbol = f"{bal.asset}/{quote}"
         info = markets_info.get(symbol)
+        via = None
+        if info is None:
+            info, via = _route(bal.asset, quote, keep, markets_info)
         if info is None:
             dust.append(Unsellable(exposure.account, bal.asset, bal.total, f"no {symbol} market"))
             continue
         amount = round_down(bal.total, info.amount_step)
-        reason = _too_small(amount, info, exposure.prices.get(symbol))
+        reason = _too_small(amount, info, exposure.prices.get(info.symbol))
         if reason is not None:
             dust.append(Dust(exposure.account, bal.asset, bal.total, reason))
             continue
-        sells.append(SellAsset(exposure.account, bal.asset, symbol, amount))
+        sells.append(SellAsset(exposure.account, bal.asset, info.symbol, amount, via))
     return sells, dust, kept
+
+
+ROUTE_VIA = ("BTC", "ETH", "BNB", "USDC", "USDT", "FDUSD")
+"""Currencies an asset with no market into the quote may be sold through, in this order."""
+
+
+def _route(
+    asset: str, quote: str, keep: frozenset[str], markets_info: Mapping[str, MarketInfo]
+) -> tuple[MarketInfo | None, str | None]:
+    """A market selling `asset` into a currency that itself sells into `quote` (never
+    into a kept asset, which the kill would then leave): that market and the currency."""
+    for via in ROUTE_VIA:
+        if via in (asset, quote) or via in keep:
+            continue
+        first = markets_info.get(f"{asset}/{via}")
+        if first is not None and markets_info.get(f"{via}/{quote}") is not None:
+            return first, via
+    return None, None
 
 
 def plan_kill(

@@ -11,7 +11,7 @@ from botguard.kill.verify import AccountResult, AccountStatus
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from botguard.kill.plan import KillPlan
+    from botguard.kill.plan import KillPlan, SellAsset
 
 
 @dataclass
@@ -87,11 +87,16 @@ def plan_lines(plan: KillPlan) -> list[str]:
         for c in plan.cancels
     ]
     lines += [f"close {c.side.value} {fmt(c.amount)} {c.symbol}" for c in plan.closes]
-    lines += [f"sell {fmt(s.amount)} {s.asset} ({s.symbol})" for s in plan.sells]
+    lines += [f"sell {fmt(s.amount)} {s.asset} ({s.symbol}{_onward(s)})" for s in plan.sells]
     lines += [f"unsellable {fmt(u.amount)} {u.asset}: {u.reason}" for u in plan.unsellable]
     lines += [f"dust {fmt(d.amount)} {d.asset}: {d.reason}" for d in plan.dust]
     lines += [f"keep {k}" for k in plan.kept]
     return lines
+
+
+def _onward(sell: SellAsset) -> str:
+    """How a routed sell reaches the quote: ", then BTC on into the quote"."""
+    return f", then {sell.via} on into the quote" if sell.via else ""
 
 
 def render(report: KillReport, console: Console) -> None:
@@ -115,7 +120,7 @@ def render(report: KillReport, console: Console) -> None:
             for c in acct.done.closed:
                 table.add_row("closed", f"{c.side.value} {fmt(c.amount)} {c.symbol}")
             for s in acct.done.sold:
-                table.add_row("sold", f"{fmt(s.amount)} {s.asset}")
+                table.add_row("sold", f"{fmt(s.amount)} {s.asset} ({s.symbol}{_onward(s)})")
             remaining = plan_lines(acct.remaining) if acct.remaining else []
             for line in remaining:
                 table.add_row("remains", line)
