@@ -122,3 +122,15 @@ def test_a_position_below_the_step_is_stuck_exposure_not_flat() -> None:
     plan = plan_kill(Exposure("a", positions=(pos,)), keep=(), quote="USDT", markets_info=MARKETS)
     assert plan.empty  # nothing can be sent ...
     assert [d.asset for d in plan.stuck_positions] == ["BTC/USDT:USDT"]  # ... yet not flat
+
+
+ROUTED = {**MARKETS, "WBTC/BTC": spot_market("WBTC/BTC", step="0.0001", min_notional="0.0001")}
+
+
+def test_no_market_into_the_quote_sells_through_a_listed_one_never_into_keep() -> None:
+    exposure = Exposure("a", balances=(bal("WBTC", "0.5"),), prices={"WBTC/BTC": Decimal(1)})
+    plan = plan_kill(exposure, keep=(), quote="USDT", markets_info=ROUTED)
+    assert plan.sells == (SellAsset("a", "WBTC", "WBTC/BTC", Decimal("0.5"), via="BTC"),)
+    kept = plan_kill(exposure, keep=("BTC",), quote="USDT", markets_info=ROUTED)
+    assert kept.sells == ()
+    assert [u.asset for u in kept.unsellable] == ["WBTC"]
