@@ -20,14 +20,12 @@ from typing import Any
 
 from botguard.errors import VenueError
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
+from botguard.venues.convert import dec, to_balances, to_order, to_position
 from botguard.venues.errors import UnknownSymbol, VenueUnavailable, translate
 from botguard.venues.types import (
-    Balance,
     Exposure,
     KeyPermissions,
     MarketInfo,
-    Order,
-    Position,
     PositionSide,
     Side,
 )
@@ -49,13 +47,6 @@ TRIGGER = {"trigger": True}
 def _is_fresh(path: Path) -> bool:
     """The cache file exists and is younger than MARKETS_MAX_AGE_S."""
     return path.exists() and time.time() - path.stat().st_mtime < MARKETS_MAX_AGE_S
-
-
-def dec(value: Any) -> Decimal | None:
-    """A ccxt number as Decimal (via str, so floats keep their printed digits)."""
-    if value is None or value == "":
-        return None
-    return Decimal(str(value))
 
 
 class CcxtVenue:
@@ -250,50 +241,9 @@ class CcxtVenue:
         return symbol if symbol in (self.exchange.markets or {}) else None
 
     # ------------------------------------------------------------- conversion
-    @staticmethod
-    def to_order(raw: dict[str, Any], market: str) -> Order:
-        """A ccxt order dict as an Order."""
-        info = raw.get("info") or {}
-        conditional = bool(raw.get("triggerPrice")) or "algoId" in info
-        return Order(
-            id=str(raw.get("id") or info.get("algoId") or ""),
-            symbol=str(raw["symbol"]),
-            market=market,
-            side=Side(raw["side"]),
-            amount=dec(raw.get("remaining") or raw.get("amount")) or Decimal(0),
-            price=dec(raw.get("price")),
-            client_id=raw.get("clientOrderId"),
-            conditional=conditional,
-            reduce_only=bool(raw.get("reduceOnly")),
-        )
-
-    @staticmethod
-    def to_position(raw: dict[str, Any]) -> Position | None:
-        """A ccxt position dict as a Position; None when it is empty."""
-        contracts = dec(raw.get("contracts")) or Decimal(0)
-        if contracts == 0:
-            return None
-        return Position(
-            symbol=str(raw["symbol"]),
-            market="swap",
-            side=PositionSide(raw.get("side") or "long"),
-            contracts=abs(contracts),
-            entry_price=dec(raw.get("entryPrice")),
-            notional=dec(raw.get("notional")),
-            unrealized_pnl=dec(raw.get("unrealizedPnl")),
-            hedged=bool(raw.get("hedged")),
-        )
-
-    @staticmethod
-    def to_balances(raw: dict[str, Any]) -> tuple[Balance, ...]:
-        """Non-zero spot balances."""
-        out = []
-        for asset, free in (raw.get("free") or {}).items():
-            used = (raw.get("used") or {}).get(asset)
-            bal = Balance(asset, dec(free) or Decimal(0), dec(used) or Decimal(0))
-            if bal.total > 0:
-                out.append(bal)
-        return tuple(out)
+    to_order = staticmethod(to_order)
+    to_position = staticmethod(to_position)
+    to_balances = staticmethod(to_balances)
 
     # ----------------------------------------------------------- generic API
     async def exposure(self) -> Exposure:
@@ -447,3 +397,6 @@ class CcxtVenue:
         if self._reload is not None:
             self._reload.cancel()
         await self.exchange.close()
+
+
+__all__ = ["MARKETS_MAX_AGE_S", "CcxtVenue", "dec"]  # dec: exchange venues import it from here
