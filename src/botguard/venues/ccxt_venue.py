@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
+import stat
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
@@ -45,8 +47,17 @@ TRIGGER = {"trigger": True}
 
 
 def _is_fresh(path: Path) -> bool:
-    """The cache file exists and is younger than MARKETS_MAX_AGE_S."""
-    return path.exists() and time.time() - path.stat().st_mtime < MARKETS_MAX_AGE_S
+    """The cache file is younger than MARKETS_MAX_AGE_S, and ours: owned by this user and
+    writable by no one else. Market ids and precision steer what the kill sends, so a
+    cache another user (the bot, if it runs as one) could have edited is reloaded."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        logger.warning("markets cache %s is not private to this user; reloading", path)
+        return False
+    return time.time() - st.st_mtime < MARKETS_MAX_AGE_S
 
 
 class CcxtVenue:
