@@ -103,3 +103,13 @@ async def test_exchange_info_failing_now_and_then_still_ends_flat(tmp_path: Path
     assert report.exit_code == 0, report.summary()
     assert state["positions"] == []
     assert state["open_orders"] == []
+
+
+async def test_a_dry_run_never_cancels_while_markets_fail(tmp_path: Path) -> None:
+    faults = ",".join(f"GET {path}:503" for path in EXCHANGE_INFO)
+    async with start_sim({"account": [eth_account()]}, faults=faults) as sim:
+        config = make_config(tmp_path, [bg_account(sim.url)], deadline_s=2)
+        report = await kill(config, dry_run=True)
+        log = sim.log()
+    assert report.exit_code == 3
+    assert [e for e in log if e["method"] != "GET"] == []

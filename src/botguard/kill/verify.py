@@ -111,12 +111,13 @@ async def _read(venue: Venue, deadline: float, result: AccountResult) -> Exposur
             await asyncio.sleep(pause)
 
 
-async def _load_markets(venue: Venue, log: RunLog, result: AccountResult) -> None:
+async def _load_markets(venue: Venue, log: RunLog, result: AccountResult, *, dry_run: bool) -> None:
     """Markets (a no-op once loaded); if a load fails, every book is cancelled without
-    them while the load is retried: cancel-all needs no precision (issue 11, item 5)."""
+    them while the load is retried: cancel-all needs no precision (issue 11, item 5).
+    A dry run never cancels."""
     load = asyncio.ensure_future(venue.load_markets())
     try:
-        if isinstance(venue, CancelsWithoutMarkets):
+        if isinstance(venue, CancelsWithoutMarkets) and not dry_run:
             failed = asyncio.ensure_future(venue.markets_failed.wait())
             await asyncio.wait({load, failed}, return_when=asyncio.FIRST_COMPLETED)
             failed.cancel()
@@ -220,7 +221,7 @@ async def _settle(
     deadline = venue.deadline or 0.0
     markets = MarketsView(venue)
     try:
-        await _load_markets(venue, log, result)
+        await _load_markets(venue, log, result, dry_run=settings.dry_run)
     except VenueError as exc:
         result.notes.append(f"markets could not be loaded: {exc}")
         result.status = AccountStatus.UNREACHABLE
