@@ -24,7 +24,7 @@ from .conftest import sim_account
 pytestmark = pytest.mark.sim
 
 DEADLINE_S = 3.0
-EXIT_MARGIN_S = 1.5
+EXIT_MARGIN_S = 2.5
 """After the deadline: render the report, journal it, close sessions, exit Python."""
 
 
