@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from botguard.journal import Journal
-from botguard.kill.report import outcome_line
-from botguard.kill.run import run_kill
-from botguard.kill.verify import AccountStatus
+from botguard.kill.report import KillReport, outcome_line
+from botguard.kill.runlog import RunLog
+from botguard.kill.verify import AccountStatus, Settings, settle_account
 from botguard.testing.fake_venue import FakeVenue, spot_market
 from botguard.testing.sim import start_sim
 from botguard.venues import open_venue
@@ -35,6 +35,8 @@ class BuggyVenue(FakeVenue):
 
 
 async def test_a_type_error_in_a_venue_call_fails_the_account_once(tmp_path: Path) -> None:
+    """settle_account is the kill's per-account loop; the run journals its report the
+    way run_kill does (report.status, report.summary())."""
     from decimal import Decimal
 
     from botguard.venues.types import Order, Side
@@ -45,22 +47,24 @@ async def test_a_type_error_in_a_venue_call_fails_the_account_once(tmp_path: Pat
         markets=[spot_market("BTC/USDT")],
         orders=[Order("1", "BTC/USDT", "spot", Side.SELL, Decimal("0.1"), Decimal(70000))],
     )
-    config = make_config(tmp_path, [bg_account("http://127.0.0.1:9")], deadline_s=5)
-    opts = {"dry_run": False, "flatten": True, "halt": False, "deadline_s": 5, "reason": "t"}
-    started = time.monotonic()
-    report = await run_kill(config, [venue], opts=opts)
-    assert time.monotonic() - started < 2  # not retried until the deadline
+    settings = Settings(keep=frozenset(), quote="USDT", prefix="bg")
+    with Journal(tmp_path) as journal:
+        log = RunLog(journal, "kill")
+        started = time.monotonic()
+        result = await settle_account(venue, settings, log, deadline=time.monotonic() + 5)
+        elapsed = time.monotonic() - started
+        report = KillReport(log.run_id, "test", accounts=[result])
+        log.finish(report.status, report.summary())
+        (run,) = journal.runs("kill")
+        steps = journal.steps(run.id)
+    assert elapsed < 2  # not retried until the deadline
     assert venue.calls.count("cancel_all") == 1
-    (result,) = report.accounts
     assert result.status is AccountStatus.FAILED
     assert report.exit_code == 1  # not 3: a retry would meet the same bug
     line = outcome_line(report)
     assert "\n" not in line
     assert "TypeError" in line
     assert "bug" in line
-    with Journal(config.state.dir) as journal:
-        (run,) = journal.runs("kill")
-        steps = journal.steps(run.id)
     assert run.status == "failed"
     assert [s["status"] for s in steps if s["action"] == "account"] == ["failed"]
 
