@@ -20,7 +20,8 @@ from botguard.errors import VenueError
 from botguard.kill.execute import Outcome, execute_plan
 from botguard.kill.plan import CancelOrders, KillPlan, plan_kill
 from botguard.kill.runlog import RunLog
-from botguard.venues.base import CancelsWithoutMarkets, Venue, verification
+from botguard.venues.base import Venue, verification
+from botguard.venues.capability import CancelsWithoutMarkets
 from botguard.venues.errors import VenueUnavailable
 from botguard.venues.types import Exposure, MarketInfo
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -124,14 +123,3 @@ class Venue(Protocol):
 
     async def close(self) -> None:
         """Release the HTTP session."""
-
-
-@runtime_checkable
-class CancelsWithoutMarkets(Protocol):
-    """A venue that can cancel every open order while its markets cannot be loaded."""
-
-    markets_failed: asyncio.Event
-    """Set once loading markets has failed (it is retried meanwhile)."""
-
-    async def cancel_without_markets(self) -> dict[tuple[str, str, bool], int]:
-        """Cancel every book by raw market id; (market id, market, conditional) -> count."""

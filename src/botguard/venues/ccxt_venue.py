@@ -15,14 +15,21 @@ import random
 import stat
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from botguard.errors import VenueError
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
-from botguard.venues.convert import dec, to_balances, to_order, to_position
+from botguard.venues.convert import (
+    as_conditional,
+    known_only,
+    to_balances,
+    to_order,
+    to_position,
+    with_market,
+)
+from botguard.venues.convert import dec as dec  # exchange venues import it from here
 from botguard.venues.errors import UnknownSymbol, VenueUnavailable, translate
 from botguard.venues.types import (
     Exposure,
@@ -279,19 +286,7 @@ class CcxtVenue:
 
     def _without_unknown(self, exposure: Exposure) -> Exposure:
         """Orders and positions on symbols no market list knows: named, never traded."""
-        markets = self.exchange.markets or {}
-        bad = sorted(
-            {o.symbol for o in exposure.orders if o.symbol not in markets}
-            | {p.symbol for p in exposure.positions if p.symbol not in markets}
-        )
-        if not bad:
-            return exposure
-        return replace(
-            exposure,
-            orders=tuple(o for o in exposure.orders if o.symbol in markets),
-            positions=tuple(p for p in exposure.positions if p.symbol in markets),
-            unchecked=(*exposure.unchecked, f"orders or positions on unknown symbols: {bad}"),
-        )
+        return known_only(exposure, set(self.exchange.markets or {}))
 
     async def read_exposure(self) -> Exposure:
         """Generic: open orders, balances, positions (ccxt's unified fetch_positions) and
@@ -303,11 +298,11 @@ class CcxtVenue:
         answers = dict(zip(names, await asyncio.gather(*reads.values()), strict=True))
         orders = [self.to_order(o, self._market_type(o.get("symbol"))) for o in answers["orders"]]
         orders += [
-            replace(self.to_order(o, self._market_type(o.get("symbol"))), conditional=True)
+            as_conditional(self.to_order(o, self._market_type(o.get("symbol"))))
             for o in answers.get("conditional", [])
         ]
         positions = [
-            replace(p, market=self._market_type(p.symbol))
+            with_market(p, self._market_type(p.symbol))
             for raw in answers.get("positions", [])
             if (p := self.to_position(raw)) is not None
         ]
@@ -408,6 +403,3 @@ class CcxtVenue:
         if self._reload is not None:
             self._reload.cancel()
         await self.exchange.close()
-
-
-__all__ = ["MARKETS_MAX_AGE_S", "CcxtVenue", "dec"]  # dec: exchange venues import it from here

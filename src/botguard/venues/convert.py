@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from botguard.venues.types import Balance, Order, Position, PositionSide, Side
+from botguard.venues.types import Balance, Exposure, Order, Position, PositionSide, Side
 
 
 def dec(value: Any) -> Decimal | None:
@@ -58,3 +60,31 @@ def to_balances(raw: dict[str, Any]) -> tuple[Balance, ...]:
         if bal.total > 0:
             out.append(bal)
     return tuple(out)
+
+
+def as_conditional(order: Order) -> Order:
+    """The order, marked as living in the conditional (trigger) book."""
+    return replace(order, conditional=True)
+
+
+def with_market(position: Position, market: str) -> Position:
+    """The position with its market type (spot, swap, future) from the loaded markets."""
+    return replace(position, market=market)
+
+
+def known_only(exposure: Exposure, symbols: Set[str]) -> Exposure:
+    """Orders and positions on symbols outside `symbols` left out and named in `unchecked`:
+    cancelling or closing by a raw id could hit the wrong market (Binance spot and USDⓈ-M
+    share ids)."""
+    bad = sorted(
+        {o.symbol for o in exposure.orders if o.symbol not in symbols}
+        | {p.symbol for p in exposure.positions if p.symbol not in symbols}
+    )
+    if not bad:
+        return exposure
+    return replace(
+        exposure,
+        orders=tuple(o for o in exposure.orders if o.symbol in symbols),
+        positions=tuple(p for p in exposure.positions if p.symbol in symbols),
+        unchecked=(*exposure.unchecked, f"orders or positions on unknown symbols: {bad}"),
+    )
