@@ -13,6 +13,10 @@ sim with the same scenario and runs as its own process:
   the benchmark warms that cache with one `--dry-run` first, as a bot's `KillSwitch`
   or any earlier kill/drill would.
 
+- botguard under faults: the same kill with exchangeInfo and every order endpoint
+  answering 503 to 30% of calls (the sim's --faults, seeded), starting with no markets
+  cache so exchangeInfo is called; it must end verified flat within its deadline.
+
 Per contender: wall time from process start to exit; from its first exchange request to
 its last (the sim's request log); requests sent; round trips (requests grouped by
 overlapping flight); whether the account ended flat, checked independently through ccxt.
@@ -24,7 +28,8 @@ sim's first logged request of a real `botguard kill --yes`), with ccxt imported 
 remaining start-up imports are made of. botguard's .pyc are compiled first, as an
 installed wheel's are.
 
-usage: .venv/bin/python benchmarks/kill.py [--startup]   (--startup: only the breakdown)
+usage: .venv/bin/python benchmarks/kill.py [--startup | --no-startup]
+(--startup: only the start-up breakdown; --no-startup: only the contenders)
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from botguard.sim.faults import Faults
 from botguard.testing.canary import CANARIES
 from botguard.testing.sim import run_sim
 
@@ -57,6 +63,19 @@ SPOT = ["BTC", "ETH", "BNB", "SOL", "XRP", "DOGE", "ADA", "TRX", "AVAX", "LINK",
         "DOT", "LTC", "BCH", "UNI", "ATOM", "XLM", "ETC", "FIL", "APT", "NEAR"]  # fmt: skip
 PERPS = ["BTC", "ETH", "BNB", "SOL", "XRP", "DOGE", "ADA", "AVAX", "LINK", "DOT"]
 LATENCY_MS = 50
+DEADLINE_S = 60
+FAULT_RATE = 0.3
+FAULTS = ",".join(
+    f"{path}:p={FAULT_RATE}:503"
+    for path in (
+        "GET /api/v3/exchangeInfo", "GET /fapi/v1/exchangeInfo",
+        "POST /api/v3/order", "POST /fapi/v1/order", "POST /fapi/v1/batchOrders",
+        "DELETE /api/v3/openOrders", "DELETE /fapi/v1/allOpenOrders",
+        "DELETE /fapi/v1/algoOpenOrders",
+    )
+)  # fmt: skip
+"""exchangeInfo and every order endpoint answer 503 (execution status unknown, as Binance
+documents it) to 30% of calls, chosen at random under the sim's seed."""
 
 
 def scenario() -> dict[str, Any]:
@@ -163,7 +182,8 @@ MODES = {"whole ccxt (before)": "0", "one exchange (now)": "1"}
 def write_config(tmp: Path, url: str) -> Path:
     path = tmp / "botguard.toml"
     path.write_text(
-        f'[bot]\nname = "bench"\n[state]\ndir = "{tmp / "state"}"\n[kill]\ndeadline_s = 60\n'
+        f'[bot]\nname = "bench"\n[state]\ndir = "{tmp / "state"}"\n[kill]\n'
+        f"deadline_s = {DEADLINE_S}\n"
         '[[account]]\nname = "main"\nexchange = "binance"\n'
         'api_key = "env:BOTGUARD_CANARY_API_KEY"\nsecret = "env:BOTGUARD_CANARY_SECRET"\n'
         f'markets = ["spot", "swap"]\nbase_url = "{url}"\n',
@@ -228,8 +248,13 @@ async def verify_flat(url: str) -> str:
     return f"no: {left} orders, {len(pos)} positions, {len(held)} assets"
 
 
-def contender(name: str, argv_for: Any, env: dict[str, str], warm: bool = False) -> dict[str, Any]:
-    with run_sim(scenario(), latency_ms=LATENCY_MS) as sim, tempfile.TemporaryDirectory() as d:
+def contender(
+    name: str, argv_for: Any, env: dict[str, str], warm: bool = False, faults: str | None = None
+) -> dict[str, Any]:
+    with (
+        run_sim(scenario(), latency_ms=LATENCY_MS, faults=faults) as sim,
+        tempfile.TemporaryDirectory() as d,
+    ):
         tmp = Path(d)
         cfg = write_config(tmp, sim.url)
         if warm:  # fill the markets cache (what any earlier kill, drill or KillSwitch does)
@@ -238,13 +263,14 @@ def contender(name: str, argv_for: Any, env: dict[str, str], warm: bool = False)
             sim.clear_log()
         wall, spawn, code = run_process(argv_for(sim.url, cfg), env)
         log = sim.log()
+        sim.server.faults = Faults((), 0)  # the independent check reads without faults
         flat = asyncio.run(verify_flat(sim.url))
     first, last = min(e["ts"] for e in log), max(e["ts"] for e in log)
     first_start = min(e["ts"] - e.get("ms", 0) for e in log)
     return {"name": name, "wall": wall, "exchange": (last - first_start) / 1000,
             "to_first": (first_start / 1000) - spawn, "requests": len(log),
             "trips": round_trips(log), "flat": flat, "exit": code,
-            "_first": first}  # fmt: skip
+            "faulted": sum(1 for e in log if e.get("fault")), "_first": first}  # fmt: skip
 
 
 def main() -> None:
@@ -261,13 +287,15 @@ def main() -> None:
     symbols = ",".join(f"{a}/USDT" for a in SPOT)
     base = contender("seed kill loop (baseline)",
                      lambda url, cfg: [PY, "-c", BASELINE, url, symbols], env)  # fmt: skip
-    ours = contender("botguard kill --yes",
-                     lambda url, cfg: [PY, "-m", "botguard", "kill", "--yes", "-c", str(cfg)],
-                     env, warm=True)  # fmt: skip
+    kill_argv = lambda url, cfg: [PY, "-m", "botguard", "kill", "--yes", "-c", str(cfg)]  # noqa: E731
+    ours = contender("botguard kill --yes", kill_argv, env, warm=True)
+    faulty = contender(f"botguard kill --yes, {FAULT_RATE:.0%} faults, cold markets cache",
+                       kill_argv, env, faults=FAULTS)  # fmt: skip
     table = Table(title=f"kill: sim latency {LATENCY_MS} ms, 20 spot assets, 100 open orders, "
                   "10 USDⓈ-M positions")  # fmt: skip
     for col in (
         "contender",
+        "faults hit",
         "wall (spawn→exit)",
         "spawn→first request",
         "first→last request",
@@ -277,14 +305,20 @@ def main() -> None:
         "exit",
     ):
         table.add_column(col, justify="left" if col in ("contender", "verified flat") else "right")
-    for r in (base, ours):
-        table.add_row(r["name"], f"{r['wall']:.2f} s", f"{r['to_first']:.2f} s",
+    for r in (base, ours, faulty):
+        table.add_row(r["name"], str(r["faulted"]), f"{r['wall']:.2f} s", f"{r['to_first']:.2f} s",
                       f"{r['exchange']:.2f} s", str(r["requests"]), str(r["trips"]),
                       r["flat"], str(r["exit"]))  # fmt: skip
     console.print(table)
     console.print(
         f"exchange time ratio baseline/botguard: {base['exchange'] / ours['exchange']:.1f}x"
     )
+    console.print(
+        f"under {FAULT_RATE:.0%} faults: exit {faulty['exit']}, {faulty['wall']:.2f} s of a "
+        f"{DEADLINE_S} s deadline, {faulty['faulted']} faults hit, verified flat: {faulty['flat']}"
+    )
+    if "--no-startup" in sys.argv[1:]:
+        return
     console.print(startup_table(env))
     console.print(imports_table(env))
 

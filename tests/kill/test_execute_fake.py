@@ -13,14 +13,17 @@ from botguard.journal import Journal
 from botguard.kill.runlog import RunLog
 from botguard.kill.verify import Settings, settle_account
 from botguard.testing.fake_venue import FakeVenue, spot_market, swap_market
+from botguard.venues.base import Quirks
 from botguard.venues.errors import VenueAuthError, VenueUnavailable
 from botguard.venues.types import Order, Position, PositionSide, Side
 
 SETTINGS = Settings(keep=frozenset({"BNB"}), quote="USDT", prefix="bg")
+FAST = Quirks(landing_window_s=0.05)
+"""An in-memory order cannot land late: no need to wait Binance's 6 s before the re-check."""
 
 
 def venue() -> FakeVenue:
-    return FakeVenue(
+    v = FakeVenue(
         "main",
         balances={"USDT": "100", "BTC": "0.5", "BNB": "2"},
         markets=[spot_market("BTC/USDT"), spot_market("BNB/USDT"), swap_market("ETH/USDT:USDT")],
@@ -28,6 +31,8 @@ def venue() -> FakeVenue:
         orders=[Order("1", "BTC/USDT", "spot", Side.SELL, Decimal("0.1"), Decimal(70000))],
         positions=[Position("ETH/USDT:USDT", "swap", PositionSide.SHORT, Decimal(2))],
     )
+    v.quirks = FAST
+    return v
 
 
 async def settle(v: FakeVenue, tmp_path: Path) -> tuple[str, list[dict[str, object]]]:
@@ -48,16 +53,17 @@ async def test_a_timed_out_order_that_landed_is_looked_up_not_resent(tmp_path: P
     assert [s["status"] for s in steps if s["action"] == "sell"] == ["sending", "ok"]
 
 
-async def test_a_send_that_never_landed_is_sent_again_with_the_same_client_id(
+async def test_a_send_that_never_landed_is_sent_again_only_after_a_fresh_read(
     tmp_path: Path,
 ) -> None:
     v = venue()
     v.fail("close_positions", VenueUnavailable("502"))
     status, _ = await settle(v, tmp_path)
     assert status == "flat"
-    assert v.calls.count("close_positions") == 1  # the batch never landed
-    assert v.calls.count("order_by_client_id") == 1  # so it was looked up first
-    assert v.calls.count("close_position") == 1  # then sent alone, once
+    assert v.calls.count("order_by_client_id") == 2  # at once, and after its landing window
+    assert v.calls.count("close_positions") == 2  # then the next round's read planned it again
+    assert v.calls.count("exposure") == 3  # read, read before the resend, read flat
+    assert "close_position" not in v.calls  # never re-sent within its round
     assert len(v.placed) == 2  # one close, one sell
     assert all(cid.startswith("bgk") for cid in v.placed)
     assert not v.positions
@@ -80,12 +86,14 @@ async def test_unreachable_until_the_deadline_is_reported_as_such(tmp_path: Path
 
 def many_positions(n: int) -> FakeVenue:
     symbols = [f"C{i}/USDT:USDT" for i in range(n)]
-    return FakeVenue(
+    v = FakeVenue(
         "main",
         balances={"USDT": "100"},
         markets=[swap_market(s) for s in symbols],
         positions=[Position(s, "swap", PositionSide.LONG, Decimal(1)) for s in symbols],
     )
+    v.quirks = FAST
+    return v
 
 
 async def test_a_batch_that_landed_then_timed_out_is_looked_up_not_resent(
@@ -104,13 +112,15 @@ async def test_a_batch_that_landed_then_timed_out_is_looked_up_not_resent(
     assert sorted(vias) == ["batch"] * 2 + ["lookup"] * 5
 
 
-async def test_a_close_refused_in_its_batch_is_retried_alone(tmp_path: Path) -> None:
+async def test_a_close_refused_in_its_batch_is_sent_again_by_the_next_round(
+    tmp_path: Path,
+) -> None:
     v = many_positions(3)
     v.refuse_in_batch("C1/USDT:USDT")
     status, steps = await settle(v, tmp_path)
     assert status == "flat"
-    assert v.calls.count("close_positions") == 1
-    assert v.calls.count("close_position") == 1  # only the refused one, alone
+    assert v.calls.count("close_positions") == 2
+    assert len(v.batches[1]) == 1  # only the refused one, after a fresh read
     assert "order_by_client_id" not in v.calls  # a refusal is an answer: nothing to look up
     retried = [s for s in steps if s["action"] == "close" and s["status"] == "retrying"]
     assert [s["detail"]["symbol"] for s in retried] == ["C1/USDT:USDT"]

@@ -46,7 +46,7 @@ def test_locked_balance_is_sold_after_its_order_is_cancelled() -> None:
     assert plan.sells[0].amount == Decimal(2)
 
 
-def test_below_min_notional_or_unlisted_is_dust_not_failure() -> None:
+def test_below_min_notional_is_dust_and_unlisted_is_unsellable() -> None:
     exposure = Exposure(
         "a", balances=(bal("BTC", "0.00005"), bal("DOGE", "0.5"), bal("XYZ", "3")), prices=PRICES
     )
@@ -55,7 +55,8 @@ def test_below_min_notional_or_unlisted_is_dust_not_failure() -> None:
     reasons = {d.asset: d.reason for d in plan.dust}
     assert "minimum notional" in reasons["BTC"]
     assert reasons["DOGE"] == "below the amount step"
-    assert reasons["XYZ"] == "no XYZ/USDT market"
+    assert "XYZ" not in reasons  # no market is not "too small": it is exposure left
+    assert [(u.asset, u.reason) for u in plan.unsellable] == [("XYZ", "no XYZ/USDT market")]
     assert plan.empty
 
 
@@ -101,14 +102,14 @@ def test_round_down_never_exceeds_and_is_on_the_step(amount: Decimal, step: str)
 
 @given(st.dictionaries(st.sampled_from(["BTC", "ETH", "DOGE", "USDT", "XYZ"]), amounts),
        st.sets(st.sampled_from(["BTC", "ETH", "DOGE"])))  # fmt: skip
-def test_every_asset_is_exactly_one_of_sold_kept_or_dust(
+def test_every_asset_is_exactly_one_of_sold_kept_dust_or_unsellable(
     holdings: dict[str, Decimal], keep: set[str]
 ) -> None:
     balances = tuple(bal(a, str(v)) for a, v in holdings.items() if v > 0)
     plan = plan_kill(Exposure("a", balances=balances, prices=PRICES), keep=keep, quote="USDT",
                      markets_info=MARKETS)  # fmt: skip
     sold = [s.asset for s in plan.sells]
-    dust = [d.asset for d in plan.dust]
+    dust = [d.asset for d in plan.dust] + [u.asset for u in plan.unsellable]
     seen = sold + dust + list(plan.kept)
     assert sorted(seen) == sorted(b.asset for b in balances if b.asset != "USDT")
     assert not set(sold) & keep
@@ -121,3 +122,15 @@ def test_a_position_below_the_step_is_stuck_exposure_not_flat() -> None:
     plan = plan_kill(Exposure("a", positions=(pos,)), keep=(), quote="USDT", markets_info=MARKETS)
     assert plan.empty  # nothing can be sent ...
     assert [d.asset for d in plan.stuck_positions] == ["BTC/USDT:USDT"]  # ... yet not flat
+
+
+ROUTED = {**MARKETS, "WBTC/BTC": spot_market("WBTC/BTC", step="0.0001", min_notional="0.0001")}
+
+
+def test_no_market_into_the_quote_sells_through_a_listed_one_never_into_keep() -> None:
+    exposure = Exposure("a", balances=(bal("WBTC", "0.5"),), prices={"WBTC/BTC": Decimal(1)})
+    plan = plan_kill(exposure, keep=(), quote="USDT", markets_info=ROUTED)
+    assert plan.sells == (SellAsset("a", "WBTC", "WBTC/BTC", Decimal("0.5"), via="BTC"),)
+    kept = plan_kill(exposure, keep=("BTC",), quote="USDT", markets_info=ROUTED)
+    assert kept.sells == ()
+    assert [u.asset for u in kept.unsellable] == ["WBTC"]

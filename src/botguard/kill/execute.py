@@ -3,15 +3,19 @@
 Concurrency is per action across symbols (and across accounts, one task per account);
 each venue bounds its own requests in flight. Closes go to the venue together, which
 batches them where the exchange allows (Binance: 5 a request); sells go one by one.
-Orders carry a deterministic client id (run, round, index): when a send fails in a way
-that may have landed (timeout, reset, 5xx) the order is looked up by that id before it
-is ever sent again; a close its batch refused is retried on its own.
+Orders carry a deterministic client id (run, round, index). Nothing is ever re-sent
+within a round: a send that failed in a way that may still land (timeout, reset, 5xx)
+is looked up by its client id, then, if not found, again once it can no longer land
+(the venue's `landing_window_s` after the failure: a late answer is not a lost order).
+Whatever is still open is planned again by the next round, from a fresh read of the
+account, so a close can never land twice (issue 11, item 7).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,8 +27,6 @@ from botguard.venues.errors import OrderNotFound, VenueAuthError, VenueUnavailab
 from botguard.venues.types import Side
 
 logger = logging.getLogger(__name__)
-
-SEND_ATTEMPTS = 3
 
 
 @dataclass
@@ -62,24 +64,47 @@ async def _cancel(venue: Venue, action: CancelOrders, log: RunLog, out: Outcome)
 
 
 async def _send(venue: Venue, action: ClosePosition | SellAsset, cid: str) -> str:
-    """Send once; after an ambiguous failure look the client id up before sending again."""
-    for attempt in range(SEND_ATTEMPTS):
-        try:
-            if isinstance(action, ClosePosition):
-                return await venue.close_position(
-                    action.symbol, action.side, action.amount, cid, hedged=action.hedged
-                )
-            return await venue.sell(action.symbol, Side.SELL, action.amount, cid)
-        except VenueUnavailable as exc:
-            market = "swap" if isinstance(action, ClosePosition) else "spot"
-            await asyncio.sleep(exc.retry_after_s or 0.2 * 2**attempt)
-            found = await venue.order_by_client_id(action.symbol, market, cid)
-            if found is not None:
-                logger.info("%s landed despite %s; not re-sent", cid, exc)
-                return found["id"]
-            if attempt == SEND_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")  # pragma: no cover
+    """Send once; after an ambiguous failure, find out whether it landed (never resend)."""
+    try:
+        if isinstance(action, ClosePosition):
+            return await venue.close_position(
+                action.symbol, action.side, action.amount, cid, hedged=action.hedged
+            )
+        return await venue.sell(action.symbol, Side.SELL, action.amount, cid)
+    except VenueUnavailable as exc:
+        return await _landed(venue, action, cid, exc, failed_at=time.monotonic())
+
+
+async def _landed(
+    venue: Venue, action: ClosePosition | SellAsset, cid: str, error: VenueError, *,
+    failed_at: float,
+) -> str:  # fmt: skip
+    """The order id if a send whose answer was lost landed after all; else `error`.
+
+    Looked up at once, and if not found, again once the venue's landing window has
+    passed: a lookup during the window can say "not found" while the first request is
+    still on its way (late answers in hedge mode closed every position twice).
+    """
+    market = "swap" if isinstance(action, ClosePosition) else "spot"
+    found = await _lookup(venue, action.symbol, market, cid)
+    if found is None:
+        window_end = failed_at + venue.quirks.landing_window_s
+        deadline = venue.deadline if venue.deadline is not None else window_end
+        await asyncio.sleep(max(0.0, min(window_end, deadline) - time.monotonic()))
+        found = await _lookup(venue, action.symbol, market, cid)
+    if found is None:
+        raise error
+    logger.info("%s landed despite %s; not re-sent", cid, error)
+    return found["id"]
+
+
+async def _lookup(venue: Venue, symbol: str, market: str, cid: str) -> dict[str, str] | None:
+    """The order by client id; a lookup that itself fails counts as "not known yet"."""
+    try:
+        return await venue.order_by_client_id(symbol, market, cid)
+    except VenueError as exc:
+        logger.info("lookup of %s failed: %s", cid, exc)
+        return None
 
 
 def _failed(what: str, action: ClosePosition | SellAsset, exc: VenueError, out: Outcome) -> None:
@@ -102,26 +127,26 @@ async def _sell(venue: Venue, action: SellAsset, cid: str, log: RunLog, out: Out
 
 
 async def _after_batch(
-    venue: Venue, action: ClosePosition, cid: str, error: VenueError
+    venue: Venue, action: ClosePosition, cid: str, error: VenueError, *, failed_at: float
 ) -> tuple[str, str]:
-    """A close its batch did not place: look it up if the answer was lost, else resend alone.
+    """A close its batch did not confirm: if the answer was lost, find out whether it
+    landed. Never resent here: the next round re-reads the positions and plans again.
 
-    Returns the order id and how it was settled ("lookup" or "single"), for the journal.
+    Returns the order id and how it was settled ("lookup"), for the journal.
     """
-    if isinstance(error, VenueAuthError):
-        raise error  # the key may not do this: a resend cannot help
-    if isinstance(error, VenueUnavailable):  # it may have landed: never resend blind
-        await asyncio.sleep(error.retry_after_s or 0.2)
-        found = await venue.order_by_client_id(action.symbol, "swap", cid)
-        if found is not None:
-            logger.info("%s landed despite %s; not re-sent", cid, error)
-            return found["id"], "lookup"
-    logger.info("%s not placed by its batch (%s); sending it alone", cid, error)
-    return await _send(venue, action, cid), "single"
+    if not isinstance(error, VenueUnavailable):
+        raise error  # refused (permission, size...): it did not land; the next round decides
+    return await _landed(venue, action, cid, error, failed_at=failed_at), "lookup"
 
 
 async def _settle_close(
-    venue: Venue, action: ClosePosition, result: CloseResult, log: RunLog, out: Outcome
+    venue: Venue,
+    action: ClosePosition,
+    result: CloseResult,
+    log: RunLog,
+    out: Outcome,
+    *,
+    failed_at: float,
 ) -> None:
     """Journal one close of a batch, first resolving it if the batch did not place it."""
     cid = result.client_id
@@ -130,7 +155,9 @@ async def _settle_close(
     if result.error is not None:
         log.step("close", cid, "retrying", {**detail, "error": str(result.error)})
         try:
-            order_id, via = await _after_batch(venue, action, cid, result.error)
+            order_id, via = await _after_batch(
+                venue, action, cid, result.error, failed_at=failed_at
+            )
         except VenueError as exc:
             _failed("close", action, exc, out)
             log.step("close", cid, "failed", {**detail, "error": str(exc)})
@@ -150,9 +177,10 @@ async def _close_all(
     results = await venue.close_positions(
         [CloseRequest(a.symbol, a.side, a.amount, cid, a.hedged) for a, cid in closes]
     )
+    answered_at = time.monotonic()
     await asyncio.gather(
         *(
-            _settle_close(venue, action, result, log, out)
+            _settle_close(venue, action, result, log, out, failed_at=answered_at)
             for (action, _), result in zip(closes, results, strict=True)
         )
     )

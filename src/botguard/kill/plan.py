@@ -44,11 +44,14 @@ class SellAsset:
     asset: str
     symbol: str
     amount: Decimal
+    via: str | None = None
+    """The currency sold into when no market goes straight to the quote (WBTC/BTC for
+    WBTC): the next round's read sees it and sells it on into the quote."""
 
 
 @dataclass(frozen=True, slots=True)
 class Dust:
-    """An amount too small (or unlisted) to trade: reported, not a failure."""
+    """An amount its market will not take (below the step or minimum): not a failure."""
 
     account: str
     asset: str
@@ -58,7 +61,17 @@ class Dust:
     """A derivatives position too small to close: still exposure, never "flat"."""
 
 
-Action = CancelOrders | ClosePosition | SellAsset | Dust
+@dataclass(frozen=True, slots=True)
+class Unsellable:
+    """An asset with no market into the quote: exposure the kill cannot remove (residual)."""
+
+    account: str
+    asset: str
+    amount: Decimal
+    reason: str
+
+
+Action = CancelOrders | ClosePosition | SellAsset | Dust | Unsellable
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +84,8 @@ class KillPlan:
     sells: tuple[SellAsset, ...] = ()
     dust: tuple[Dust, ...] = ()
     kept: tuple[str, ...] = field(default=())
+    unsellable: tuple[Unsellable, ...] = ()
+    """Assets no listed market sells into the quote: they keep the account off "flat"."""
 
     @property
     def stuck_positions(self) -> tuple[Dust, ...]:
@@ -129,8 +144,10 @@ def _closes(
 
 def _sells(
     exposure: Exposure, keep: frozenset[str], quote: str, markets_info: Mapping[str, MarketInfo]
-) -> tuple[list[SellAsset], list[Dust], list[str]]:
-    sells, dust, kept = [], [], []
+) -> tuple[list[SellAsset], list[Dust | Unsellable], list[str]]:
+    sells: list[SellAsset] = []
+    dust: list[Dust | Unsellable] = []
+    kept: list[str] = []
     for bal in sorted(exposure.balances, key=lambda b: b.asset):
         if bal.asset == quote:
             continue
@@ -139,16 +156,37 @@ def _sells(
             continue
         symbol = f"{bal.asset}/{quote}"
         info = markets_info.get(symbol)
+        via = None
         if info is None:
-            dust.append(Dust(exposure.account, bal.asset, bal.total, f"no {symbol} market"))
+            info, via = _route(bal.asset, quote, keep, markets_info)
+        if info is None:
+            dust.append(Unsellable(exposure.account, bal.asset, bal.total, f"no {symbol} market"))
             continue
         amount = round_down(bal.total, info.amount_step)
-        reason = _too_small(amount, info, exposure.prices.get(symbol))
+        reason = _too_small(amount, info, exposure.prices.get(info.symbol))
         if reason is not None:
             dust.append(Dust(exposure.account, bal.asset, bal.total, reason))
             continue
-        sells.append(SellAsset(exposure.account, bal.asset, symbol, amount))
+        sells.append(SellAsset(exposure.account, bal.asset, info.symbol, amount, via))
     return sells, dust, kept
+
+
+ROUTE_VIA = ("BTC", "ETH", "BNB", "USDC", "USDT", "FDUSD")
+"""Currencies an asset with no market into the quote may be sold through, in this order."""
+
+
+def _route(
+    asset: str, quote: str, keep: frozenset[str], markets_info: Mapping[str, MarketInfo]
+) -> tuple[MarketInfo | None, str | None]:
+    """A market selling `asset` into a currency that itself sells into `quote` (never
+    into a kept asset, which the kill would then leave): that market and the currency."""
+    for via in ROUTE_VIA:
+        if via in (asset, quote) or via in keep:
+            continue
+        first = markets_info.get(f"{asset}/{via}")
+        if first is not None and markets_info.get(f"{via}/{quote}") is not None:
+            return first, via
+    return None, None
 
 
 def plan_kill(
@@ -164,12 +202,13 @@ def plan_kill(
     if not flatten:
         return KillPlan(exposure.account, cancels=cancels)
     closes, close_dust = _closes(exposure, markets_info)
-    sells, sell_dust, kept = _sells(exposure, frozenset(keep), quote, markets_info)
+    sells, left, kept = _sells(exposure, frozenset(keep), quote, markets_info)
     return KillPlan(
         exposure.account,
         cancels=cancels,
         closes=tuple(closes),
         sells=tuple(sells),
-        dust=tuple(close_dust + sell_dust),
+        dust=tuple(close_dust + [d for d in left if isinstance(d, Dust)]),
         kept=tuple(kept),
+        unsellable=tuple(u for u in left if isinstance(u, Unsellable)),
     )

@@ -6,12 +6,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from botguard.kill.verify import AccountResult, AccountStatus
+
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from botguard.kill.plan import KillPlan
+    from botguard.kill.plan import KillPlan, SellAsset
     from botguard.kill.stop import HaltRecord
-    from botguard.kill.verify import AccountResult
 
 
 @dataclass
@@ -35,20 +36,31 @@ class KillReport:
 
     @property
     def accounts_exit_code(self) -> int:
-        """0 when every account was read flat, 3 if one could not be reached, else 1."""
+        """0 when every account was read flat, 3 if one could not be reached, else 1.
+
+        A botguard bug in an account (`failed`) is 1, not 3: 3 says "the exchange failed,
+        try again", and a retry would meet the same bug; the exposure is unknown, so the
+        user must look now, as for residual exposure.
+        """
         statuses = {a.status for a in self.accounts}
-        if "unreachable" in statuses:
+        if AccountStatus.UNREACHABLE in statuses:
             return 3
         if self.dry_run:
             return 0 if all(a.plan is None or a.plan.empty for a in self.accounts) else 1
-        return 0 if statuses <= {"flat"} else 1
+        return 0 if statuses <= {AccountStatus.FLAT} else 1
 
     @property
     def status(self) -> str:
-        """flat | residual | unreachable | planned: the journal's run status."""
+        """flat | residual | unverified | failed | unreachable | planned: the run's status."""
         if self.dry_run:
-            return "planned"
-        return {0: "flat", 1: "residual", 3: "unreachable"}[self.accounts_exit_code]
+            return AccountStatus.PLANNED.value
+        statuses = {a.status for a in self.accounts}
+        code = self.accounts_exit_code
+        if code == 1:
+            for worst in (AccountStatus.FAILED, AccountStatus.RESIDUAL, AccountStatus.UNVERIFIED):
+                if worst in statuses:
+                    return worst.value
+        return {0: "flat", 1: "residual", 3: "unreachable"}[code]
 
     def summary(self) -> dict[str, Any]:
         """A JSON-able summary for the journal (no secrets: names and amounts only)."""
@@ -59,7 +71,8 @@ class KillReport:
             "timings": self.timings,
             "accounts": {
                 a.account: {
-                    "status": a.status,
+                    "status": a.status.value,
+                    "venue": a.venue,
                     "cancelled": sum(c.count for c in a.done.cancelled),
                     "closed": len(a.done.closed),
                     "sold": len(a.done.sold),
@@ -83,10 +96,16 @@ def plan_lines(plan: KillPlan) -> list[str]:
         for c in plan.cancels
     ]
     lines += [f"close {c.side.value} {fmt(c.amount)} {c.symbol}" for c in plan.closes]
-    lines += [f"sell {fmt(s.amount)} {s.asset} ({s.symbol})" for s in plan.sells]
+    lines += [f"sell {fmt(s.amount)} {s.asset} ({s.symbol}{_onward(s)})" for s in plan.sells]
+    lines += [f"unsellable {fmt(u.amount)} {u.asset}: {u.reason}" for u in plan.unsellable]
     lines += [f"dust {fmt(d.amount)} {d.asset}: {d.reason}" for d in plan.dust]
     lines += [f"keep {k}" for k in plan.kept]
     return lines
+
+
+def _onward(sell: SellAsset) -> str:
+    """How a routed sell reaches the quote: ", then BTC on into the quote"."""
+    return f", then {sell.via} on into the quote" if sell.via else ""
 
 
 def render(report: KillReport, console: Console) -> None:
@@ -99,6 +118,8 @@ def render(report: KillReport, console: Console) -> None:
         table = Table(title=f"{acct.account}: {acct.status}", show_lines=False)
         table.add_column("what")
         table.add_column("detail")
+        if acct.venue:
+            table.add_row("venue", acct.venue)
         if report.dry_run and acct.plan is not None:
             for line in plan_lines(acct.plan) or ["nothing to do"]:
                 table.add_row("plan", line)
@@ -108,7 +129,7 @@ def render(report: KillReport, console: Console) -> None:
             for c in acct.done.closed:
                 table.add_row("closed", f"{c.side.value} {fmt(c.amount)} {c.symbol}")
             for s in acct.done.sold:
-                table.add_row("sold", f"{fmt(s.amount)} {s.asset}")
+                table.add_row("sold", f"{fmt(s.amount)} {s.asset} ({s.symbol}{_onward(s)})")
             remaining = plan_lines(acct.remaining) if acct.remaining else []
             for line in remaining:
                 table.add_row("remains", line)
@@ -120,6 +141,10 @@ def render(report: KillReport, console: Console) -> None:
 def outcome_line(report: KillReport) -> str:
     """One line for stderr after a kill that did not end flat: what was done, what is left."""
     verdict = {1: "kill left exposure", 3: "kill could not finish"}.get(report.exit_code, "kill")
+    if report.status == AccountStatus.UNVERIFIED:
+        verdict = "kill could not verify the account flat"
+    if report.status == AccountStatus.FAILED:
+        verdict = "kill failed inside botguard (a bug, not the exchange; see the journal)"
     if report.dry_run:
         verdict = "kill --dry-run could not read every account; nothing was changed"
     retry = "botguard kill --dry-run" if report.dry_run else "botguard kill --yes"
@@ -135,12 +160,15 @@ def _account_outcome(acct: AccountResult) -> str:
         f"cancelled {cancelled} order(s), closed {len(acct.done.closed)} position(s), "
         f"sold {len(acct.done.sold)} asset(s)"
     )
-    if acct.status == "flat":
+    if acct.status is AccountStatus.FLAT:
         return f"{acct.account} flat ({did})"
-    if acct.remaining is not None and not acct.remaining.empty:
-        lines = plan_lines(acct.remaining)
+    lines = [ln for ln in plan_lines(acct.remaining) if not ln.startswith("keep ")] if (
+        acct.remaining is not None) else []  # fmt: skip
+    if lines:
         more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""
         left = "; ".join(lines[:3]) + more
+    elif acct.status is AccountStatus.UNVERIFIED:
+        left = "nothing visible, but not every book could be read"
     else:
         left = "unknown, the account could not be read"
     why = (acct.notes or acct.done.errors or [""])[-1].splitlines()[:1]

@@ -41,7 +41,7 @@ from botguard.kill.stop import (
     stop_unit,
     unit_main_pid,
 )
-from botguard.kill.verify import AccountResult, Settings, settle_account
+from botguard.kill.verify import AccountResult, AccountStatus, Settings, settle_account
 from botguard.venues.base import Venue
 
 logger = logging.getLogger(__name__)
@@ -280,7 +280,7 @@ async def _account(run: _Run, account: AccountConfig, venue: Venue | None) -> Ac
 
 def unreachable(account: str, note: str) -> AccountResult:
     """An account the kill could not work on, and why (one line, no secret in it)."""
-    return AccountResult(account, "unreachable", notes=[note])
+    return AccountResult(account, AccountStatus.UNREACHABLE, notes=[note])
 
 
 async def kill_config(

@@ -1,7 +1,10 @@
 """Read, plan, execute, read again: until the account is flat or the deadline passes.
 
 "Flat" is decided from a fresh read, never from what was sent: no open orders, no
-positions, only quote, kept and dust balances.
+positions, only quote, kept and dust balances, and nothing the venue could not read.
+The deadline is a hard bound: every sleep is cut to it and the whole loop is cancelled
+at it. An exception that is not a VenueError is a bug, not an outage: the account is
+reported `failed` at once, never retried.
 """
 
 from __future__ import annotations
@@ -10,17 +13,37 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from botguard.errors import VenueError
 from botguard.kill.execute import Outcome, execute_plan
-from botguard.kill.plan import KillPlan, plan_kill
+from botguard.kill.plan import CancelOrders, KillPlan, plan_kill
 from botguard.kill.runlog import RunLog
-from botguard.venues.base import Venue
+from botguard.venues.base import Venue, verification
+from botguard.venues.capability import CancelsWithoutMarkets
 from botguard.venues.errors import VenueUnavailable
 from botguard.venues.types import Exposure, MarketInfo
 
 logger = logging.getLogger(__name__)
+
+
+class AccountStatus(StrEnum):
+    """How one account's kill ended; the values are the journal's and JSON's strings."""
+
+    RUNNING = "running"
+    FLAT = "flat"
+    """A fresh read of the exchange's own books showed nothing left (exit 0)."""
+    RESIDUAL = "residual"
+    """Exposure remains that the kill could not remove (exit 1)."""
+    UNVERIFIED = "unverified"
+    """Nothing visible remains, but part of the account could not be read (exit 1)."""
+    FAILED = "failed"
+    """botguard itself failed (a bug, not the exchange): exposure unknown (exit 1)."""
+    UNREACHABLE = "unreachable"
+    """The exchange could not be reached or the deadline passed (exit 3)."""
+    PLANNED = "planned"
+    """A dry run: the plan was shown, nothing was sent."""
 
 
 @dataclass
@@ -28,8 +51,7 @@ class AccountResult:
     """One account's kill: what was done and what remains."""
 
     account: str
-    status: str = "running"
-    """flat | residual | unreachable | planned (dry run)."""
+    status: AccountStatus = AccountStatus.RUNNING
     plan: KillPlan | None = None
     """The first plan (what the prompt and --dry-run show)."""
     done: Outcome = field(default_factory=Outcome)
@@ -40,6 +62,8 @@ class AccountResult:
     """The last round had an order refused for want of permission."""
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    venue: str = ""
+    """The exchange and whether its venue is verified end to end against a simulator."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +75,10 @@ class Settings:
     prefix: str
     flatten: bool = True
     dry_run: bool = False
+
+
+ROUND_PAUSE_S = 0.2
+"""Pause after a round with errors, times the round number (at most 1 s)."""
 
 
 class MarketsView(dict[str, MarketInfo]):
@@ -65,16 +93,57 @@ class MarketsView(dict[str, MarketInfo]):
         return default if info is None else info
 
 
-async def _read(venue: Venue, deadline: float) -> Exposure | None:
+def time_left(deadline: float) -> float:
+    """Seconds until the deadline (never negative)."""
+    return max(0.0, deadline - time.monotonic())
+
+
+async def _read(venue: Venue, deadline: float, result: AccountResult) -> Exposure | None:
     """One exposure read, retried until the deadline; None when unreachable."""
     while True:
         try:
             return await venue.exposure()
         except VenueUnavailable as exc:
-            if time.monotonic() + 0.5 > deadline:
+            result.done.unreachable = True
+            pause = exc.retry_after_s or 0.5
+            if pause >= time_left(deadline):  # a Retry-After past the deadline: give up now
                 logger.warning("%s unreachable: %s", venue.account, exc)
                 return None
-            await asyncio.sleep(exc.retry_after_s or 0.5)
+            await asyncio.sleep(pause)
+
+
+async def _load_markets(venue: Venue, log: RunLog, result: AccountResult, *, dry_run: bool) -> None:
+    """Markets (a no-op once loaded); if a load fails, every book is cancelled without
+    them while the load is retried: cancel-all needs no precision (issue 11, item 5).
+    A dry run never cancels."""
+    load = asyncio.ensure_future(venue.load_markets())
+    try:
+        if isinstance(venue, CancelsWithoutMarkets) and not dry_run:
+            failed = asyncio.ensure_future(venue.markets_failed.wait())
+            await asyncio.wait({load, failed}, return_when=asyncio.FIRST_COMPLETED)
+            failed.cancel()
+            if not load.done():
+                await _cancel_without_markets(venue, log, result)
+        await load
+    finally:
+        load.cancel()  # the deadline cut the loop: no load may outlive it
+
+
+async def _cancel_without_markets(
+    venue: CancelsWithoutMarkets, log: RunLog, result: AccountResult
+) -> None:
+    """The blind cancel, journaled; its failure only means the normal cancels come later."""
+    account = result.account
+    try:
+        books = await venue.cancel_without_markets()
+    except VenueError as exc:
+        log.step("cancel", f"{account}:without-markets", "failed", {"error": str(exc)})
+        result.done.errors.append(f"cancel without markets: {exc}")
+        return
+    for (symbol, market, conditional), count in sorted(books.items()):
+        result.done.cancelled.append(CancelOrders(account, symbol, market, conditional, count))
+    detail = {"books": len(books), "orders": sum(books.values())}
+    log.step("cancel", f"{account}:without-markets", "ok", detail)
 
 
 def _merge(total: Outcome, part: Outcome) -> None:
@@ -84,50 +153,99 @@ def _merge(total: Outcome, part: Outcome) -> None:
     total.errors += part.errors
 
 
-def _verdict(result: AccountResult, plan: KillPlan, settings: Settings, *, refused: bool,
-             deadline: float) -> str | None:  # fmt: skip
+def _verdict(result: AccountResult, plan: KillPlan, exposure: Exposure, settings: Settings, *,
+             refused: bool, deadline: float) -> AccountStatus | None:  # fmt: skip
     """The account's final status after a fresh read, or None to trade another round."""
     if settings.dry_run:
-        return "planned"
+        return AccountStatus.PLANNED
     if plan.empty:
-        return "residual" if refused or plan.stuck_positions else "flat"
+        if refused or plan.stuck_positions or plan.unsellable:
+            return AccountStatus.RESIDUAL
+        return AccountStatus.UNVERIFIED if exposure.unchecked else AccountStatus.FLAT
     if result.refused:  # the key may not do what is left: retrying cannot help
-        return "residual"
+        return AccountStatus.RESIDUAL
     if time.monotonic() > deadline:
-        return "unreachable" if result.done.unreachable else "residual"
+        return AccountStatus.UNREACHABLE if result.done.unreachable else AccountStatus.RESIDUAL
     return None
+
+
+def _note_unread(result: AccountResult, venue: Venue, exposure: Exposure) -> None:
+    """Say, once, what this venue could not read (a refused futures key, no positions API)."""
+    refused = getattr(venue, "futures_refused", None)
+    notes = [f"futures not readable with this key: {refused}"] if refused else []
+    notes += [f"not verified: {what}" for what in exposure.unchecked]
+    result.notes += [n for n in notes if n not in result.notes]
 
 
 async def settle_account(
     venue: Venue, settings: Settings, log: RunLog, *, deadline: float, first_round: int = 0
 ) -> AccountResult:
-    """Loop read → plan → execute until a read shows the account flat."""
-    result = AccountResult(venue.account)
+    """Loop read → plan → execute until a read shows the account flat, within the deadline."""
+    result = AccountResult(venue.account, venue=verification(venue))
     venue.deadline = deadline
-    markets = MarketsView(venue)
     started = time.monotonic()
+    try:
+        async with asyncio.timeout(time_left(deadline)) as scope:
+            await _settle(venue, settings, log, result, first_round=first_round)
+    except Exception as exc:  # a bug is reported, never retried as an outage
+        if isinstance(exc, TimeoutError) and scope.expired():
+            _timed_out(result)
+        else:
+            _failed(result, log, exc)
+    result.timings["settle_s"] = round(time.monotonic() - started, 3)
+    return result
+
+
+def _timed_out(result: AccountResult) -> None:
+    """The deadline cut the loop: unreachable if the exchange was failing us (or never
+    read), residual if it answered and refused."""
+    unreachable = result.done.unreachable or result.remaining is None
+    result.status = AccountStatus.UNREACHABLE if unreachable else AccountStatus.RESIDUAL
+    result.notes.append("the deadline passed before the account was verified flat")
+
+
+def _failed(result: AccountResult, log: RunLog, exc: Exception) -> None:
+    """A botguard bug inside this account's kill: one line, journaled, never retried."""
+    from botguard.secrets.redact import redact
+
+    logger.debug("%s: internal error", result.account, exc_info=exc)
+    line = redact(f"internal error: {type(exc).__name__}: {exc}".splitlines()[0][:300])
+    result.status = AccountStatus.FAILED
+    result.notes.append(line)
+    log.step("account", result.account, "failed", {"error": line})
+
+
+async def _settle(
+    venue: Venue, settings: Settings, log: RunLog, result: AccountResult, *, first_round: int
+) -> None:
+    """The loop itself; sets `result.status` when it ends."""
+    deadline = venue.deadline or 0.0
+    markets = MarketsView(venue)
+    try:
+        await _load_markets(venue, log, result, dry_run=settings.dry_run)
+    except VenueError as exc:
+        result.notes.append(f"markets could not be loaded: {exc}")
+        result.status = AccountStatus.UNREACHABLE
+        return
     while True:
         try:
-            await venue.load_markets()  # a no-op once loaded (a KillSwitch did it early)
-            exposure = await _read(venue, deadline)
+            exposure = await _read(venue, deadline, result)
         except VenueError as exc:  # auth refused and the like: nothing more we can do
             result.notes.append(str(exc))
             exposure = None
         if exposure is None:
-            result.status = "unreachable"
-            return result
+            result.status = AccountStatus.UNREACHABLE
+            return
         plan = plan_kill(exposure, keep=settings.keep, quote=settings.quote,
                          markets_info=markets, flatten=settings.flatten)  # fmt: skip
         result.plan = result.plan or plan
         result.remaining = plan
-        refused = getattr(venue, "futures_refused", None)
-        if refused and not result.notes:
-            result.notes.append(f"futures not readable with this key: {refused}")
-        verdict = _verdict(result, plan, settings, refused=bool(refused), deadline=deadline)
+        _note_unread(result, venue, exposure)
+        refused = bool(getattr(venue, "futures_refused", None))
+        verdict = _verdict(result, plan, exposure, settings, refused=refused, deadline=deadline)
         if verdict is not None:
             result.status = verdict
-            result.timings["settle_s"] = round(time.monotonic() - started, 3)
-            return result
+            return
         round_no = first_round + result.rounds
         log.step("round", f"{venue.account}:{round_no}", "ok", {"account": venue.account})
         outcome = await execute_plan(venue, plan, log, prefix=settings.prefix, round_no=round_no)
@@ -136,4 +254,4 @@ async def settle_account(
         result.refused = outcome.refused
         result.rounds += 1
         if outcome.errors:
-            await asyncio.sleep(min(1.0, 0.2 * result.rounds))
+            await asyncio.sleep(min(1.0, ROUND_PAUSE_S * result.rounds, time_left(deadline)))

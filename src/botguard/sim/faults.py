@@ -1,8 +1,10 @@
 """Injected faults: `METHOD PATH:selector:kind,...`, deterministic under a seed.
 
 Examples: `POST /fapi/v1/order:p=0.2:503` (one call in five, at random, gets a 503),
-`DELETE /api/v3/openOrders:n=3:timeout` (the third call hangs). A rule without a
-selector hits every call. METHOD and PATH may be `*`; PATH may end in `*`.
+`DELETE /api/v3/openOrders:n=3:timeout` (the third call hangs, never processed),
+`POST /fapi/v1/batchOrders:n=1:late` (the first batch is processed only after the
+client gave up waiting for it: the answer is lost, the orders land late). A rule
+without a selector hits every call. METHOD and PATH may be `*`; PATH may end in `*`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from dataclasses import dataclass
 
 from botguard.errors import UsageError
 
-KINDS = ("500", "502", "503", "504", "maintenance", "timeout", "reset", "partial", "reject")
+KINDS = (
+    "500", "502", "503", "504", "maintenance", "timeout", "late", "reset", "partial", "reject"
+)  # fmt: skip
 _HELP = "expected 'METHOD PATH:p=0.2:KIND' or 'METHOD PATH:n=3:KIND' with KIND one of " + ", ".join(
     KINDS
 )

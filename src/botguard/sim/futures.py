@@ -137,15 +137,29 @@ def _reducible(account: Account, order: Order) -> Decimal:
 
 
 def _allowed_qty(account: Account, order: Order) -> Decimal:
-    """The quantity to execute; reduceOnly/closePosition are clipped to the position (-2022)."""
+    """The quantity to execute; reduceOnly/closePosition are clipped to the position (-2022).
+
+    In hedge mode an order against its position side (SELL LONG, BUY SHORT) only closes:
+    Binance refuses one larger than the position with -2022 even without reduceOnly
+    (ccxt issue #8304), so a doubled close never opens a new position.
+    """
     if order.close_position:
         return _reducible(account, order)
+    if _is_hedge_close(order) and order.qty > _reducible(account, order):
+        raise errors.reduce_only_rejected()
     if not order.reduce_only:
         return order.qty
     reducible = _reducible(account, order)
     if reducible <= 0:
         raise errors.reduce_only_rejected()
     return min(order.qty, reducible)
+
+
+def _is_hedge_close(order: Order) -> bool:
+    """A hedge-mode order that closes its position side (SELL LONG or BUY SHORT)."""
+    if order.position_side == "BOTH":
+        return False
+    return (order.position_side == "LONG") == (order.side == "SELL")
 
 
 def _opening_qty(account: Account, order: Order, qty: Decimal) -> Decimal:

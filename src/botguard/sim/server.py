@@ -31,6 +31,8 @@ logger = logging.getLogger(__name__)
 
 TIMEOUT_HOLD_S = 120.0
 """How long a `timeout` fault holds a request before dropping it unanswered."""
+LATE_AFTER_S = 1.0
+"""A `late` request is processed this long after its client hung up (its answer is lost)."""
 LOG_MAX = 200_000
 
 
@@ -145,6 +147,8 @@ class SimServer:
         entry["fault"] = fault
         if fault is not None and (early := await self._early_fault(request, fault)) is not None:
             return early
+        if fault == "late":
+            await self._until_hung_up(request)
         ip = request.remote or ""
         signed = Signed(request.headers.get("X-MBX-APIKEY"), request.rel_url.raw_query_string, body)
         claimed = self.ex.accounts.get(signed.api_key or "")
@@ -161,6 +165,18 @@ class SimServer:
         return web.Response(
             text=json.dumps(result), content_type="application/json", headers=headers
         )
+
+    async def _until_hung_up(self, request: web.Request) -> None:
+        """Hold a request until its client gives up on it, then LATE_AFTER_S more: the
+        exchange still processes what arrived, after the client stopped listening."""
+        held = 0.0
+        while held < TIMEOUT_HOLD_S:
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                break
+            await asyncio.sleep(0.02)
+            held += 0.02
+        await asyncio.sleep(LATE_AFTER_S)
 
     async def _early_fault(self, request: web.Request, fault: str) -> web.StreamResponse | None:
         """Faults that replace the answer; `partial` and `reject` are left to the endpoint."""

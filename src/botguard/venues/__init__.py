@@ -43,4 +43,13 @@ def open_venue(
     return CcxtVenue(account.name, exchange, market_types=types, cache_dir=cache_dir)
 
 
-__all__ = ["open_venue"]
+def venue_class(exchange_id: str) -> type[CcxtVenue]:
+    """The venue class `open_venue` builds for a ccxt id (no secrets read, nothing opened),
+    so the audit can say whether that venue is verified end to end against a simulator."""
+    from botguard.venues.binance import BinanceVenue
+    from botguard.venues.ccxt_venue import CcxtVenue
+
+    return BinanceVenue if exchange_id in _BINANCE else CcxtVenue
+
+
+__all__ = ["open_venue", "venue_class"]

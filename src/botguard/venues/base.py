@@ -19,10 +19,18 @@ class Quirks:
     """Binance, bitget: cancel-all is per symbol; there is no account-wide call."""
     conditional_book: bool = True
     """Stop/take-profit orders live in a separate (algo) book, cancelled separately."""
+    lists_conditional: bool = False
+    """ccxt's `fetch_open_orders(params={'trigger': True})` lists that whole book on this
+    exchange (checked against its docs or a simulator). Unset, a generic venue reports the
+    conditional book as not verified."""
     hedge_drops_reduce_only: bool = True
     """In hedge mode a close names positionSide instead of reduceOnly."""
     batch_orders_max: int = 5
     """How many orders one batch call may carry (0: no batch endpoint)."""
+    landing_window_s: float = 10.0
+    """After an order's request failed without an answer (timeout, reset, 5xx), how long
+    it may still land: no resend before this has passed since the failure. Binance drops a
+    request older than its recvWindow (also at the matching engine, codes -5028/-4188)."""
     max_concurrency: int = 32
     """Requests in flight per account. A kill sends one cancel per book and one order per
     asset or position (Binance: 100 orders/10 s spot, 300 futures; 6000 weight/min), so
@@ -52,6 +60,21 @@ class CloseResult:
     client_id: str
     order_id: str | None = None
     error: VenueError | None = None
+
+
+SIMULATED = "verified end to end against botguard sim"
+UNSIMULATED = "generic ccxt venue, not verified end to end against a simulator"
+
+
+def verification(venue: object) -> str:
+    """What kind of venue this is, for the kill report: verified against a simulator or not.
+
+    A venue class says so with `verified_end_to_end = True` (Binance today; a new venue
+    sets it once its kill runs end to end against its own simulator in the tests).
+    """
+    exchange = getattr(getattr(venue, "exchange", None), "id", None) or type(venue).__name__
+    verified = bool(getattr(venue, "verified_end_to_end", False))
+    return f"{exchange}: {SIMULATED if verified else UNSIMULATED}"
 
 
 @runtime_checkable

@@ -25,6 +25,9 @@ from botguard.venues.types import Exposure, Order, Position, PositionSide
 logger = logging.getLogger(__name__)
 
 SWAP = {"type": "swap", "subType": "linear"}
+RECV_WINDOW_MS = 5000
+"""Binance's own default (ccxt sends 10 s): a request older than this is refused, so an
+order whose answer was lost can no longer land 5 s (+1 s of clock allowance) later."""
 
 
 def preset_options(market_types: tuple[str, ...]) -> dict[str, Any]:
@@ -40,6 +43,7 @@ def preset_options(market_types: tuple[str, ...]) -> dict[str, Any]:
         "fetchOpenOrders": {"warnWithoutSymbol": False},
         "warnOnFetchOpenOrdersWithoutSymbol": False,
         "adjustForTimeDifference": False,  # no /time call
+        "recvWindow": RECV_WINDOW_MS,
         "defaultType": "spot" if "spot" in market_types else "swap",
     }
 
@@ -47,7 +51,14 @@ def preset_options(market_types: tuple[str, ...]) -> dict[str, Any]:
 class BinanceVenue(CcxtVenue):
     """Binance spot and USDⓈ-M futures on one ccxt instance."""
 
-    quirks = Quirks(cancel_all_needs_symbol=True, conditional_book=True, batch_orders_max=5)
+    quirks = Quirks(
+        cancel_all_needs_symbol=True,
+        conditional_book=True,
+        lists_conditional=True,
+        batch_orders_max=5,
+        landing_window_s=RECV_WINDOW_MS / 1000 + 1.0,
+    )
+    verified_end_to_end = True
 
     @property
     def has_spot(self) -> bool:
@@ -59,7 +70,7 @@ class BinanceVenue(CcxtVenue):
         """The account trades USDⓈ-M futures."""
         return bool({"swap", "future"} & set(self.market_types))
 
-    async def exposure(self) -> Exposure:
+    async def read_exposure(self) -> Exposure:
         """Every read at once: one round trip for the whole account."""
         spot = self._spot_reads() if self.has_spot else _const([{}, [], {}])
         swap = self._swap_reads() if self.has_swap else _const([[], [], []])
@@ -108,7 +119,40 @@ class BinanceVenue(CcxtVenue):
 
     futures_refused: str | None = None
 
-    def _translate(self, exc: BaseException) -> Exception:
+    async def cancel_without_markets(self) -> dict[tuple[str, str, bool], int]:
+        """Every book cancelled by Binance's raw ids, while markets cannot be loaded.
+
+        ccxt's unified calls load markets first (exchangeInfo); its implicit endpoints do
+        not, and cancel-all needs no precision. Returns (market id, market, conditional)
+        -> orders cancelled. Sent only when loading markets failed (issue 11, item 5).
+        """
+        books: list[tuple[str, bool, str, str]] = []  # (market, conditional, read, cancel)
+        if self.has_spot:
+            books.append(("spot", False, "privateGetOpenOrders", "privateDeleteOpenOrders"))
+        if self.has_swap:
+            books.append(
+                ("swap", False, "fapiPrivateGetOpenOrders", "fapiPrivateDeleteAllOpenOrders")
+            )
+            books.append(
+                ("swap", True, "fapiPrivateGetOpenAlgoOrders", "fapiPrivateDeleteAlgoOpenOrders")
+            )
+        parts = await asyncio.gather(*(self._cancel_raw_book(*book) for book in books))
+        return {key: n for part in parts for key, n in part.items()}
+
+    async def _cancel_raw_book(
+        self, market: str, conditional: bool, read: str, cancel: str
+    ) -> dict[tuple[str, str, bool], int]:
+        """One book: its open orders by raw symbol id, then one cancel-all per id."""
+        raw = await self._call(read, {})
+        counts: dict[str, int] = {}
+        for order in raw or []:
+            symbol = str(order.get("symbol") or "")
+            if symbol:
+                counts[symbol] = counts.get(symbol, 0) + 1
+        await asyncio.gather(*(self._call(cancel, {"symbol": s}) for s in counts))
+        return {(s, market, conditional): n for s, n in counts.items()}
+
+    def _translate(self, exc: BaseException) -> BaseException:
         """-2015 (key refused: IP, permission) is an auth error, even once ccxt has seen
         the key work and starts calling it DDoSProtection (notes/ccxt.md 5)."""
         if '"code":-2015' in str(exc).replace(" ", ""):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import random
+import stat
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from decimal import Decimal
@@ -19,14 +21,20 @@ from typing import Any
 
 from botguard.errors import VenueError
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
-from botguard.venues.errors import VenueUnavailable, translate
+from botguard.venues.convert import (
+    as_conditional,
+    known_only,
+    to_balances,
+    to_order,
+    to_position,
+    with_market,
+)
+from botguard.venues.convert import dec as dec  # exchange venues import it from here
+from botguard.venues.errors import UnknownSymbol, VenueUnavailable, translate
 from botguard.venues.types import (
-    Balance,
     Exposure,
     KeyPermissions,
     MarketInfo,
-    Order,
-    Position,
     PositionSide,
     Side,
 )
@@ -39,22 +47,38 @@ WATCH_READS = frozenset(
 )  # fmt: skip
 """The ccxt reads `fetch` serves: the watchdog's, and nothing that changes the account."""
 MARKETS_MAX_AGE_S = 24 * 3600.0
-MIN_TIMEOUT_MS = 250
-"""No request gets less: a kill past its deadline still makes its last read."""
 """A cached market list older than this is reloaded (precision rarely changes)."""
+MIN_REQUEST_S = 0.05
+"""Less time than this before the deadline: no request is started (it could not end in time)."""
+LAST_TRY_S = 0.5
+"""A retry is only worth its wait if at least this much time is left for the request."""
 
 
-def dec(value: Any) -> Decimal | None:
-    """A ccxt number as Decimal (via str, so floats keep their printed digits)."""
-    if value is None or value == "":
-        return None
-    return Decimal(str(value))
+TRIGGER = {"trigger": True}
+"""ccxt's unified param selecting the conditional (trigger) book."""
+
+
+def _is_fresh(path: Path) -> bool:
+    """The cache file is younger than MARKETS_MAX_AGE_S, and ours: owned by this user and
+    writable by no one else. Market ids and precision steer what the kill sends, so a
+    cache another user (the bot, if it runs as one) could have edited is reloaded."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if st.st_uid != os.getuid() or st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        logger.warning("markets cache %s is not private to this user; reloading", path)
+        return False
+    return time.time() - st.st_mtime < MARKETS_MAX_AGE_S
 
 
 class CcxtVenue:
     """A generic ccxt venue; exchange subclasses add their quirks and params."""
 
     quirks = Quirks()
+    verified_end_to_end = False
+    """True once this venue's kill is tested end to end against a simulator of its exchange
+    (the kill report and `kill.configured` say so); a subclass sets it."""
 
     def __init__(
         self,
@@ -75,52 +99,96 @@ class CcxtVenue:
         self._cooldown_until = 0.0
         self._timeout_ms = int(exchange.timeout)
         self.deadline: float | None = None
-        """time.monotonic() past which no retry is started (set by the kill)."""
-        """After a 429 every call of this account waits (not only the refused one):
-        several concurrent retries into a rate limit are how a 418 ban is earned."""
+        """time.monotonic() by which every request and sleep has ended (set by the kill)."""
+        self._markets_reloaded = False
+        self._reload: asyncio.Task[None] | None = None
+        self.markets_failed = asyncio.Event()
+        """Set when loading markets failed once: the kill cancels without them meanwhile."""
 
-    def _translate(self, exc: BaseException) -> Exception:
+    def _translate(self, exc: BaseException) -> BaseException:
         """The error translation; exchange venues add their own code quirks."""
         return translate(exc)
 
+    def _time_left(self) -> float | None:
+        """Seconds until the deadline, None without one."""
+        return None if self.deadline is None else self.deadline - time.monotonic()
+
     def _fit_timeout(self) -> None:
-        """Cut the request timeout to the time left before the deadline (kill's promise)."""
-        if self.deadline is None:
+        """Cut the request timeout so the request ends by the deadline (the kill's promise)."""
+        left = self._time_left()
+        if left is None:
             return
-        left_ms = int((self.deadline - time.monotonic()) * 1000)
-        self.exchange.timeout = max(MIN_TIMEOUT_MS, min(self._timeout_ms, left_ms))
+        if left < MIN_REQUEST_S:
+            raise VenueUnavailable("the kill's deadline has passed; no request started")
+        self.exchange.timeout = min(self._timeout_ms, int(left * 1000))
 
     async def _wait_cooldown(self) -> None:
+        """After a 429 every call of this account waits (not only the refused one): several
+        concurrent retries into a rate limit are how a 418 ban is earned. A wait that
+        would end past the deadline is not started."""
         delay = self._cooldown_until - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        if delay <= 0:
+            return
+        left = self._time_left()
+        if left is not None and delay >= left:
+            raise VenueUnavailable(f"rate limited for {delay:.1f}s, past the kill's deadline")
+        await asyncio.sleep(delay)
 
     # ------------------------------------------------------------------ calls
-    async def _call(self, name: str, *args: Any, retry: bool = True) -> Any:
-        """Run one ccxt method: bounded concurrency, translated errors, backoff on 429/5xx."""
-        method: Callable[..., Awaitable[Any]] = getattr(self.exchange, name)
+    async def _call(self, name: str, *args: Any, retry: bool = True, persist: bool = False) -> Any:
+        """Run one ccxt method: bounded concurrency, translated errors, backoff on 429/5xx.
+
+        `persist`: with a deadline, retry until it rather than `retries` times (loading
+        markets, without which nothing else can be sent). An unknown symbol reloads the
+        markets once per venue, then the call is made again. A bug (anything
+        `translate` leaves alone) is raised at once, never retried.
+        """
         attempt = 0
         while True:
-            await self._wait_cooldown()
             try:
-                async with self._gate:
-                    self.requests += 1
-                    self._fit_timeout()
-                    return await method(*args)
-            except Exception as exc:
-                exc._botguard_headers = getattr(self.exchange, "last_response_headers", None)  # type: ignore[attr-defined]
-                err = self._translate(exc)
-            if not (retry and isinstance(err, VenueUnavailable)) or attempt >= self.retries:
-                raise err
-            if err.retry_after_s:
-                until = time.monotonic() + err.retry_after_s
-                self._cooldown_until = max(self._cooldown_until, until)
-            delay = err.retry_after_s or min(2.0, 0.1 * 2**attempt) * (1 + random.random())  # noqa: S311
-            if self.deadline is not None and time.monotonic() + delay > self.deadline:
-                raise err
-            logger.info("%s: %s failed (%s); retrying in %.2fs", self.account, name, err, delay)
+                return await self._attempt(name, args)
+            except VenueError as err:
+                if isinstance(err, UnknownSymbol) and await self._reload_once():
+                    continue
+                delay = self._retry_delay(err, attempt, retry=retry, persist=persist)
+                if delay is None:
+                    raise
+                why = str(err)
+            logger.info("%s: %s failed (%s); retrying in %.2fs", self.account, name, why, delay)
             await asyncio.sleep(delay)
             attempt += 1
+
+    async def _attempt(self, name: str, args: tuple[Any, ...]) -> Any:
+        """One try of a ccxt method; ccxt's and the network's errors come out translated."""
+        method: Callable[..., Awaitable[Any]] = getattr(self.exchange, name)
+        await self._wait_cooldown()
+        try:
+            async with self._gate:
+                self.requests += 1
+                self._fit_timeout()
+                return await method(*args)
+        except Exception as exc:
+            exc._botguard_headers = getattr(self.exchange, "last_response_headers", None)  # type: ignore[attr-defined]
+            raise self._translate(exc) from None
+
+    def _retry_delay(
+        self, err: VenueError, attempt: int, *, retry: bool, persist: bool
+    ) -> float | None:
+        """Seconds to wait before the next try, or None: not retryable, out of tries or time."""
+        if not (retry and isinstance(err, VenueUnavailable)):
+            return None
+        if attempt >= self.retries and not (persist and self.deadline is not None):
+            return None
+        if err.retry_after_s:
+            until = time.monotonic() + err.retry_after_s
+            self._cooldown_until = max(self._cooldown_until, until)
+        delay = err.retry_after_s or min(2.0, 0.1 * 2**attempt) * (1 + random.random())  # noqa: S311
+        left = self._time_left()
+        if left is None or delay + LAST_TRY_S <= left:
+            return delay
+        if persist and not err.retry_after_s and left > LAST_TRY_S:
+            return left - LAST_TRY_S  # one last try that can still end by the deadline
+        return None
 
     # ---------------------------------------------------------------- markets
     def _cache_path(self) -> Path | None:
@@ -130,26 +198,49 @@ class CcxtVenue:
         return self.cache_dir / f"markets-{self.exchange.id}-{types}.json"
 
     async def load_markets(self) -> None:
-        """Markets from the state-dir cache when fresh, else one load (then cached)."""
+        """Markets from the state-dir cache when fresh, else loaded (retried until the
+        deadline, when there is one) and cached."""
         if self.exchange.markets:
             return
         path = self._cache_path()
-        if (
-            path is not None
-            and path.exists()
-            and time.time() - path.stat().st_mtime < MARKETS_MAX_AGE_S
-        ):
+        if path is not None and _is_fresh(path):
             try:
                 self.exchange.set_markets(json.loads(path.read_text(encoding="utf-8")))
                 return
             except (OSError, ValueError, KeyError, TypeError):
                 logger.warning("%s: unreadable markets cache %s; reloading", self.account, path)
-        await self._call("load_markets")
+        await self._load_markets(reload=False)
+
+    async def _load_markets(self, *, reload: bool) -> None:
+        """One load from the exchange (retried), then written to the cache."""
+        try:
+            await self._call("load_markets", reload, retry=False)
+        except VenueUnavailable:
+            self.markets_failed.set()  # the kill cancels without markets meanwhile
+            await self._call("load_markets", reload, persist=True)
+        path = self._cache_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp = path.with_suffix(".tmp")
             tmp.write_text(json.dumps(self.exchange.markets, default=str), encoding="utf-8")
             tmp.replace(path)
+
+    async def _reload_once(self) -> bool:
+        """Markets newer than the cache: reload them, once per venue (shared by concurrent
+        callers). True when a reload happened (so the failed call is worth one more try)."""
+        if self._reload is None:
+            if self._markets_reloaded:
+                return False
+            self._markets_reloaded = True
+            logger.info("%s: unknown symbol; reloading markets", self.account)
+            self._reload = asyncio.ensure_future(self._load_markets(reload=True))
+        reload = self._reload
+        try:
+            await asyncio.shield(reload)
+        finally:
+            if reload.done() and self._reload is reload:
+                self._reload = None
+        return True
 
     def market_info(self, symbol: str) -> MarketInfo | None:
         """Precision and minimums from the loaded markets."""
@@ -173,62 +264,87 @@ class CcxtVenue:
         return symbol if symbol in (self.exchange.markets or {}) else None
 
     # ------------------------------------------------------------- conversion
-    @staticmethod
-    def to_order(raw: dict[str, Any], market: str) -> Order:
-        """A ccxt order dict as an Order."""
-        info = raw.get("info") or {}
-        conditional = bool(raw.get("triggerPrice")) or "algoId" in info
-        return Order(
-            id=str(raw.get("id") or info.get("algoId") or ""),
-            symbol=str(raw["symbol"]),
-            market=market,
-            side=Side(raw["side"]),
-            amount=dec(raw.get("remaining") or raw.get("amount")) or Decimal(0),
-            price=dec(raw.get("price")),
-            client_id=raw.get("clientOrderId"),
-            conditional=conditional,
-            reduce_only=bool(raw.get("reduceOnly")),
-        )
-
-    @staticmethod
-    def to_position(raw: dict[str, Any]) -> Position | None:
-        """A ccxt position dict as a Position; None when it is empty."""
-        contracts = dec(raw.get("contracts")) or Decimal(0)
-        if contracts == 0:
-            return None
-        return Position(
-            symbol=str(raw["symbol"]),
-            market="swap",
-            side=PositionSide(raw.get("side") or "long"),
-            contracts=abs(contracts),
-            entry_price=dec(raw.get("entryPrice")),
-            notional=dec(raw.get("notional")),
-            unrealized_pnl=dec(raw.get("unrealizedPnl")),
-            hedged=bool(raw.get("hedged")),
-        )
-
-    @staticmethod
-    def to_balances(raw: dict[str, Any]) -> tuple[Balance, ...]:
-        """Non-zero spot balances."""
-        out = []
-        for asset, free in (raw.get("free") or {}).items():
-            used = (raw.get("used") or {}).get(asset)
-            bal = Balance(asset, dec(free) or Decimal(0), dec(used) or Decimal(0))
-            if bal.total > 0:
-                out.append(bal)
-        return tuple(out)
+    to_order = staticmethod(to_order)
+    to_position = staticmethod(to_position)
+    to_balances = staticmethod(to_balances)
 
     # ----------------------------------------------------------- generic API
     async def exposure(self) -> Exposure:
-        """Generic: open orders and balances of the default market, positions if any."""
-        orders, balance = await asyncio.gather(
-            self._call("fetch_open_orders"), self._call("fetch_balance")
-        )
+        """The account as `read_exposure` sees it, with the markets made current first:
+        a symbol or asset the loaded markets do not know (listed after the markets cache
+        was written) reloads them once and reads again. A symbol still unknown is left
+        out of the plan and named in `unchecked`: cancelling or closing it by a raw id
+        could hit the wrong market (Binance spot and USDⓈ-M share ids)."""
+        exposure = await self.read_exposure()
+        if self._unknown(exposure) and await self._reload_once():
+            exposure = await self.read_exposure()
+        return self._without_unknown(exposure)
+
+    def _unknown(self, exposure: Exposure) -> set[str]:
+        """Symbols and assets in the read that the loaded markets do not know."""
+        markets = self.exchange.markets or {}
+        known = {c for m in markets.values() for c in (m.get("base"), m.get("quote"))}
+        symbols = {o.symbol for o in exposure.orders} | {p.symbol for p in exposure.positions}
+        return {s for s in symbols if s not in markets} | {
+            b.asset for b in exposure.balances if b.asset not in known
+        }
+
+    def _without_unknown(self, exposure: Exposure) -> Exposure:
+        """Orders and positions on symbols no market list knows: named, never traded."""
+        return known_only(exposure, set(self.exchange.markets or {}))
+
+    async def read_exposure(self) -> Exposure:
+        """Generic: open orders, balances, positions (ccxt's unified fetch_positions) and
+        conditional orders where this venue knows how ccxt lists them. Whatever cannot be
+        read is named in `Exposure.unchecked`, so the kill reports `unverified`, never flat.
+        """
+        reads, unchecked = self._generic_reads()
+        names = list(reads)
+        answers = dict(zip(names, await asyncio.gather(*reads.values()), strict=True))
+        orders = [self.to_order(o, self._market_type(o.get("symbol"))) for o in answers["orders"]]
+        orders += [
+            as_conditional(self.to_order(o, self._market_type(o.get("symbol"))))
+            for o in answers.get("conditional", [])
+        ]
+        positions = [
+            with_market(p, self._market_type(p.symbol))
+            for raw in answers.get("positions", [])
+            if (p := self.to_position(raw)) is not None
+        ]
         return Exposure(
             account=self.account,
-            orders=tuple(self.to_order(o, "spot") for o in orders),
-            balances=self.to_balances(balance),
+            orders=tuple(orders),
+            balances=self.to_balances(answers["balance"]),
+            positions=tuple(positions),
+            unchecked=tuple(unchecked),
         )
+
+    def _generic_reads(self) -> tuple[dict[str, Awaitable[Any]], list[str]]:
+        """The ccxt reads this exchange supports, and what it leaves unread (with why)."""
+        has, ex_id = self.exchange.has, self.exchange.id
+        reads: dict[str, Awaitable[Any]] = {
+            "orders": self._call("fetch_open_orders"),
+            "balance": self._call("fetch_balance"),
+        }
+        unchecked = []
+        if {"swap", "future"} & set(self.market_types):
+            if has.get("fetchPositions"):
+                reads["positions"] = self._call("fetch_positions")
+            else:
+                unchecked.append(f"positions: ccxt {ex_id} has no fetchPositions")
+        if self.quirks.conditional_book and self.quirks.lists_conditional:
+            reads["conditional"] = self._call("fetch_open_orders", None, None, None, TRIGGER)
+        elif self.quirks.conditional_book:
+            unchecked.append(
+                f"conditional (stop/take-profit) orders: botguard does not know how ccxt "
+                f"{ex_id} lists them"
+            )
+        return reads, unchecked
+
+    def _market_type(self, symbol: str | None) -> str:
+        """spot, swap or future, from the loaded markets (spot when unknown)."""
+        market = (self.exchange.markets or {}).get(symbol or "") or {}
+        return str(market.get("type") or "spot")
 
     async def cancel_all(self, symbol: str, market: str, *, conditional: bool) -> None:
         """ccxt's cancel_all_orders on one symbol."""
@@ -288,7 +404,9 @@ class CcxtVenue:
         return await read_permissions(self.exchange)
 
     async def close(self) -> None:
-        """Close the aiohttp session."""
+        """Close the aiohttp session (and stop a markets reload the deadline cut short)."""
+        if self._reload is not None:
+            self._reload.cancel()
         await self.exchange.close()
 
     # ------------------------------------------------------- watchdog reads

@@ -33,6 +33,10 @@ class OrderNotFound(VenueError):
     """The order does not exist (already filled or cancelled)."""
 
 
+class UnknownSymbol(VenueError):
+    """The exchange (or ccxt's loaded markets) does not know this symbol: markets are stale."""
+
+
 def _retry_after(exc: BaseException) -> float | None:
     """Seconds from a Retry-After header ccxt kept on the exchange, if any."""
     headers = getattr(exc, "_botguard_headers", None) or {}
@@ -43,27 +47,48 @@ def _retry_after(exc: BaseException) -> float | None:
         return None
 
 
-def translate(exc: BaseException) -> Exception:
-    """One ccxt (or transport) exception as a botguard VenueError; the message kept short.
+def is_transport_error(exc: BaseException) -> bool:
+    """A network failure below ccxt: aiohttp's client errors, sockets, timeouts."""
+    import aiohttp
 
+    return isinstance(exc, aiohttp.ClientError | OSError | TimeoutError)
+
+
+def translate(exc: BaseException) -> BaseException:
+    """One ccxt (or network) exception as a botguard VenueError; the message kept short.
+
+    Only ccxt's errors and the network's (aiohttp, OSError, timeouts) are translated.
+    Anything else (a TypeError, a KeyError) is a bug in botguard or in ccxt, returned
+    unchanged so that it is never retried and reported as an outage (issue 11, item 8).
     Why here: everything above venues/ must never see a ccxt class, so each venue call
     goes through one helper that calls this.
     """
     import ccxt
 
-    message = f"{type(exc).__name__}: {str(exc)[:300]}"
     if isinstance(exc, VenueError):
         return exc
+    message = f"{type(exc).__name__}: {str(exc)[:300]}"
+    if isinstance(exc, ccxt.BaseError):
+        return _translate_ccxt(exc, message)
+    if is_transport_error(exc):
+        return VenueUnavailable(message, retry_after_s=_retry_after(exc))
+    return exc
+
+
+def _translate_ccxt(exc: BaseException, message: str) -> VenueError:
+    """ccxt's exception tree (notes/ccxt.md 5) onto ours."""
+    import ccxt
+
     if isinstance(exc, ccxt.OrderNotFound):
         return OrderNotFound(message)
     if isinstance(exc, ccxt.AuthenticationError):
         return VenueAuthError(message)
+    if isinstance(exc, ccxt.BadSymbol):
+        return UnknownSymbol(message)
     if isinstance(exc, (ccxt.InvalidOrder, ccxt.InsufficientFunds)):
         return OrderRejected(message)
     if isinstance(exc, ccxt.NotSupported):
         return VenueUnsupported(message)
-    if isinstance(exc, (ccxt.NetworkError, ccxt.OperationFailed, TimeoutError, OSError)):
+    if isinstance(exc, (ccxt.NetworkError, ccxt.OperationFailed)):
         return VenueUnavailable(message, retry_after_s=_retry_after(exc))
-    if isinstance(exc, ccxt.ExchangeError):
-        return VenueError(message)
-    return VenueUnavailable(message)
+    return VenueError(message)

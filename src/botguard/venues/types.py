@@ -102,6 +102,9 @@ class Exposure:
     positions: tuple[Position, ...] = ()
     prices: dict[str, Decimal] = field(default_factory=dict)
     """Last price per symbol, for notional and dust decisions."""
+    unchecked: tuple[str, ...] = ()
+    """What this read could not see, each named with why (e.g. "swap positions: ccxt
+    kraken has no fetchPositions"): an account read with gaps is never reported flat."""
 
 
 @dataclass(frozen=True, slots=True)

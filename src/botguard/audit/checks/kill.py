@@ -18,14 +18,34 @@ DRILL_DAYS = 30
     "add an [[account]] and [bot] service or pidfile to botguard.toml",
 )
 async def configured(ctx: Context) -> Outcome:
-    """An account to flatten and a service or pidfile to stop."""
+    """An account to flatten and a service or pidfile to stop. Which exchanges' kills are
+    verified end to end against a simulator is said; any that is not makes it a WARN."""
     bot = ctx.config.bot
     if not ctx.config.account:
         return Outcome(Status.FAIL, "no [[account]] configured")
     if not (bot.service or bot.pidfile):
         return Outcome(Status.FAIL, "no [bot] service or pidfile: the kill cannot stop the bot")
     how = f"service {bot.service}" if bot.service else f"pidfile {bot.pidfile}"
-    return Outcome(Status.PASS, f"{len(ctx.config.account)} account(s), halt by {how}")
+    verified, unverified = _venues_by_verification(ctx)
+    evidence = f"{len(ctx.config.account)} account(s), halt by {how}"
+    if verified:
+        evidence += f"; verified end to end against botguard sim: {', '.join(verified)}"
+    if unverified:
+        evidence += (
+            f"; generic ccxt venue, not verified end to end against a simulator: "
+            f"{', '.join(unverified)} (its kill reports `unverified` where it cannot read)"
+        )
+        return Outcome(Status.WARN, evidence)
+    return Outcome(Status.PASS, evidence)
+
+
+def _venues_by_verification(ctx: Context) -> tuple[list[str], list[str]]:
+    """The configured exchange ids, split by their venue's `verified_end_to_end`."""
+    from botguard.venues import venue_class
+
+    exchanges = sorted({a.exchange for a in ctx.config.account})
+    verified = [e for e in exchanges if venue_class(e).verified_end_to_end]
+    return verified, [e for e in exchanges if e not in verified]
 
 
 @host_check(
