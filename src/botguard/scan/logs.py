@@ -26,7 +26,15 @@ MAX_LOG_BYTES = 256 * 1024 * 1024
 """Bytes read from one log, after decompression: a gzip bomb (or a runaway log) is cut
 here and listed as truncated, instead of taking gigabytes of memory."""
 
-__all__ = ["MAX_LOG_BYTES", "expand_logs", "read_log", "scan_log_buffer", "scan_logs"]
+__all__ = [
+    "MAX_LOG_BYTES",
+    "expand_logs",
+    "read_log",
+    "scan_log_buffer",
+    "scan_log_files",
+    "scan_log_globs",
+    "scan_logs",
+]
 
 
 def read_log(path: Path, *, limit: int = MAX_LOG_BYTES) -> tuple[bytes, bool]:
@@ -36,8 +44,9 @@ def read_log(path: Path, *, limit: int = MAX_LOG_BYTES) -> tuple[bytes, bool]:
         magic = fh.read(2)
     opener = gzip.open if magic == b"\x1f\x8b" else Path.open
     with opener(path, "rb") as fh:
-        buf = fh.read(limit + 1)
-    return buf[:limit], len(buf) > limit
+        buf = fh.read(limit)
+        more = bool(fh.read(1))  # probe, rather than read limit + 1 and copy the slice
+    return buf, more
 
 
 def scan_logs(
@@ -57,6 +66,15 @@ def scan_logs(
     if not matcher:
         return []
     return scan_log_files(expand_logs(globs, coverage), matcher, coverage)
+
+
+def scan_log_globs(
+    globs: Sequence[str], secrets: Sequence[Secret], *, coverage: Coverage
+) -> tuple[list[Path], list[Leak]]:
+    """The logs the globs expand to, and the leaks in them (for the audit's evidence)."""
+    paths = expand_logs(globs, coverage)
+    matcher = ExactMatcher(secrets)
+    return paths, scan_log_files(paths, matcher, coverage) if matcher else []
 
 
 def scan_log_files(paths: Sequence[Path], matcher: ExactMatcher, coverage: Coverage) -> list[Leak]:

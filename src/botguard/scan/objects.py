@@ -101,7 +101,7 @@ class ObjectReader:
             self._proc.__exit__(kind, exc, tb)
             self._err.close()
 
-    def read(self, sha: str, *, limit: int = MAX_FILE_BYTES) -> GitObject:
+    def read(self, sha: str, *, limit: int) -> GitObject:
         """The object named `sha`; data is None when it is missing or larger than `limit`."""
         stdin, stdout = self._proc.stdin, self._proc.stdout
         if stdin is None or stdout is None:  # pragma: no cover - Popen was asked for pipes
@@ -135,7 +135,7 @@ class _Scan:
     coverage: Coverage
 
     def blob(self, sha: str, location: str, *, commit: str | None = None) -> list[Leak]:
-        obj = self.reader.read(sha)
+        obj = self.reader.read(sha, limit=MAX_FILE_BYTES)
         if obj.data is None:
             if obj.type != "missing":
                 where = f"{location} in commit {commit[:12]}" if commit else location
@@ -193,7 +193,7 @@ def _scan_ref(repo: Path, scan: _Scan, sha: str, kind: str, ref: str) -> list[Le
             return leaks + _scan_tree_object(repo, scan, sha, ref)
         if kind != "tag":
             return leaks
-        obj = scan.reader.read(sha)
+        obj = scan.reader.read(sha, limit=MAX_FILE_BYTES)
         if obj.data is None:
             return leaks
         head, _, message = obj.data.partition(b"\n\n")
