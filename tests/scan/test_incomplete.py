@@ -26,6 +26,7 @@ from botguard.scan.globs import Budget, expand_logs
 from botguard.secrets.secret import Secret
 
 from .conftest import KEY, KEY_REF, PASSWORD, SECRET, SECRET_REF
+from .test_cli import KEY64  # the fake key the repository's own baseline accepts there
 
 SCHEMA = Path(__file__).parent.parent / "data" / "sarif-schema-2.1.0.json"
 BOTGUARD = Path(sys.executable).parent / "botguard"
@@ -86,8 +87,7 @@ def test_text_report_does_not_say_clean(tree: Path, capsys: pytest.CaptureFixtur
 def test_a_leak_in_an_incomplete_scan_still_exits_1(
     tree: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    key = "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7dEf0hIj3kLm6nOp9qRs2tUv5wXy8z"
-    (tree / "settings.py").write_text(f"BINANCE_API_KEY = '{key}'\n")
+    (tree / "settings.py").write_text(f"BINANCE_API_KEY = '{KEY64}'\n")
     out_file = tmp_path / "scan.sarif"
 
     code, _, _ = _run(["scan", str(tree), "-f", "sarif", "-o", str(out_file)], capsys)
