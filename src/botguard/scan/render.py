@@ -11,6 +11,7 @@ from rich.table import Table
 
 from botguard.scan.coverage import Skip
 from botguard.scan.model import CERTAIN, Leak
+from botguard.scan.ruleset import BY_ID
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 EXACT_RULE = "secret.known_value"
@@ -95,17 +96,20 @@ def _invocation(skipped: Sequence[Skip]) -> dict[str, Any]:
     return {"executionSuccessful": not skipped, "toolExecutionNotifications": notes}
 
 
+def _describe(rule_id: str) -> str:
+    if rule_id == EXACT_RULE:
+        return "A configured secret value was found"
+    rule = BY_ID.get(rule_id)
+    return f"Looks like a credential: {rule.description}" if rule else rule_id
+
+
 def render_sarif(leaks: Sequence[Leak], *, version: str = "0", skipped: Sequence[Skip] = ()) -> str:
     """A SARIF 2.1.0 log with one run; one rule per pattern id seen (plus the exact rule)."""
     rule_ids = sorted({leak.rule or EXACT_RULE for leak in leaks})
     rules = [
         {
             "id": rule_id,
-            "shortDescription": {
-                "text": "A configured secret value was found"
-                if rule_id == EXACT_RULE
-                else f"Looks like a credential ({rule_id})"
-            },
+            "shortDescription": {"text": _describe(rule_id)},
         }
         for rule_id in rule_ids
     ]
