@@ -94,6 +94,7 @@ def scan_tree(
         return _scan_file(root, root.name, matcher, patterns=patterns, coverage=coverage)
     leaks: list[Leak] = []
     for path, vendored in walk_files(root, coverage):
+        coverage.check()
         rel = path.relative_to(root).as_posix()
         pat = patterns and not vendored
         leaks += _scan_file(path, rel, matcher, patterns=pat, coverage=coverage)
