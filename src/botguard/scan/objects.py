@@ -9,12 +9,13 @@ read once through one `git cat-file --batch` process.
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
 from typing import IO
 
 from botguard.errors import BotguardError
@@ -81,25 +82,8 @@ class GitObject:
 class ObjectReader:
     """One `git cat-file --batch` process, asked for one object at a time."""
 
-    def __init__(self, repo: Path, coverage: Coverage) -> None:
-        self._err: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 (closed in __exit__)
-        self._proc = popen_git(
-            ["-C", str(repo), "cat-file", "--batch"], stderr=self._err, stdin=True
-        )
-        self._owner = coverage.owning(self._proc)
-        self._owner.__enter__()
-
-    def __enter__(self) -> ObjectReader:
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        try:
-            self._owner.__exit__(kind, exc, tb)
-        finally:
-            self._proc.__exit__(kind, exc, tb)
-            self._err.close()
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self._proc = proc
 
     def read(self, sha: str, *, limit: int) -> GitObject:
         """The object named `sha`; data is None when it is missing or larger than `limit`."""
@@ -118,6 +102,18 @@ class ObjectReader:
         data = stdout.read(size)
         stdout.read(1)
         return GitObject(header[1].decode(), size, data)
+
+
+@contextlib.contextmanager
+def open_objects(repo: Path, coverage: Coverage) -> Iterator[ObjectReader]:
+    """An ObjectReader whose git is killed on cancel or error, and reaped on exit."""
+    args = ["-C", str(repo), "cat-file", "--batch"]
+    with (
+        tempfile.TemporaryFile() as err,
+        popen_git(args, stderr=err, stdin=True) as proc,
+        coverage.owning(proc),
+    ):
+        yield ObjectReader(proc)
 
 
 def _discard(stdout: IO[bytes], count: int) -> None:
@@ -160,7 +156,7 @@ def scan_objects(
     if not binaries and not targets:
         return []  # no cat-file process for the usual repository
     leaks: list[Leak] = []
-    with ObjectReader(repo, coverage) as reader:
+    with open_objects(repo, coverage) as reader:
         scan = _Scan(reader, matcher, patterns, coverage)
         for blob in binaries:
             coverage.check()
