@@ -90,8 +90,11 @@ def once_per_line(leaks: Sequence[Leak], roots: Sequence[Path]) -> list[Leak]:
     for leak in leaks:
         key = (_real(leak, roots), leak.commit, leak.line, leak.what)
         kept = best.get(key)
-        if kept is None or CONFIDENCES.index(leak.confidence) > CONFIDENCES.index(kept.confidence):
-            best[key] = leak if kept is None else replace(leak, location=kept.location)
+        if kept is None:
+            best[key] = leak
+        elif CONFIDENCES.index(leak.confidence) > CONFIDENCES.index(kept.confidence):
+            # the stronger form, shown where the first pass saw it (the tree's relative path)
+            best[key] = replace(leak, location=kept.location, ignored=kept.ignored)
     return list(best.values())
 
 
