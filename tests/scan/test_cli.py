@@ -134,6 +134,31 @@ def test_logs_from_the_config(config: Path, capsys: pytest.CaptureFixture[str]) 
     assert leak["encoding"] == "prefix"
 
 
+def test_a_log_inside_the_tree_counts_each_leak_once_per_line(
+    config: Path, repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Read as a file and as a log, with a value twice on a line: still one leak per line.
+
+    freqtrade keeps its logs in its tree: 2 secrets came out as 78 leaks.
+    """
+    logs = repo / "user_data" / "logs"
+    logs.mkdir(parents=True)
+    key64 = base64.b64encode(KEY.encode()).decode()
+    (logs / "freqtrade.log").write_text(
+        f"INFO start\nDEBUG key={KEY} auth={key64} again={KEY}\nDEBUG secret={SECRET}\n"
+    )
+    glob = str(logs / "*.log")
+
+    code, out, _ = run(["scan", "-c", str(config), "--log", glob, "-f", "json"], capsys)
+
+    leaks = json.loads(out)["leaks"]
+    assert code == 1
+    assert [(x["location"], x["line"], x["secret_ref"], x["encoding"]) for x in leaks] == [
+        ("user_data/logs/freqtrade.log", 2, "env:BOTGUARD_CANARY_API_KEY", "raw"),
+        ("user_data/logs/freqtrade.log", 3, "env:BOTGUARD_CANARY_SECRET", "raw"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -107,3 +107,18 @@ def test_untracked_tree_outside_git_is_scanned(tmp_path: Path, secrets: list[Sec
     (tmp_path / "x.cfg").write_text(f"k={KEY}\n")
     [leak] = scan_tree(tmp_path, secrets, patterns=False)
     assert (leak.location, leak.ignored) == ("x.cfg", False)
+
+
+def test_one_leak_per_line_keeps_the_most_certain_form(
+    tmp_path: Path, secrets: list[Secret]
+) -> None:
+    from botguard.scan.run import ScanRequest, run_scan
+
+    (tmp_path / "bot.log").write_text(f"auth {SECRET[:14]}... retried with {SECRET}\n")
+    request = ScanRequest(paths=(tmp_path,), log_globs=(str(tmp_path / "bot.log"),))
+
+    leaks = run_scan(request, secrets)
+
+    assert [(x.location, x.line, x.encoding, x.confidence) for x in leaks] == [
+        ("bot.log", 1, "raw", "certain")
+    ]

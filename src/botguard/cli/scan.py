@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from botguard.config import Config
+    from botguard.scan.coverage import Skip
     from botguard.scan.model import Leak
     from botguard.scan.render import ScanFormat
     from botguard.scan.run import ScanRequest
@@ -51,15 +53,27 @@ def _resolve_secrets(config: Config | None) -> list[Secret]:
     return secrets
 
 
-def _print_text(console: Console, leaks: list[Leak], suppressed: int) -> None:
-    from botguard.scan.render import render_table
+def _print_text(
+    console: Console, leaks: list[Leak], suppressed: int, skipped: Sequence[Skip]
+) -> None:
+    from botguard.scan.render import render_skipped, render_table
 
-    console.print(render_table(leaks) if leaks else "No leaks found.")
+    clean = "No leaks found in what was read." if skipped else "No leaks found."
+    console.print(render_table(leaks) if leaks else clean)
     if suppressed:
         console.print(f"{suppressed} accepted in the baseline (not shown).")
+    if skipped:
+        console.print(render_skipped(skipped))
 
 
-def _emit(leaks: list[Leak], fmt: ScanFormat, output: Path | None, suppressed: int) -> None:
+def _emit(
+    leaks: list[Leak],
+    fmt: ScanFormat,
+    output: Path | None,
+    *,
+    suppressed: int,
+    skipped: Sequence[Skip],
+) -> None:
     import io
 
     from rich.console import Console
@@ -71,15 +85,15 @@ def _emit(leaks: list[Leak], fmt: ScanFormat, output: Path | None, suppressed: i
 
     if fmt is ScanFormat.TEXT:
         if output is None:  # piped: $COLUMNS or wide, so locations stay whole
-            _print_text(make_console(), leaks, suppressed)
+            _print_text(make_console(), leaks, suppressed, skipped)
             return
         buffer = io.StringIO()
-        _print_text(Console(file=buffer, width=160), leaks, suppressed)
+        _print_text(Console(file=buffer, width=160), leaks, suppressed, skipped)
         text = buffer.getvalue().rstrip("\n")
     elif fmt is ScanFormat.JSON:
-        text = render_json(leaks, suppressed=suppressed)
+        text = render_json(leaks, suppressed=suppressed, skipped=skipped)
     else:
-        text = render_sarif(leaks, version=__version__)
+        text = render_sarif(leaks, version=__version__, skipped=skipped)
     if output is None:
         sys.stdout.write(text + "\n")
     else:
@@ -131,12 +145,15 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
 
     Known values come from the config's secret references (exact, in raw, URL,
     base64, hex, JSON and truncated forms); without a config, patterns only.
-    Exit codes: 0 nothing found, 1 a leak was found, 2 usage or config error.
+    Exit codes: 0 nothing found, 1 a leak was found, 2 usage or config error,
+    3 nothing found but the scan is incomplete (a file too large or unreadable,
+    a log cut at its cap, a glob stopped at its bound: all listed).
     """
     from botguard.cli.progress import progress
     from botguard.errors import UsageError
     from botguard.scan.baseline import apply_baseline, load_baseline
     from botguard.scan.baseline import write_baseline as save_baseline
+    from botguard.scan.coverage import Coverage
     from botguard.scan.run import run_scan
 
     scan_format = _parse_format(fmt)
@@ -157,8 +174,9 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
     request = replace(request, min_confidence=_parse_confidence(min_confidence))
     accepted = load_baseline(baseline) if baseline else frozenset[str]()
     secrets = _resolve_secrets(loaded)
+    coverage = Coverage()
     with progress("scanning git history" if history else "scanning"):  # terminal only
-        leaks = run_scan(request, secrets)
+        leaks = run_scan(request, secrets, coverage=coverage)
     if write_baseline is not None:
         try:
             save_baseline(write_baseline, leaks)
@@ -167,10 +185,30 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
                 f"--write-baseline {write_baseline}: cannot write ({exc.strerror})"
             ) from None
         sys.stderr.write(f"botguard: wrote {len(leaks)} accepted findings to {write_baseline}\n")
+        _warn_incomplete(coverage.skipped)
         return 0
     kept, suppressed = apply_baseline(leaks, accepted)
-    _emit(kept, scan_format, output, suppressed)
-    return 1 if kept else 0
+    _emit(kept, scan_format, output, suppressed=suppressed, skipped=coverage.skipped)
+    _warn_incomplete(coverage.skipped)
+    return _exit_code(kept, complete=coverage.complete)
+
+
+def _exit_code(leaks: Sequence[Leak], *, complete: bool) -> int:
+    """1 for a leak (even in an incomplete scan: what was found stands), 3 when nothing
+    was found but not everything was read (DESIGN.md's "could not finish"), else 0."""
+    if leaks:
+        return 1
+    return 0 if complete else 3
+
+
+def _warn_incomplete(skipped: Sequence[Skip]) -> None:
+    """One stderr line, so an incomplete scan is visible even with --format json."""
+    if skipped:
+        first = skipped[0]
+        more = f" and {len(skipped) - 1} more" if len(skipped) > 1 else ""
+        sys.stderr.write(
+            f"botguard: scan incomplete: {first.location} not read in full ({first.detail}){more}\n"
+        )
 
 
 def _check_paths(

@@ -44,15 +44,3 @@ def leaks_from_hits(buf: bytes, location: str, hits: Sequence[Hit]) -> list[Leak
         counted = hit.start
         leaks.append(make_leak(hit, buf, location=location, line=line))
     return leaks
-
-
-def dedupe(leaks: Sequence[Leak]) -> list[Leak]:
-    """One Leak per (fingerprint, commit, line), in the given order."""
-    seen: set[tuple[str, str | None, int | None]] = set()
-    out = []
-    for leak in leaks:
-        key = (leak.fingerprint, leak.commit, leak.line)
-        if key not in seen:
-            seen.add(key)
-            out.append(leak)
-    return out

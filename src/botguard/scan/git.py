@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
+from typing import IO
 
 from botguard.errors import BotguardError
 
@@ -25,8 +26,25 @@ def run_git(args: list[str], *, stdin: bytes | None = None) -> subprocess.Comple
     )
 
 
-def popen_git(args: list[str]) -> subprocess.Popen[bytes]:
-    """Start `git ARGS` with its stdout and stderr piped, for streaming."""
+def popen_git(
+    args: list[str], *, stderr: IO[bytes], stdin: bool = False
+) -> subprocess.Popen[bytes]:
+    """Start `git ARGS` with stdout piped for streaming (and stdin piped when asked).
+
+    stderr goes to a file the caller owns, never a pipe: a pipe read only after
+    stdout ends deadlocks once git writes more than the pipe holds (64 KiB of
+    warnings, e.g. a repository full of bad objects).
+    """
     return subprocess.Popen(  # noqa: S603 (fixed tool argv, no shell)
-        [git_binary(), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        [git_binary(), *args],
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
     )
+
+
+def first_error_line(stderr: IO[bytes]) -> str:
+    """git's first stderr line (read from the start of the file), or 'no message'."""
+    stderr.seek(0)
+    head = stderr.read(4096).decode(errors="replace").strip().splitlines()[:1]
+    return " ".join(head) or "no message"

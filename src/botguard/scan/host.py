@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from botguard.scan.buffer import leaks_in_buffer
+from botguard.scan.coverage import Coverage
 from botguard.scan.exact import ExactMatcher
 from botguard.scan.model import Leak
-from botguard.scan.tree import MAX_FILE_BYTES
+from botguard.scan.tree import read_capped, walk_files
 from botguard.secrets.secret import Secret
 
 logger = logging.getLogger(__name__)
@@ -53,56 +54,61 @@ def _location(path: Path, root: Path) -> str:
     return "/" + path.relative_to(root).as_posix()
 
 
-def _read(path: Path) -> bytes | None:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
 def _cmdlines(root: Path, matcher: ExactMatcher) -> list[Leak]:
     """Known values on a running process's command line (readable by every user)."""
     leaks: list[Leak] = []
     for cmdline in sorted(root.glob("proc/[0-9]*/cmdline")):
-        buf = _read(cmdline)
+        buf = read_capped(cmdline, _location(cmdline, root), Coverage())  # a process may exit
         if buf:
             text = buf.replace(b"\0", b" ")
             leaks += leaks_in_buffer(text, _location(cmdline, root), matcher, patterns=True)
     return leaks
 
 
-def _world_readable(home: Path, root: Path, matcher: ExactMatcher) -> list[Leak]:
+def _world_readable(
+    home: Path, root: Path, matcher: ExactMatcher, coverage: Coverage
+) -> list[Leak]:
     """Leaks in files under the bot's home that any local user can read."""
     leaks: list[Leak] = []
-    for path in sorted(p for p in home.rglob("*") if ".git" not in p.parts):
+    for path, _ in walk_files(home, coverage):
         try:
             mode = path.lstat().st_mode
         except OSError:
             continue
-        if stat.S_ISREG(mode) and mode & stat.S_IROTH and (buf := _read(path)) is not None:
-            leaks += leaks_in_buffer(buf, _location(path, root), matcher, patterns=True)
+        if not (stat.S_ISREG(mode) and mode & stat.S_IROTH):
+            continue
+        location = _location(path, root)
+        if (buf := read_capped(path, location, coverage)) is not None:
+            leaks += leaks_in_buffer(buf, location, matcher, patterns=True)
     return leaks
 
 
-def scan_host(root: Path, secrets: Sequence[Secret], *, bot_home: Path | None = None) -> list[Leak]:
+def scan_host(
+    root: Path,
+    secrets: Sequence[Secret],
+    *,
+    bot_home: Path | None = None,
+    coverage: Coverage | None = None,
+) -> list[Leak]:
     """Leaks in the host's usual hiding places under root, and in the bot's home.
 
     Args:
         root: the host's filesystem root (`/`, or a fixture tree).
         secrets: known values to look for; patterns are applied too.
         bot_home: the bot's home or workdir, absolute as on the host (re-rooted under root).
+        coverage: where files not read (too large, unreadable) are recorded.
     """
+    coverage = coverage or Coverage()
     matcher = ExactMatcher(secrets)
     leaks: list[Leak] = []
     for path in host_files(root):
-        buf = _read(path)
+        coverage.check()
+        buf = read_capped(path, _location(path, root), coverage)
         if buf is not None:
             leaks += leaks_in_buffer(buf, _location(path, root), matcher, patterns=True)
     leaks += _cmdlines(root, matcher)
     if bot_home is not None:
         home = root / bot_home.relative_to(bot_home.anchor) if bot_home.is_absolute() else bot_home
         if home.is_dir():
-            leaks += _world_readable(home, root, matcher)
+            leaks += _world_readable(home, root, matcher, coverage)
     return leaks

@@ -7,58 +7,91 @@ ids and hashes, while a known value is certain.
 
 from __future__ import annotations
 
-import glob
 import gzip
 import logging
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
 from botguard.scan.buffer import leaks_from_hits
+from botguard.scan.coverage import Coverage, SkipReason
 from botguard.scan.exact import ExactMatcher
+from botguard.scan.globs import expand_logs
 from botguard.scan.model import CERTAIN, Hit, Leak, make_leak
 from botguard.secrets.secret import Secret
 
 logger = logging.getLogger(__name__)
 
-ROTATED_SUFFIXES = (".[0-9]*", "-[0-9]*", ".old", ".gz")
-"""logrotate's names next to a log: bot.log.1, bot.log.2.gz, bot.log-20240101.gz."""
+MAX_LOG_BYTES = 256 * 1024 * 1024
+"""Bytes read from one log, after decompression: a gzip bomb (or a runaway log) is cut
+here and listed as truncated, instead of taking gigabytes of memory."""
+
+__all__ = [
+    "MAX_LOG_BYTES",
+    "expand_logs",
+    "read_log",
+    "scan_log_buffer",
+    "scan_log_files",
+    "scan_log_globs",
+    "scan_logs",
+]
 
 
-def expand_logs(globs: Sequence[str]) -> list[Path]:
-    """Files matched by each glob, plus their rotated siblings, sorted and unique."""
-    paths: set[str] = set()
-    for pattern in globs:
-        for match in glob.glob(pattern, recursive=True):  # noqa: PTH207 (absolute globs)
-            paths.add(match)
-            for suffix in ROTATED_SUFFIXES:
-                paths.update(glob.glob(glob.escape(match) + suffix))  # noqa: PTH207
-    return sorted(Path(p) for p in paths if Path(p).is_file())
-
-
-def read_log(path: Path) -> bytes:
-    """The log's bytes, decompressed when it is gzipped (by magic number, not by name)."""
+def read_log(path: Path, *, limit: int = MAX_LOG_BYTES) -> tuple[bytes, bool]:
+    """The log's first `limit` bytes, decompressed when gzipped (by magic number, not by name),
+    and whether there was more."""
     with path.open("rb") as fh:
         magic = fh.read(2)
-    if magic == b"\x1f\x8b":
-        with gzip.open(path, "rb") as gz:
-            return gz.read()
-    return path.read_bytes()
+    opener = gzip.open if magic == b"\x1f\x8b" else Path.open
+    with opener(path, "rb") as fh:
+        buf = fh.read(limit)
+        more = bool(fh.read(1))  # probe, rather than read limit + 1 and copy the slice
+    return buf, more
 
 
 def scan_logs(
-    globs: Sequence[str], secrets: Sequence[Secret], *, min_prefix: int = 12
+    globs: Sequence[str],
+    secrets: Sequence[Secret],
+    *,
+    min_prefix: int = 12,
+    coverage: Coverage | None = None,
 ) -> list[Leak]:
-    """Leaks of known values in the logs matched by `globs` and their rotations."""
+    """Leaks of known values in the logs matched by `globs` and their rotations.
+
+    Globs stopped at their bounds, unreadable logs and logs cut at MAX_LOG_BYTES
+    are recorded in `coverage`.
+    """
+    coverage = coverage or Coverage()
     matcher = ExactMatcher(secrets, min_prefix=min_prefix)
     if not matcher:
         return []
+    return scan_log_files(expand_logs(globs, coverage), matcher, coverage)
+
+
+def scan_log_globs(
+    globs: Sequence[str], secrets: Sequence[Secret], *, coverage: Coverage
+) -> tuple[list[Path], list[Leak]]:
+    """The logs the globs expand to, and the leaks in them (for the audit's evidence)."""
+    paths = expand_logs(globs, coverage)
+    matcher = ExactMatcher(secrets)
+    return paths, scan_log_files(paths, matcher, coverage) if matcher else []
+
+
+def scan_log_files(paths: Sequence[Path], matcher: ExactMatcher, coverage: Coverage) -> list[Leak]:
+    """Leaks of the matcher's values in each log file (see scan_logs)."""
     leaks: list[Leak] = []
-    for path in expand_logs(globs):
+    for path in paths:
+        coverage.check()
         try:
-            buf = read_log(path)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            logger.warning("cannot read log %s (%s); skipped", path, type(exc).__name__)
+            buf, truncated = read_log(path)
+        except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
+            coverage.skip(
+                str(path), SkipReason.UNREADABLE, f"cannot read it ({type(exc).__name__})"
+            )
             continue
+        if truncated:
+            cap = f"read the first {MAX_LOG_BYTES // 2**20} MiB only (after decompression)"
+            coverage.skip(str(path), SkipReason.TRUNCATED, cap)
         leaks += scan_log_buffer(buf, str(path), matcher)
     return leaks
 

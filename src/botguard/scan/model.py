@@ -53,7 +53,12 @@ class Leak:
     ignored: bool = False
     """The file is git-ignored (still reported: `.env` lives there)."""
     fingerprint: str = ""
-    """Stable hash for baselines: location, what matched, and a salted hash of the value."""
+    """Stable hash for baselines: an unsalted SHA-256 of location, rule or reference, and value.
+
+    Unsalted, so the same leak has the same fingerprint on every machine and run
+    (that is what lets a baseline suppress it). It is not a secret store: whoever
+    can guess a value can confirm the guess against it, as with detect-secrets'
+    hashed_secret; keep baselines where the code is, not in public reports."""
 
     @property
     def what(self) -> str:
@@ -78,7 +83,9 @@ def mask(matched: bytes) -> str:
 
 
 def fingerprint(location: str, what: str, matched: bytes) -> str:
-    """Hash of where, which secret or rule, and the value: stable across line moves and commits."""
+    """Unsalted SHA-256 (first 128 bits) of where, which secret or rule, and the value.
+
+    Stable across line moves and commits. Unsalted on purpose (see Leak.fingerprint)."""
     digest = hashlib.sha256()
     for part in (location.encode(), what.encode(), matched):
         digest.update(len(part).to_bytes(4, "big"))

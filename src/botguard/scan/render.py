@@ -9,7 +9,9 @@ from typing import Any
 
 from rich.table import Table
 
+from botguard.scan.coverage import Skip
 from botguard.scan.model import CERTAIN, Leak
+from botguard.scan.ruleset import BY_ID
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 EXACT_RULE = "secret.known_value"
@@ -42,9 +44,19 @@ def leak_to_dict(leak: Leak) -> dict[str, Any]:
     }
 
 
-def render_json(leaks: Sequence[Leak], *, suppressed: int = 0) -> str:
-    """`{"leaks": [...], "suppressed": N}`."""
-    doc = {"leaks": [leak_to_dict(leak) for leak in leaks], "suppressed": suppressed}
+def skip_to_dict(skip: Skip) -> dict[str, str]:
+    """JSON-ready fields of a place the scan did not read in full."""
+    return {"location": skip.location, "reason": skip.reason.value, "detail": skip.detail}
+
+
+def render_json(leaks: Sequence[Leak], *, suppressed: int = 0, skipped: Sequence[Skip] = ()) -> str:
+    """`{"leaks": [...], "suppressed": N, "complete": bool, "skipped": [...]}`."""
+    doc = {
+        "leaks": [leak_to_dict(leak) for leak in leaks],
+        "suppressed": suppressed,
+        "complete": not skipped,
+        "skipped": [skip_to_dict(skip) for skip in skipped],
+    }
     return json.dumps(doc, indent=2)
 
 
@@ -71,17 +83,33 @@ def _sarif_result(leak: Leak) -> dict[str, Any]:
     }
 
 
-def render_sarif(leaks: Sequence[Leak], *, version: str = "0") -> str:
+def _invocation(skipped: Sequence[Skip]) -> dict[str, Any]:
+    """SARIF's place to say the run did not read everything: one warning per skip."""
+    notes = [
+        {
+            "level": "warning",
+            "message": {"text": f"not read in full ({s.reason.value}): {s.detail}"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": s.location}}}],
+        }
+        for s in skipped
+    ]
+    return {"executionSuccessful": not skipped, "toolExecutionNotifications": notes}
+
+
+def _describe(rule_id: str) -> str:
+    if rule_id == EXACT_RULE:
+        return "A configured secret value was found"
+    rule = BY_ID.get(rule_id)
+    return f"Looks like a credential: {rule.description}" if rule else rule_id
+
+
+def render_sarif(leaks: Sequence[Leak], *, version: str = "0", skipped: Sequence[Skip] = ()) -> str:
     """A SARIF 2.1.0 log with one run; one rule per pattern id seen (plus the exact rule)."""
     rule_ids = sorted({leak.rule or EXACT_RULE for leak in leaks})
     rules = [
         {
             "id": rule_id,
-            "shortDescription": {
-                "text": "A configured secret value was found"
-                if rule_id == EXACT_RULE
-                else f"Looks like a credential ({rule_id})"
-            },
+            "shortDescription": {"text": _describe(rule_id)},
         }
         for rule_id in rule_ids
     ]
@@ -89,7 +117,13 @@ def render_sarif(leaks: Sequence[Leak], *, version: str = "0") -> str:
     doc = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
-        "runs": [{"tool": {"driver": driver}, "results": [_sarif_result(x) for x in leaks]}],
+        "runs": [
+            {
+                "tool": {"driver": driver},
+                "invocations": [_invocation(skipped)],
+                "results": [_sarif_result(x) for x in leaks],
+            }
+        ],
     }
     return json.dumps(doc, indent=2)
 
@@ -108,4 +142,14 @@ def render_table(leaks: Sequence[Leak]) -> Table:
             date = leak.author_date.date().isoformat() if leak.author_date else ""
             commit = f"{leak.commit[:10]} {date}".strip()
         table.add_row(where, commit, leak.what, leak.confidence, leak.encoding, leak.preview)
+    return table
+
+
+def render_skipped(skipped: Sequence[Skip]) -> Table:
+    """A rich table of what was not read in full: the reason the scan is incomplete."""
+    table = Table(title=f"Not read in full: {len(skipped)} (the scan is incomplete)")
+    for column in ("where", "why", "detail"):
+        table.add_column(column)
+    for skip in skipped:
+        table.add_row(skip.location, skip.reason.value, skip.detail)
     return table

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import fnmatch
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from botguard.errors import UsageError
-from botguard.scan.buffer import dedupe
+from botguard.scan.coverage import Coverage
 from botguard.scan.history import scan_git_history, scan_staged
 from botguard.scan.host import scan_host
 from botguard.scan.logs import scan_logs
-from botguard.scan.model import Leak, at_least
+from botguard.scan.model import CONFIDENCES, Leak, at_least
 from botguard.scan.tree import scan_tree
 from botguard.secrets.secret import Secret
 
@@ -38,30 +38,72 @@ def _is_excluded(leak: Leak, exclude: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(leak.location, pattern) for pattern in exclude)
 
 
-def _scan_path(path: Path, request: ScanRequest, secrets: Sequence[Secret]) -> list[Leak]:
+def _scan_path(
+    path: Path, request: ScanRequest, secrets: Sequence[Secret], coverage: Coverage
+) -> list[Leak]:
     if not path.exists():
         raise UsageError(f"{path}: no such file or directory")
     pat, prefix = request.patterns, request.min_prefix
     if request.staged:
-        return scan_staged(path, secrets, patterns=pat, min_prefix=prefix)
-    leaks = scan_tree(path, secrets, patterns=pat, min_prefix=prefix)
+        return scan_staged(path, secrets, patterns=pat, min_prefix=prefix, coverage=coverage)
+    leaks = scan_tree(path, secrets, patterns=pat, min_prefix=prefix, coverage=coverage)
     if request.history:
-        leaks += scan_git_history(path, secrets, patterns=pat, min_prefix=prefix)
+        leaks += scan_git_history(path, secrets, patterns=pat, min_prefix=prefix, coverage=coverage)
     return leaks
 
 
-def run_scan(request: ScanRequest, secrets: Sequence[Secret]) -> list[Leak]:
-    """Every leak the request asks for, deduplicated, excluded paths dropped."""
+def run_scan(
+    request: ScanRequest, secrets: Sequence[Secret], *, coverage: Coverage | None = None
+) -> list[Leak]:
+    """Every leak the request asks for, once per line and secret, excluded paths dropped.
+
+    What could not be read (too large, unreadable, truncated, a glob stopped at
+    its bound) is recorded in `coverage`: an empty result is clean only when
+    `coverage.complete`.
+    """
+    coverage = coverage or Coverage()
     leaks: list[Leak] = []
     for path in request.paths:
-        leaks += _scan_path(path, request, secrets)
+        leaks += _scan_path(path, request, secrets, coverage)
     if request.log_globs:
-        leaks += scan_logs(request.log_globs, secrets, min_prefix=request.min_prefix)
+        leaks += scan_logs(
+            request.log_globs, secrets, min_prefix=request.min_prefix, coverage=coverage
+        )
     if request.host_root is not None:
-        leaks += scan_host(request.host_root, secrets, bot_home=request.bot_home)
+        leaks += scan_host(request.host_root, secrets, bot_home=request.bot_home, coverage=coverage)
     return [
         leak
-        for leak in dedupe(leaks)
+        for leak in once_per_line(leaks, request.paths)
         if at_least(leak.confidence, request.min_confidence)
         and not _is_excluded(leak, request.exclude)
     ]
+
+
+def once_per_line(leaks: Sequence[Leak], roots: Sequence[Path]) -> list[Leak]:
+    """One Leak per (file, commit, line, secret or rule), the most certain one, in order.
+
+    A log inside the scanned tree is read twice (as a file and as a log) and a
+    line can hold a value in two encodings: counted per form and per pass, two
+    secrets in a freqtrade log came out as 78 leaks.
+    """
+    best: dict[tuple[str, str | None, int | None, str], Leak] = {}
+    for leak in leaks:
+        key = (_real(leak, roots), leak.commit, leak.line, leak.what)
+        kept = best.get(key)
+        if kept is None:
+            best[key] = leak
+        elif CONFIDENCES.index(leak.confidence) > CONFIDENCES.index(kept.confidence):
+            # the stronger form, shown where the first pass saw it (the tree's relative path)
+            best[key] = replace(leak, location=kept.location, ignored=kept.ignored)
+    return list(best.values())
+
+
+def _real(leak: Leak, roots: Sequence[Path]) -> str:
+    """The file a working-tree or log leak is in, resolved; other locations as they are."""
+    if leak.commit is not None:
+        return leak.location
+    candidates = [r / leak.location if r.is_dir() else r for r in roots]
+    for path in [*candidates, Path(leak.location)]:
+        if path.name == Path(leak.location).name and path.exists():
+            return str(path.resolve())
+    return leak.location

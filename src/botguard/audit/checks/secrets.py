@@ -17,8 +17,9 @@ from botguard.audit.checks.secret_files import config_refs, secret_files
 from botguard.audit.model import Context, Outcome, host_check
 from botguard.config import Config
 from botguard.findings import Severity, Status
-from botguard.scan import Leak, scan_git_history, scan_host, scan_logs, scan_tree
-from botguard.scan.logs import expand_logs
+from botguard.scan import Leak, scan_git_history, scan_host, scan_tree
+from botguard.scan.coverage import Coverage, scan_in_thread
+from botguard.scan.logs import scan_log_globs
 from botguard.secrets.refs import resolve_secret
 from botguard.secrets.secret import Secret
 
@@ -56,10 +57,17 @@ def _more(leaks: Sequence[Leak]) -> str:
     return f" and {len(leaks) - 1} more" if len(leaks) > 1 else ""
 
 
-def _code_leaks(ctx: Context, workdir: Path) -> list[Leak]:
+def _unread(coverage: Coverage) -> str:
+    """Evidence that a scan with no leak did not read everything (so it is not a PASS)."""
+    first = coverage.skipped[0]
+    more = f" and {len(coverage.skipped) - 1} more" if len(coverage.skipped) > 1 else ""
+    return f"; not read in full: {first.location} ({first.detail}){more}"
+
+
+def _code_leaks(ctx: Context, workdir: Path, coverage: Coverage) -> list[Leak]:
     """Exact leaks in the working tree, minus the places a secret may live."""
     allowed = {p.resolve() for p in secret_files(ctx.config)}
-    leaks = scan_tree(workdir, configured_secrets(ctx), patterns=False)
+    leaks = scan_tree(workdir, configured_secrets(ctx), patterns=False, coverage=coverage)
     return [
         leak
         for leak in leaks
@@ -80,10 +88,12 @@ async def not_in_code(ctx: Context) -> Outcome:
     wd = ctx.config.bot.workdir
     if wd is None or not wd.is_dir():
         return Outcome(Status.SKIP, "no [bot] workdir configured or it does not exist")
-    leaks = await asyncio.to_thread(_code_leaks, ctx, wd)
+    leaks, coverage = await scan_in_thread(lambda cov: _code_leaks(ctx, wd, cov))
     if leaks:
         subject = str(wd / leaks[0].location)
         return Outcome(Status.FAIL, f"{_where(leaks[0])}{_more(leaks)}", subject)
+    if not coverage.complete:
+        return Outcome(Status.WARN, f"no configured secret in {wd}{_unread(coverage)}", str(wd))
     return Outcome(Status.PASS, f"no configured secret in {wd}", str(wd))
 
 
@@ -99,13 +109,19 @@ async def not_in_git_history(ctx: Context) -> Outcome:
     wd = ctx.config.bot.workdir
     if wd is None or not (wd / ".git").exists():
         return Outcome(Status.SKIP, "no git repository in [bot] workdir")
-    leaks = await asyncio.to_thread(scan_git_history, wd, configured_secrets(ctx), patterns=False)
+    secrets = configured_secrets(ctx)
+    leaks, coverage = await scan_in_thread(
+        lambda cov: scan_git_history(wd, secrets, patterns=False, coverage=cov)
+    )
     if leaks:
         first = leaks[0]
         when = f" on {first.author_date:%Y-%m-%d}" if first.author_date else ""
         commit = (first.commit or "?")[:12]
         evidence = f"{_where(first)}, added in commit {commit}{when}{_more(leaks)}"
         return Outcome(Status.FAIL, evidence, str(wd))
+    if not coverage.complete:
+        evidence = f"no configured secret in any commit of {wd}{_unread(coverage)}"
+        return Outcome(Status.WARN, evidence, str(wd))
     return Outcome(Status.PASS, f"no configured secret in any commit of {wd}", str(wd))
 
 
@@ -159,13 +175,16 @@ async def env_ignored(ctx: Context) -> Outcome:
 )
 async def not_in_logs(ctx: Context) -> Outcome:
     """The [bot] logs globs and their rotated, gzipped siblings."""
-    globs = ctx.config.bot.logs
-    paths = expand_logs(globs)
-    if not paths:
-        return Outcome(Status.SKIP, "no [bot] logs configured or none exist")
-    leaks = await asyncio.to_thread(scan_logs, globs, configured_secrets(ctx))
+    globs, secrets = ctx.config.bot.logs, configured_secrets(ctx)
+    (paths, leaks), coverage = await scan_in_thread(
+        lambda cov: scan_log_globs(globs, secrets, coverage=cov)
+    )
     if leaks:
         return Outcome(Status.FAIL, f"{_where(leaks[0])}{_more(leaks)}", leaks[0].location)
+    if not coverage.complete:
+        return Outcome(Status.WARN, f"{len(paths)} log file(s) read{_unread(coverage)}")
+    if not paths:
+        return Outcome(Status.SKIP, "no [bot] logs configured or none exist")
     return Outcome(Status.PASS, f"{len(paths)} log file(s) clean")
 
 
@@ -178,10 +197,13 @@ async def not_in_logs(ctx: Context) -> Outcome:
 )
 async def not_on_command_line(ctx: Context) -> Outcome:
     """Running processes, systemd units, crontabs and shell histories under --root."""
-    leaks = await asyncio.to_thread(scan_host, ctx.root, configured_secrets(ctx))
+    secrets = configured_secrets(ctx)
+    leaks, coverage = await scan_in_thread(lambda cov: scan_host(ctx.root, secrets, coverage=cov))
     exact = [leak for leak in leaks if leak.secret_ref is not None]
     if exact:
         return Outcome(Status.FAIL, f"{_where(exact[0])}{_more(exact)}", exact[0].location)
+    if not coverage.complete:
+        return Outcome(Status.WARN, f"no configured secret on a command line{_unread(coverage)}")
     return Outcome(
         Status.PASS, "no configured secret in process command lines, units, crontabs or histories"
     )

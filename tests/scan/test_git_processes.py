@@ -1,0 +1,151 @@
+"""Scan's git processes end: a chatty git cannot deadlock it, a cancelled scan kills its git.
+
+A wrapper script named `git`, first on PATH, stands in for git's misbehaviour
+(200 KB of warnings; a `git log` that never ends) and hands every other call to
+the real git.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from botguard.audit import run_audit
+from botguard.audit import runner as audit_runner
+from botguard.config import parse_config
+from botguard.findings import Status
+from botguard.scan import scan_git_history
+from botguard.scan.coverage import Coverage, ScanCancelled
+from botguard.scan.git import git_binary
+
+from .conftest import KEY, SECRET, Commit
+
+BOTGUARD = Path(sys.executable).parent / "botguard"
+REAL_GIT = shutil.which("git") or "/usr/bin/git"
+CHATTY = f"""#!/bin/sh
+# 200 KB of warnings on stderr (three pipes' worth), then the real git.
+head -c 200000 /dev/zero | tr '\\0' 'w' >&2
+exec {REAL_GIT} "$@"
+"""
+STUCK = f"""#!/bin/sh
+# `git log` writes its pid and never ends; anything else is the real git.
+for arg in "$@"; do
+  if [ "$arg" = log ]; then echo $$ > "{{pidfile}}"; exec sleep 300; fi
+done
+exec {REAL_GIT} "$@"
+"""
+
+
+def _wrapper(directory: Path, text: str) -> Path:
+    directory.mkdir()
+    path = directory / "git"
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+    return directory
+
+
+@pytest.fixture
+def fresh_git() -> Iterator[None]:
+    """git's path is resolved once per process: forget it before and after the test."""
+    git_binary.cache_clear()
+    yield
+    git_binary.cache_clear()
+
+
+def test_a_git_that_writes_200kb_of_warnings_does_not_hang_the_scan(
+    tmp_path: Path, repo: Path, commit: Commit
+) -> None:
+    commit({"cfg.py": f"K = '{KEY}'\n"})
+    bin_dir = _wrapper(tmp_path / "bin", CHATTY)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    env.pop("BOTGUARD_CONFIG", None)
+
+    proc = subprocess.run(
+        [str(BOTGUARD), "scan", "--history", "--no-patterns", str(repo)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+
+    assert (proc.returncode, proc.stdout.strip()) == (0, "No leaks found."), proc.stderr
+    assert KEY not in proc.stdout + proc.stderr
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+async def test_an_audit_timeout_kills_the_scans_git(
+    tmp_path: Path,
+    repo: Path,
+    commit: Commit,
+    fresh_git: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    commit({"cfg.py": f"S = '{SECRET}'\n"})
+    pidfile = tmp_path / "git-log.pid"
+    bin_dir = _wrapper(tmp_path / "bin", STUCK.format(pidfile=pidfile))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(audit_runner, "TIMEOUT_S", 1.0)
+    raw = {
+        "bot": {"name": "bot", "workdir": str(repo)},
+        "state": {"dir": str(tmp_path / "state")},
+        "account": [
+            {
+                "name": "main",
+                "exchange": "binance",
+                "api_key": "env:BOTGUARD_CANARY_API_KEY",
+                "secret": "env:BOTGUARD_CANARY_SECRET",
+            }
+        ],
+    }
+    config = parse_config(raw, path=tmp_path / "botguard.toml")
+
+    report = await run_audit(config, root=tmp_path, only=["secrets"])
+
+    history = next(f for f in report.findings if f.id == "secrets.not_in_git_history")
+    assert (history.status, history.evidence) == (Status.ERROR, "timed out after 1 s")
+    pid = int(pidfile.read_text())
+    assert not _alive(pid), "the scan's git log outlived the audit"
+
+
+def test_a_cancelled_history_scan_kills_git_and_says_cancelled(
+    tmp_path: Path, repo: Path, commit: Commit, fresh_git: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commit({"a.txt": "a\n"})
+    pidfile = tmp_path / "git-log.pid"
+    bin_dir = _wrapper(tmp_path / "bin", STUCK.format(pidfile=pidfile))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    coverage = Coverage()
+
+    def cancel_once_git_runs() -> None:
+        deadline = time.monotonic() + 20
+        while not pidfile.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        coverage.cancel()
+
+    canceller = threading.Thread(target=cancel_once_git_runs)
+    canceller.start()
+    started = time.monotonic()
+    with pytest.raises(ScanCancelled):
+        scan_git_history(repo, [], coverage=coverage)
+    canceller.join()
+
+    assert time.monotonic() - started < 20
+    assert not _alive(int(pidfile.read_text()))
