@@ -2,11 +2,14 @@
 
 `open_venue(account)` returns a Venue for an account: its own ccxt instance (never
 the bot's), options preset so no hidden preflight call runs, markets from the
-state-dir cache.
+state-dir cache. Exchanges with their own venue (quirks verified end to end against
+`botguard sim`) are in `REGISTRY`; every other ccxt id gets the generic venue.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,30 +17,61 @@ if TYPE_CHECKING:
     from botguard.config import AccountConfig
     from botguard.venues.ccxt_venue import CcxtVenue
 
-_BINANCE = ("binance", "binanceusdm")
+
+@dataclass(frozen=True, slots=True)
+class VenueEntry:
+    """How to open one exchange: its venue class (by module path) and ccxt options."""
+
+    module: str
+    cls: str
+    options: Callable[[tuple[str, ...]], dict[str, Any]]
+    linear_errors: bool = False
+    """Binance: merge the futures error table (ccxt picks it by hostname only)."""
+
+
+def _binance_options(types: tuple[str, ...]) -> dict[str, Any]:
+    from botguard.venues.binance import preset_options
+
+    return preset_options(types)
+
+
+def _okx_options(types: tuple[str, ...]) -> dict[str, Any]:
+    from botguard.venues.okx import preset_options
+
+    return preset_options(types)
+
+
+_BINANCE = VenueEntry("botguard.venues.binance", "BinanceVenue", _binance_options, True)
+REGISTRY: dict[str, VenueEntry] = {
+    "binance": _BINANCE,
+    "binanceusdm": _BINANCE,
+    "okx": VenueEntry("botguard.venues.okx", "OkxVenue", _okx_options),
+}
+"""ccxt exchange id -> the venue that knows that exchange's kill semantics."""
 
 
 def open_venue(
     account: AccountConfig, *, cache_dir: Path | None = None, **config: Any
 ) -> CcxtVenue:
     """A Venue for `account` (markets not yet loaded: `await venue.load_markets()`)."""
-    from botguard.venues.binance import BinanceVenue, preset_options
+    import importlib
+
     from botguard.venues.ccxt_venue import CcxtVenue
     from botguard.venues.connect import open_exchange
 
     types = tuple(account.markets)
-    if account.exchange in _BINANCE:
-        exchange = open_exchange(
-            account, options=preset_options(types), enableRateLimit=False, **config
-        )
-        if account.base_url:  # ccxt picks the futures error table by hostname only
-            exchange.exceptions["exact"] = {
-                **exchange.exceptions["exact"],
-                **exchange.exceptions["linear"]["exact"],
-            }
-        return BinanceVenue(account.name, exchange, market_types=types, cache_dir=cache_dir)
-    exchange = open_exchange(account, options={"fetchCurrencies": False}, **config)
-    return CcxtVenue(account.name, exchange, market_types=types, cache_dir=cache_dir)
+    entry = REGISTRY.get(account.exchange)
+    if entry is None:
+        exchange = open_exchange(account, options={"fetchCurrencies": False}, **config)
+        return CcxtVenue(account.name, exchange, market_types=types, cache_dir=cache_dir)
+    exchange = open_exchange(account, options=entry.options(types), enableRateLimit=False, **config)
+    if entry.linear_errors and account.base_url:
+        exchange.exceptions["exact"] = {
+            **exchange.exceptions["exact"],
+            **exchange.exceptions["linear"]["exact"],
+        }
+    venue_cls: type[CcxtVenue] = getattr(importlib.import_module(entry.module), entry.cls)
+    return venue_cls(account.name, exchange, market_types=types, cache_dir=cache_dir)
 
 
-__all__ = ["open_venue"]
+__all__ = ["REGISTRY", "VenueEntry", "open_venue"]

@@ -205,9 +205,20 @@ def _filtered(c: OkxCall, orders: list[Order]) -> list[Order]:
     ]  # fmt: skip
 
 
+PLAIN_KINDS = ("market", "limit", "post_only", "fok", "ioc", "optimal_limit_ioc")
+
+
 def _pending(c: OkxCall) -> Json:
-    """https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-order-list"""
+    """Plain orders only; `ordType` filters by a plain type (an algo type is an error).
+
+    https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-order-list
+    """
+    kind = c.query.get("ordType")
+    if kind and kind not in PLAIN_KINDS:
+        raise OkxError("51000", "Parameter ordType error.")
     orders = _filtered(c, [o for o in c.me.orders.values() if o.is_open])
+    if kind:
+        orders = [o for o in orders if views.order(c.me, o)["ordType"] == kind]
     return ok([views.order(c.me, o) for o in _page(c, orders)])
 
 

@@ -101,6 +101,9 @@ async def _answer(server: SimServer, request: web.Request, entry: dict[str, Any]
     okx.charge(who, request.path, route.limit)
     body = _parse_body(body_text)
     result = route.handler(OkxCall(ex, account, query, body, fault, okx))
+    if result.get("code") != "0":  # a batch (or single order) refused with HTTP 200
+        entry["code"] = result.get("code")
+        entry["reason"] = next((d.get("sMsg") for d in result.get("data", [])), None)
     return _json(result)
 
 
