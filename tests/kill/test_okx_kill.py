@@ -303,3 +303,32 @@ def test_registry_opens_the_okx_venue(tmp_path: Path) -> None:
         assert venue.exchange.urls["api"]["rest"] == "http://127.0.0.1:9"
     finally:
         asyncio.run(venue.close())
+
+
+def test_botguard_kill_yes_as_a_process_ends_flat_on_okx(tmp_path: Path) -> None:
+    from botguard.testing.sim import run_sim
+    from tests.cli.process import botguard
+
+    with run_sim({"account": [full_okx()]}, latency_ms=5) as sim:
+        config = tmp_path / "botguard.toml"
+        config.write_text(
+            f"""
+[bot]
+name = "gridbot"
+[state]
+dir = "{tmp_path / "state"}"
+[[account]]
+name = "main"
+exchange = "okx"
+api_key = "env:BOTGUARD_CANARY_API_KEY"
+secret = "env:BOTGUARD_CANARY_SECRET"
+password = "env:BOTGUARD_CANARY_PASSWORD"
+markets = ["spot", "swap"]
+base_url = "{sim.url}"
+""",
+            encoding="utf-8",
+        )
+        done = botguard("kill", "--yes", "--config", str(config), cwd=tmp_path)
+        view = asyncio.run(ccxt_view(sim.url))
+    assert done.returncode == 0, done.stderr
+    assert_flat(view)
