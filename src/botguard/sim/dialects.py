@@ -21,10 +21,13 @@ Dispatch = Callable[["SimServer", "web.Request", dict[str, Any]], Awaitable["web
 
 def route(path: str) -> Dispatch | None:
     """The handler of a non-Binance path, or None for Binance's own."""
+    from botguard.sim.bybit import serve as bybit
     from botguard.sim.okx import serve as okx
 
     if path.startswith(okx.PREFIX):
         return okx.handle
+    if path.startswith(bybit.PREFIX):
+        return bybit.handle
     return None
 
 

@@ -70,10 +70,15 @@ def _json(body: Any, status: int = 200) -> web.Response:
     return web.Response(status=status, text=json.dumps(body), content_type="application/json")
 
 
-async def _answer(server: SimServer, request: web.Request, entry: dict[str, Any]) -> web.Response:
+async def delay(server: SimServer) -> None:
+    """The sim's configured latency and jitter, as for Binance."""
     if server.latency_s or server.jitter_s:
         jitter = server._rng.uniform(-server.jitter_s, server.jitter_s)
         await asyncio.sleep(max(server.latency_s + jitter, 0))
+
+
+async def _answer(server: SimServer, request: web.Request, entry: dict[str, Any]) -> web.Response:
+    await delay(server)
     route = ROUTES.get((request.method, request.path))
     if route is None:
         entry["unknown"] = True
@@ -120,13 +125,20 @@ async def _early_fault(server: SimServer, request: web.Request, fault: str) -> w
     """Faults that replace the answer; `partial` and `reject` are left to the endpoint."""
     if fault == "500":
         raise OkxError("50026", "System error. Try again later.", status=500)
+    if fault == "maintenance":
+        raise OkxError("50001", "Service temporarily unavailable. Try again later.", status=503)
+    return await connection_fault(server, request, fault)
+
+
+async def connection_fault(
+    server: SimServer, request: web.Request, fault: str
+) -> web.Response | None:
+    """HTML 5xx pages, hung requests and resets: the same whatever the exchange."""
     if fault in ("502", "503", "504"):
         return web.Response(status=int(fault), text=f"<html><body>{fault}</body></html>",
                             content_type="text/html")  # fmt: skip
-    if fault == "maintenance":
-        raise OkxError("50001", "Service temporarily unavailable. Try again later.", status=503)
     if fault == "timeout":
-        closing = server._closing
+        closing = server._closing  # set on startup
         if closing is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(closing.wait(), TIMEOUT_HOLD_S)
@@ -149,4 +161,4 @@ def _reset(request: web.Request) -> None:
     transport.abort()
 
 
-__all__ = ["PREFIX", "Route", "book", "handle", "prepare"]
+__all__ = ["PREFIX", "Route", "book", "connection_fault", "delay", "handle", "prepare"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from botguard.sim import futures, spot
+from botguard.sim import futures
+from botguard.sim.dialect_spot import place_spot
 from botguard.sim.errors import BinanceError
 from botguard.sim.okx import auth
 from botguard.sim.okx.wire import (
@@ -152,30 +153,9 @@ def _place_spot(
     market = order.market
     bid, ask = ex.bid_ask(market)
     touch = ask if order.side == "BUY" else bid
-    qty = round_step(sz / touch, lot_size(market)) if quote else sz
-    _check_size(market, qty)
-    order.qty = qty
-    crosses = order.type == "MARKET" or (
-        order.price >= ask if order.side == "BUY" else order.price <= bid
-    )
-    if crosses and order.time_in_force == "GTX":
-        finish(account, order, "CANCELED")  # post-only that would take
-        return order
-    if not crosses:
-        if order.time_in_force in ("IOC", "FOK"):
-            finish(account, order, "CANCELED")
-            return order
-        spot._lock(account, order)
-        account.orders[order.order_id] = order
-        return order
-    fill = round_step(qty * ex.scenario.partial_fill, lot_size(market)) if partial else qty
-    spot._fill(ex, account, order, touch, fill, maker=False)
-    if order.executed < order.qty and order.type == "LIMIT" and order.time_in_force == "GTC":
-        spot._lock(account, order)
-        account.orders[order.order_id] = order
-    else:
-        finish(account, order, "FILLED" if order.executed >= order.qty else "CANCELED")
-    return order
+    order.qty = round_step(sz / touch, lot_size(market)) if quote else sz
+    _check_size(market, order.qty)
+    return place_spot(ex, account, order, lot=lot_size(market), partial=partial)
 
 
 def find(account: Account, market: MarketSpec, ord_id: Any, cl_ord_id: Any) -> Order | None:
