@@ -41,11 +41,18 @@ def _okx_options(types: tuple[str, ...]) -> dict[str, Any]:
     return preset_options(types)
 
 
+def _bybit_options(types: tuple[str, ...]) -> dict[str, Any]:
+    from botguard.venues.bybit import preset_options
+
+    return preset_options(types)
+
+
 _BINANCE = VenueEntry("botguard.venues.binance", "BinanceVenue", _binance_options, True)
 REGISTRY: dict[str, VenueEntry] = {
     "binance": _BINANCE,
     "binanceusdm": _BINANCE,
     "okx": VenueEntry("botguard.venues.okx", "OkxVenue", _okx_options),
+    "bybit": VenueEntry("botguard.venues.bybit", "BybitVenue", _bybit_options),
 }
 """ccxt exchange id -> the venue that knows that exchange's kill semantics."""
 

@@ -223,9 +223,7 @@ def _positions(c: BybitCall) -> Json:
 
 
 # ------------------------------------------------------------------------ reads
-def _selected(
-    c: BybitCall, pools: list[Order], *, scoped: bool = True
-) -> tuple[str, list[Order]]:
+def _selected(c: BybitCall, pools: list[Order], *, scoped: bool = True) -> tuple[str, list[Order]]:
     """Orders matching the read's filters; open-order reads of linear need a scope."""
     args = c.args
     cat = trade.category_of(args)
