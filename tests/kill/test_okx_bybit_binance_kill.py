@@ -70,4 +70,4 @@ def test_three_exchanges_in_one_kill_process_end_flat(
     bybit.assert_flat(bybit_view)
     for name in ("bn", "ok", "by"):
         assert f"{name}: flat" in done.stdout
-    print(f"three-exchange kill: {elapsed:.2f} s wall, process included")  # noqa: T201
+    print(f"three-exchange kill: {elapsed:.2f} s wall, process included")
