@@ -9,6 +9,7 @@ list equal to `api.ROUTES`):
     GET    /v5/account/info
     GET    /v5/account/wallet-balance
     GET    /v5/asset/coin/query-info
+    GET    /v5/execution/list
     GET    /v5/market/instruments-info
     GET    /v5/market/tickers
     GET    /v5/market/time

@@ -268,6 +268,34 @@ def _history(c: BybitCall) -> Json:
                "category": cat})  # fmt: skip
 
 
+def _executions(c: BybitCall) -> Json:
+    """https://bybit-exchange.github.io/docs/v5/order/execution"""
+    args = c.args
+    cat = trade.category_of(args)
+    symbol = args.get("symbol")
+    start = str(args.get("startTime") or "0")
+    since = int(start) if start.isdigit() else 0
+    rows = [
+        t for t in c.me.trades
+        if t.order.market.is_swap == (cat == "linear") and t.time_ms >= since
+        and (not symbol or t.order.market.market_id == symbol)
+    ]  # fmt: skip
+    rows.sort(key=lambda t: t.trade_id, reverse=True)
+    page, cursor = _page(args, rows, default=50, most=100)
+    return ok({"category": cat, "nextPageCursor": cursor, "list": [{
+        "symbol": t.order.market.market_id, "orderId": str(t.order.order_id),
+        "orderLinkId": t.order.client_id, "side": t.order.side.capitalize(),
+        "orderPrice": fmt(t.order.price), "orderQty": fmt(t.order.qty),
+        "leavesQty": fmt(t.order.qty - t.order.executed),
+        "orderType": "Market" if t.order.type == "MARKET" else "Limit", "stopOrderType": "",
+        "execFee": fmt(t.fee), "execId": str(t.trade_id), "execPrice": fmt(t.price),
+        "execQty": fmt(t.qty), "execType": "Trade", "execValue": fmt(t.qty * t.price),
+        "execTime": str(t.time_ms), "isMaker": t.maker, "feeRate": "0.0005",
+        "markPrice": fmt(t.price), "closedSize": "0", "seq": t.trade_id, "feeCurrency":
+        t.fee_asset,
+    } for t in page]})  # fmt: skip
+
+
 # ----------------------------------------------------------------------- trades
 def _create(c: BybitCall) -> Json:
     """https://bybit-exchange.github.io/docs/v5/order/create-order"""
@@ -367,6 +395,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/v5/position/list"): Route(_positions, private=True, limit=50),
     ("GET", "/v5/order/realtime"): Route(_realtime, private=True, limit=50),
     ("GET", "/v5/order/history"): Route(_history, private=True, limit=50),
+    ("GET", "/v5/execution/list"): Route(_executions, private=True, limit=50),
     ("POST", "/v5/order/create"): Route(_create, True, 20, places_order=True),
     ("POST", "/v5/order/create-batch"): Route(_create_batch, True, 20, places_order=True),
     ("POST", "/v5/order/cancel"): Route(_cancel, private=True, limit=20),

@@ -16,6 +16,8 @@ table), `serve` (the request path). Endpoints (a test keeps this list equal to
     GET    /api/v5/market/tickers
     GET    /api/v5/public/instruments
     GET    /api/v5/public/time
+    GET    /api/v5/trade/fills
+    GET    /api/v5/trade/fills-history
     GET    /api/v5/trade/order
     GET    /api/v5/trade/orders-algo-pending
     GET    /api/v5/trade/orders-pending

@@ -27,6 +27,7 @@ from botguard.sim.okx.wire import (
     instrument,
     ok,
     to_base,
+    to_sz,
 )
 from botguard.sim.orders import finish
 from botguard.sim.state import Account, Exchange, Order, now_ms
@@ -255,6 +256,30 @@ def _order(c: OkxCall) -> Json:
     return ok([views.order(c.me, found)])
 
 
+def _fills(c: OkxCall) -> Json:
+    """trade/fills (3 days) and trade/fills-history (3 months): the account's fills.
+
+    https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-transaction-details-last-3-days
+    """
+    kind, inst = c.query.get("instType"), c.query.get("instId")
+    begin = int(c.query.get("begin") or 0) if (c.query.get("begin") or "0").isdigit() else 0
+    rows = [
+        t for t in c.me.trades
+        if (not kind or inst_type(t.order.market) == kind)
+        and (not inst or inst_id(t.order.market) == inst) and t.time_ms >= begin
+    ]  # fmt: skip
+    rows.sort(key=lambda t: t.trade_id, reverse=True)
+    return ok([{
+        "instType": inst_type(t.order.market), "instId": inst_id(t.order.market),
+        "tradeId": str(t.trade_id), "ordId": str(t.order.order_id), "clOrdId": t.order.client_id,
+        "billId": str(t.trade_id), "tag": "", "fillPx": fmt(t.price),
+        "fillSz": fmt(to_sz(t.order.market, t.qty)), "side": t.order.side.lower(),
+        "posSide": "net" if t.order.market.is_swap else "", "execType": "M" if t.maker else "T",
+        "feeCcy": t.fee_asset, "fee": fmt(-t.fee), "ts": str(t.time_ms),
+        "fillTime": str(t.time_ms),
+    } for t in rows[:PAGE_MAX]])  # fmt: skip
+
+
 # ----------------------------------------------------------------------- trades
 def _entry(fn: Callable[[], Order], req: dict[str, Any]) -> tuple[Json, bool]:
     """Run one order of a batch; its answer entry and whether it succeeded."""
@@ -445,6 +470,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/api/v5/trade/orders-pending"): Route(_pending, private=True, limit=60),
     ("GET", "/api/v5/trade/orders-algo-pending"): Route(_algo_pending, private=True, limit=20),
     ("GET", "/api/v5/trade/order"): Route(_order, private=True, limit=60),
+    ("GET", "/api/v5/trade/fills"): Route(_fills, private=True, limit=60),
+    ("GET", "/api/v5/trade/fills-history"): Route(_fills, private=True, limit=10),
     ("POST", "/api/v5/trade/order"): Route(_post_order, True, 60, places_order=True),
     ("POST", "/api/v5/trade/batch-orders"): Route(_batch_orders, True, 300, places_order=True),
     ("POST", "/api/v5/trade/order-algo"): Route(_order_algo, True, 20, places_order=True),
