@@ -38,12 +38,16 @@ def scenario(exchange: str, **account: Any) -> dict[str, Any]:
 
 
 def config_for(tmp_path: Path, exchange: str, url: str, **guard: Any) -> Any:
-    account = {"name": "main", "exchange": exchange, "api_key": "env:BOTGUARD_CANARY_API_KEY",
-               "secret": "env:BOTGUARD_CANARY_SECRET", "markets": ["swap"], "base_url": url}  # fmt: skip
+    account = {
+        "name": "main", "exchange": exchange, "api_key": "env:BOTGUARD_CANARY_API_KEY",
+        "secret": "env:BOTGUARD_CANARY_SECRET", "markets": ["swap"], "base_url": url,
+    }  # fmt: skip
     if exchange == "okx":
         account["password"] = "env:BOTGUARD_CANARY_PASSWORD"
-    raw = {"bot": {"name": "gridbot", "client_id_prefix": "bg"},
-           "state": {"dir": str(tmp_path / "state")}, "account": [account], "guard": guard}  # fmt: skip
+    raw = {
+        "bot": {"name": "gridbot", "client_id_prefix": "bg"},
+        "state": {"dir": str(tmp_path / "state")}, "account": [account], "guard": guard,
+    }  # fmt: skip
     return parse_config(raw, path=tmp_path / "botguard.toml")
 
 
