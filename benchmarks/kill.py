@@ -24,7 +24,9 @@ sim's first logged request of a real `botguard kill --yes`), with ccxt imported 
 remaining start-up imports are made of. botguard's .pyc are compiled first, as an
 installed wheel's are.
 
-usage: .venv/bin/python benchmarks/kill.py [--startup]   (--startup: only the breakdown)
+usage: .venv/bin/python benchmarks/kill.py [--startup] [--exchange binance|okx|bybit]
+(--startup: only the breakdown; --exchange: the same account on the sim's OKX or Bybit
+dialect, the seed's loop then driving ccxt.okx / ccxt.bybit, and no start-up tables)
 """
 
 from __future__ import annotations
@@ -57,6 +59,9 @@ SPOT = ["BTC", "ETH", "BNB", "SOL", "XRP", "DOGE", "ADA", "TRX", "AVAX", "LINK",
         "DOT", "LTC", "BCH", "UNI", "ATOM", "XLM", "ETC", "FIL", "APT", "NEAR"]  # fmt: skip
 PERPS = ["BTC", "ETH", "BNB", "SOL", "XRP", "DOGE", "ADA", "AVAX", "LINK", "DOT"]
 LATENCY_MS = 50
+EXCHANGE = "binance"
+"""Set from --exchange: which wire protocol the sim speaks for the account."""
+PASSPHRASE = CANARIES["BOTGUARD_CANARY_PASSWORD"]
 
 
 def scenario() -> dict[str, Any]:
@@ -95,7 +100,8 @@ def scenario() -> dict[str, Any]:
             orders.append({"symbol": sym, "side": "sell" if side == "long" else "buy",
                            "type": "stop_market", "amount": str(amount),
                            "trigger_price": f"{trig:.6g}", "reduce_only": True})  # fmt: skip
-    account = {"name": "main", "api_key": KEY, "secret": SECRET,
+    account = {"name": "main", "api_key": KEY, "secret": SECRET, "exchange": EXCHANGE,
+               "passphrase": PASSPHRASE,
                "permissions": {"spot": True, "futures": True}, "spot": spot,
                "futures": {"USDT": "500000"}, "orders": orders, "positions": positions}  # fmt: skip
     return {"sim": {"limits": {"weight_per_minute": 6000, "orders_per_10s": 300}},
@@ -107,7 +113,8 @@ import os, sys, ccxt
 from botguard.venues.connect import rebase_urls
 KEY = os.environ['EX_API_KEY'] # from env, never in code
 SECRET = os.environ['EX_API_SECRET']
-ex = ccxt.binance({'apiKey': KEY, 'secret': SECRET})
+ex = getattr(ccxt, os.environ.get('BENCH_EXCHANGE', 'binance'))(
+    {'apiKey': KEY, 'secret': SECRET, 'password': os.environ.get('EX_API_PASSWORD')})
 ex.urls['api'] = rebase_urls(ex.urls['api'], sys.argv[1])  # point it at the sim
 
 def kill(ex, symbols):
@@ -162,11 +169,12 @@ MODES = {"whole ccxt (before)": "0", "one exchange (now)": "1"}
 
 def write_config(tmp: Path, url: str) -> Path:
     path = tmp / "botguard.toml"
+    password = 'password = "env:BOTGUARD_CANARY_PASSWORD"\n' if EXCHANGE == "okx" else ""
     path.write_text(
         f'[bot]\nname = "bench"\n[state]\ndir = "{tmp / "state"}"\n[kill]\ndeadline_s = 60\n'
-        '[[account]]\nname = "main"\nexchange = "binance"\n'
+        f'[[account]]\nname = "main"\nexchange = "{EXCHANGE}"\n'
         'api_key = "env:BOTGUARD_CANARY_API_KEY"\nsecret = "env:BOTGUARD_CANARY_SECRET"\n'
-        f'markets = ["spot", "swap"]\nbase_url = "{url}"\n',
+        f'{password}markets = ["spot", "swap"]\nbase_url = "{url}"\n',
         encoding="utf-8",
     )
     return path
@@ -195,9 +203,45 @@ def round_trips(log: list[dict[str, Any]]) -> int:
     return waves
 
 
+async def verify_flat_unified(url: str) -> str:
+    """OKX / Bybit through ccxt: every order book (OKX: each algo ordType), every page,
+    positions, and non-quote balances worth 1 USDT or more (their minimum order value)."""
+    import ccxt.async_support as ccxt_async
+
+    from botguard.venues.connect import rebase_urls
+
+    types = ["spot", "swap"] if EXCHANGE == "okx" else ["spot", "linear"]
+    ex = getattr(ccxt_async, EXCHANGE)({"apiKey": KEY, "secret": SECRET, "password": PASSPHRASE,
+                                        "options": {"fetchMarkets": {"types": types}}})  # fmt: skip
+    ex.urls["api"] = rebase_urls(ex.urls["api"], url)
+    try:
+        left = 0
+        if EXCHANGE == "okx":
+            left += len(await ex.fetch_open_orders())
+            for kind in ("conditional,oco", "trigger", "move_order_stop", "iceberg", "twap"):
+                algo = await ex.private_get_trade_orders_algo_pending({"ordType": kind})
+                left += len(algo["data"])
+        else:
+            for kind in ({"type": "spot"}, {"type": "swap", "subType": "linear"}):
+                left += len(await ex.fetch_open_orders(None, None, 50, {**kind, "paginate": True}))
+        pos = [p for p in await ex.fetch_positions() if p["contracts"]]
+        bal = await ex.fetch_balance()
+        tickers = await ex.fetch_tickers(None, {"type": "spot"})
+        held = [a for a, total in bal["total"].items() if a != "USDT" and total
+                and total * ((tickers.get(f"{a}/USDT") or {}).get("last") or 0) >= 1]  # fmt: skip
+    finally:
+        await ex.close()
+    if not (left or pos or held):
+        return "yes"
+    return f"no: {left} orders, {len(pos)} positions, {len(held)} assets"
+
+
 async def verify_flat(url: str) -> str:
     """Independently through ccxt: open orders (both books), positions, non-quote balances."""
     import ccxt.async_support as ccxt_async
+
+    if EXCHANGE != "binance":
+        return await verify_flat_unified(url)
 
     from botguard.venues.connect import rebase_urls
 
@@ -239,16 +283,24 @@ def contender(name: str, argv_for: Any, env: dict[str, str], warm: bool = False)
         wall, spawn, code = run_process(argv_for(sim.url, cfg), env)
         log = sim.log()
         flat = asyncio.run(verify_flat(sim.url))
+    sent = len(log)
+    log = log or [{"ts": spawn * 1000, "ms": 0}]  # a contender that crashed before sending
     first, last = min(e["ts"] for e in log), max(e["ts"] for e in log)
     first_start = min(e["ts"] - e.get("ms", 0) for e in log)
     return {"name": name, "wall": wall, "exchange": (last - first_start) / 1000,
-            "to_first": (first_start / 1000) - spawn, "requests": len(log),
+            "to_first": (first_start / 1000) - spawn, "requests": sent,
             "trips": round_trips(log), "flat": flat, "exit": code,
             "_first": first}  # fmt: skip
 
 
 def main() -> None:
+    global EXCHANGE
+    if "--exchange" in sys.argv[1:]:
+        EXCHANGE = sys.argv[sys.argv.index("--exchange") + 1]
+        if EXCHANGE not in ("binance", "okx", "bybit"):
+            sys.exit("--exchange: use binance, okx or bybit")
     env = {**os.environ, **CANARIES, "EX_API_KEY": KEY, "EX_API_SECRET": SECRET,
+           "EX_API_PASSWORD": PASSPHRASE, "BENCH_EXCHANGE": EXCHANGE,
            "PYTHONPATH": str(ROOT / "src")}  # fmt: skip
     # An installed wheel has its .pyc compiled; a source checkout under
     # PYTHONDONTWRITEBYTECODE=1 would compile botguard in every process (about 40 ms).
@@ -264,8 +316,8 @@ def main() -> None:
     ours = contender("botguard kill --yes",
                      lambda url, cfg: [PY, "-m", "botguard", "kill", "--yes", "-c", str(cfg)],
                      env, warm=True)  # fmt: skip
-    table = Table(title=f"kill: sim latency {LATENCY_MS} ms, 20 spot assets, 100 open orders, "
-                  "10 USDⓈ-M positions")  # fmt: skip
+    table = Table(title=f"kill on {EXCHANGE}: sim latency {LATENCY_MS} ms, 20 spot assets, "
+                  "100 open orders, 10 USDⓈ-M positions")  # fmt: skip
     for col in (
         "contender",
         "wall (spawn→exit)",
@@ -284,7 +336,11 @@ def main() -> None:
     console.print(table)
     console.print(
         f"exchange time ratio baseline/botguard: {base['exchange'] / ours['exchange']:.1f}x"
+        if base["requests"]
+        else "baseline sent no request (it failed before its first one; see its exit code)"
     )
+    if EXCHANGE != "binance":
+        return
     console.print(startup_table(env))
     console.print(imports_table(env))
 
