@@ -21,13 +21,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
 from botguard.venues.ccxt_venue import CcxtVenue, dec
 from botguard.venues.errors import VenueAuthError
-from botguard.venues.types import Exposure, Order, PositionSide
+from botguard.venues.types import Exposure, MarketInfo, Order, PositionSide
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +80,13 @@ class OkxVenue(CcxtVenue):
         if any(f'"code":{c}' in text or f'"sCode":{c}' in text for c in REFUSED_CODES):
             return VenueAuthError(f"{type(exc).__name__}: {str(exc)[:300]}")
         return super()._translate(exc)
+
+    def market_info(self, symbol: str) -> MarketInfo | None:
+        """As every venue's, plus `ctVal`: swap amounts here are contracts, not base units."""
+        info = super().market_info(symbol)
+        market = (self.exchange.markets or {}).get(symbol) or {}
+        size = dec(market.get("contractSize")) if market.get("contract") else None
+        return replace(info, contract_size=size) if info is not None and size else info
 
     # ------------------------------------------------------------------ reads
     async def _paged(self, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -145,8 +153,6 @@ class OkxVenue(CcxtVenue):
     def _order(self, raw: dict[str, Any], *, conditional: bool) -> Order:
         market = (self.exchange.markets or {}).get(raw.get("symbol")) or {}
         order = self.to_order(raw, str(market.get("type") or "spot"))
-        from dataclasses import replace
-
         return replace(order, conditional=conditional)
 
     # ---------------------------------------------------------------- actions
