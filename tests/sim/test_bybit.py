@@ -9,6 +9,8 @@ from typing import Any
 
 import ccxt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import botguard.sim.bybit as bybit_pkg
 from botguard.sim.bybit import serve
@@ -206,3 +208,29 @@ async def test_query_api_reports_permissions_ips_and_expiry() -> None:
     assert "Withdraw" in info["permissions"]["Wallet"]
     assert info["ips"] == ["*"]
     assert info["readOnly"] == 0
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    key=st.one_of(st.none(), st.text(max_size=40), st.just(KEY)),
+    sign=st.one_of(st.none(), st.text(max_size=70)),
+    timestamp=st.one_of(st.none(), st.text(max_size=20), st.integers(0, 2**45).map(str)),
+    window=st.one_of(st.none(), st.text(max_size=8)),
+    payload=st.text(max_size=40),
+)
+def test_any_headers_get_a_bybit_retcode_never_a_crash(
+    key: str | None, sign: str | None, timestamp: str | None, window: str | None, payload: str
+) -> None:
+    """Whatever arrives in the X-BAPI-* headers, the answer is one of Bybit's retCodes."""
+    from botguard.sim.bybit.auth import BybitSigned, authenticate
+    from botguard.sim.bybit.wire import BybitError
+    from botguard.sim.scenario import load_scenario
+    from botguard.sim.state import Exchange
+
+    ex = _EXCHANGE.setdefault("ex", Exchange(load_scenario({"account": [bybit_account()]})))
+    with pytest.raises(BybitError) as refused:
+        authenticate(ex, BybitSigned(key, sign, timestamp, window, payload), ip="127.0.0.1")
+    assert refused.value.code in (10002, 10003, 10004)
+
+
+_EXCHANGE: dict[str, Any] = {}

@@ -12,6 +12,8 @@ from typing import Any
 
 import ccxt
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import botguard.sim.okx as okx_pkg
 from botguard.sim.okx import serve
@@ -259,3 +261,43 @@ async def test_account_config_reports_perm_and_bound_ips() -> None:
         (config,) = (await ex.private_get_account_config())["data"]
     assert config["perm"] == "read_only,trade,withdraw"
     assert config["ip"] == "127.0.0.1,10.0.0.2"
+
+
+def test_an_account_names_one_of_the_three_exchanges() -> None:
+    from botguard.errors import ConfigError
+    from botguard.sim.scenario import load_scenario
+
+    loaded = load_scenario({"account": [okx_account()]})
+    assert (loaded.accounts[0].exchange, loaded.accounts[0].passphrase) == ("okx", PASSPHRASE)
+    with pytest.raises(ConfigError, match=r"account\[0\]\.exchange: expected one of binance"):
+        load_scenario({"account": [okx_account(exchange="kraken")]})
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    key=st.one_of(st.none(), st.text(max_size=40)),
+    sign=st.one_of(st.none(), st.text(max_size=60)),
+    timestamp=st.one_of(st.none(), st.text(max_size=40)),
+    passphrase=st.one_of(st.none(), st.text(max_size=20)),
+)
+def test_any_headers_get_an_okx_answer_never_a_crash(
+    key: str | None, sign: str | None, timestamp: str | None, passphrase: str | None
+) -> None:
+    """Whatever a client sends in the OK-ACCESS-* headers, the sim answers with an OKX
+    code (501xx), never a 500 of its own."""
+    from botguard.sim.okx.auth import OkxSigned, authenticate
+    from botguard.sim.okx.wire import OkxError
+    from botguard.sim.scenario import load_scenario
+    from botguard.sim.state import Exchange
+
+    ex = _EXCHANGE.setdefault("ex", Exchange(load_scenario({"account": [okx_account()]})))
+    signed = OkxSigned(
+        key or None, sign, timestamp, passphrase, "GET", "/api/v5/account/balance", ""
+    )
+    with pytest.raises(OkxError) as refused:
+        authenticate(ex, signed, ip="127.0.0.1")  # no valid signature can come from random text
+    assert refused.value.code.startswith("501")
+    assert refused.value.status == 401
+
+
+_EXCHANGE: dict[str, Any] = {}
