@@ -10,7 +10,7 @@ import ccxt.async_support as ccxt_async
 
 from botguard.venues.connect import rebase_urls
 
-KEY = "bybit-trader-key-0001"
+KEY = "bybit-example-key-0001"
 SECRET = "bybit-trader-secret-0001"
 LEAN = {"fetchMarkets": {"types": ["spot", "linear"]}}
 """A spot + USDT-perp user: no inverse or option instruments."""

@@ -10,7 +10,7 @@ import ccxt.async_support as ccxt_async
 
 from botguard.venues.connect import rebase_urls
 
-KEY = "okx-trader-key-0001"
+KEY = "okx-example-key-0001"
 SECRET = "okx-trader-secret-0001"
 PASSPHRASE = "okx-pass-0001"
 LEAN = {"fetchCurrencies": False, "fetchMarkets": {"types": ["spot", "swap"]}}
