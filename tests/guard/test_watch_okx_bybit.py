@@ -93,3 +93,31 @@ async def test_position_outside_the_policy_trips_and_ends_flat(
     assert [t.rule for _, t in result.trips][:1] == [Rule.POSITION_NOTIONAL]
     assert [k.exit_code for k in result.kills] == [0]
     assert account["positions"] == []
+
+
+@pytest.mark.parametrize("exchange", ["okx", "bybit"])
+async def test_the_bots_own_fills_are_read_and_looked_up(tmp_path: Path, exchange: str) -> None:
+    """A fill makes watch look its order up by id; Bybit's ccxt refuses that lookup unless
+    told it only sees the last 500 orders, which once made every Bybit poll fail."""
+    import ccxt.async_support as ccxt_async
+
+    from botguard.venues.connect import rebase_urls
+
+    async with start_sim(scenario(exchange)) as sim:
+        bot = getattr(ccxt_async, exchange)({
+            "apiKey": CANARIES["BOTGUARD_CANARY_API_KEY"],
+            "secret": CANARIES["BOTGUARD_CANARY_SECRET"],
+            "password": CANARIES["BOTGUARD_CANARY_PASSWORD"],
+        })  # fmt: skip
+        bot.urls["api"] = rebase_urls(bot.urls["api"], sim.url)
+        try:
+            await bot.load_markets()
+            size = 5 if exchange == "okx" else 0.05  # OKX: contracts of 0.01 BTC
+            await bot.create_order("BTC/USDT:USDT", "market", "buy", size, None,
+                                   {"clientOrderId": "bgfill1"})  # fmt: skip
+        finally:
+            await bot.close()
+        config = config_for(tmp_path, exchange, sim.url, symbols=["BTC/USDT:USDT"])
+        result = await step(config)
+    assert result.exit_code == 0
+    assert result.trips == []

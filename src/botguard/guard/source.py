@@ -62,7 +62,10 @@ class AccountSource:
         trades = await self.exchange.fetch_my_trades(symbol, since=since_ms)
         for order_id in {str(t["order"]) for t in trades if t.get("order")}:
             if order_id not in self._orders or self._orders[order_id].status == "open":
-                order = await self.exchange.fetch_order(order_id, symbol)
+                # Bybit's fetch_order refuses to run until told its lookup only sees the
+                # last 500 orders (ccxt's `acknowledged`); a fill is always that recent
+                extra = {"acknowledged": True} if self.exchange.id == "bybit" else {}
+                order = await self.exchange.fetch_order(order_id, symbol, extra)
                 self._orders[order_id] = seen_order(order)
 
     async def aclose(self) -> None:

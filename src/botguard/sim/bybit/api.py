@@ -246,12 +246,16 @@ def _selected(c: BybitCall, pools: list[Order], *, scoped: bool = True) -> tuple
 
 def _realtime(c: BybitCall) -> Json:
     """Open orders of every kind (plain and conditional: one book); openOnly=1 gives
-    recent closed ones. https://bybit-exchange.github.io/docs/v5/order/open-order"""
+    recent closed ones, and a lookup by orderId/orderLinkId finds closed ones too.
+    https://bybit-exchange.github.io/docs/v5/order/open-order"""
     me = c.me
+    by_id = c.args.get("orderId") or c.args.get("orderLinkId")
     if str(c.args.get("openOnly", "0")) == "1":
         pool = list(me.done.values())
     else:
         pool = [o for o in [*me.orders.values(), *me.algo.values()] if o.is_open]
+    if by_id:  # by id, the last 500 orders of any status (what ccxt's fetch_order relies on)
+        pool = [*pool, *list(me.done.values())[-500:]]
     cat, rows = _selected(c, pool)
     page, cursor = _page(c.args, rows, default=20, most=50)
     return ok({"list": [views.order(me, o) for o in page], "nextPageCursor": cursor,
