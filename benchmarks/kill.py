@@ -28,8 +28,10 @@ sim's first logged request of a real `botguard kill --yes`), with ccxt imported 
 remaining start-up imports are made of. botguard's .pyc are compiled first, as an
 installed wheel's are.
 
-usage: .venv/bin/python benchmarks/kill.py [--startup | --no-startup]
-(--startup: only the start-up breakdown; --no-startup: only the contenders)
+usage: .venv/bin/python benchmarks/kill.py [--startup | --no-startup] [--exchange binance|okx|bybit]
+(--startup: only the start-up breakdown; --no-startup: only the contenders; --exchange: the
+same account on the sim's OKX or Bybit dialect, the seed's loop then driving ccxt.okx /
+ccxt.bybit, no fault row and no start-up tables)
 """
 
 from __future__ import annotations
@@ -76,6 +78,9 @@ FAULTS = ",".join(
 )  # fmt: skip
 """exchangeInfo and every order endpoint answer 503 (execution status unknown, as Binance
 documents it) to 30% of calls, chosen at random under the sim's seed."""
+EXCHANGE = "binance"
+"""Set from --exchange: which wire protocol the sim speaks for the account."""
+PASSPHRASE = CANARIES["BOTGUARD_CANARY_PASSWORD"]
 
 
 def scenario() -> dict[str, Any]:
@@ -114,7 +119,8 @@ def scenario() -> dict[str, Any]:
             orders.append({"symbol": sym, "side": "sell" if side == "long" else "buy",
                            "type": "stop_market", "amount": str(amount),
                            "trigger_price": f"{trig:.6g}", "reduce_only": True})  # fmt: skip
-    account = {"name": "main", "api_key": KEY, "secret": SECRET,
+    account = {"name": "main", "api_key": KEY, "secret": SECRET, "exchange": EXCHANGE,
+               "passphrase": PASSPHRASE,
                "permissions": {"spot": True, "futures": True}, "spot": spot,
                "futures": {"USDT": "500000"}, "orders": orders, "positions": positions}  # fmt: skip
     return {"sim": {"limits": {"weight_per_minute": 6000, "orders_per_10s": 300}},
@@ -126,7 +132,8 @@ import os, sys, ccxt
 from botguard.venues.connect import rebase_urls
 KEY = os.environ['EX_API_KEY'] # from env, never in code
 SECRET = os.environ['EX_API_SECRET']
-ex = ccxt.binance({'apiKey': KEY, 'secret': SECRET})
+ex = getattr(ccxt, os.environ.get('BENCH_EXCHANGE', 'binance'))(
+    {'apiKey': KEY, 'secret': SECRET, 'password': os.environ.get('EX_API_PASSWORD')})
 ex.urls['api'] = rebase_urls(ex.urls['api'], sys.argv[1])  # point it at the sim
 
 def kill(ex, symbols):
@@ -181,12 +188,13 @@ MODES = {"whole ccxt (before)": "0", "one exchange (now)": "1"}
 
 def write_config(tmp: Path, url: str) -> Path:
     path = tmp / "botguard.toml"
+    password = 'password = "env:BOTGUARD_CANARY_PASSWORD"\n' if EXCHANGE == "okx" else ""
     path.write_text(
         f'[bot]\nname = "bench"\n[state]\ndir = "{tmp / "state"}"\n[kill]\n'
         f"deadline_s = {DEADLINE_S}\n"
-        '[[account]]\nname = "main"\nexchange = "binance"\n'
+        f'[[account]]\nname = "main"\nexchange = "{EXCHANGE}"\n'
         'api_key = "env:BOTGUARD_CANARY_API_KEY"\nsecret = "env:BOTGUARD_CANARY_SECRET"\n'
-        f'markets = ["spot", "swap"]\nbase_url = "{url}"\n',
+        f'{password}markets = ["spot", "swap"]\nbase_url = "{url}"\n',
         encoding="utf-8",
     )
     return path
@@ -215,9 +223,45 @@ def round_trips(log: list[dict[str, Any]]) -> int:
     return waves
 
 
+async def verify_flat_unified(url: str) -> str:
+    """OKX / Bybit through ccxt: every order book (OKX: each algo ordType), every page,
+    positions, and non-quote balances worth 1 USDT or more (their minimum order value)."""
+    import ccxt.async_support as ccxt_async
+
+    from botguard.venues.connect import rebase_urls
+
+    types = ["spot", "swap"] if EXCHANGE == "okx" else ["spot", "linear"]
+    ex = getattr(ccxt_async, EXCHANGE)({"apiKey": KEY, "secret": SECRET, "password": PASSPHRASE,
+                                        "options": {"fetchMarkets": {"types": types}}})  # fmt: skip
+    ex.urls["api"] = rebase_urls(ex.urls["api"], url)
+    try:
+        left = 0
+        if EXCHANGE == "okx":
+            left += len(await ex.fetch_open_orders())
+            for kind in ("conditional,oco", "trigger", "move_order_stop", "iceberg", "twap"):
+                algo = await ex.private_get_trade_orders_algo_pending({"ordType": kind})
+                left += len(algo["data"])
+        else:
+            for kind in ({"type": "spot"}, {"type": "swap", "subType": "linear"}):
+                left += len(await ex.fetch_open_orders(None, None, 50, {**kind, "paginate": True}))
+        pos = [p for p in await ex.fetch_positions() if p["contracts"]]
+        bal = await ex.fetch_balance()
+        tickers = await ex.fetch_tickers(None, {"type": "spot"})
+        held = [a for a, total in bal["total"].items() if a != "USDT" and total
+                and total * ((tickers.get(f"{a}/USDT") or {}).get("last") or 0) >= 1]  # fmt: skip
+    finally:
+        await ex.close()
+    if not (left or pos or held):
+        return "yes"
+    return f"no: {left} orders, {len(pos)} positions, {len(held)} assets"
+
+
 async def verify_flat(url: str) -> str:
     """Independently through ccxt: open orders (both books), positions, non-quote balances."""
     import ccxt.async_support as ccxt_async
+
+    if EXCHANGE != "binance":
+        return await verify_flat_unified(url)
 
     from botguard.venues.connect import rebase_urls
 
@@ -265,16 +309,24 @@ def contender(
         log = sim.log()
         sim.server.faults = Faults((), 0)  # the independent check reads without faults
         flat = asyncio.run(verify_flat(sim.url))
+    sent = len(log)
+    log = log or [{"ts": spawn * 1000, "ms": 0}]  # a contender that crashed before sending
     first, last = min(e["ts"] for e in log), max(e["ts"] for e in log)
     first_start = min(e["ts"] - e.get("ms", 0) for e in log)
     return {"name": name, "wall": wall, "exchange": (last - first_start) / 1000,
-            "to_first": (first_start / 1000) - spawn, "requests": len(log),
+            "to_first": (first_start / 1000) - spawn, "requests": sent,
             "trips": round_trips(log), "flat": flat, "exit": code,
             "faulted": sum(1 for e in log if e.get("fault")), "_first": first}  # fmt: skip
 
 
 def main() -> None:
+    global EXCHANGE
+    if "--exchange" in sys.argv[1:]:
+        EXCHANGE = sys.argv[sys.argv.index("--exchange") + 1]
+        if EXCHANGE not in ("binance", "okx", "bybit"):
+            sys.exit("--exchange: use binance, okx or bybit")
     env = {**os.environ, **CANARIES, "EX_API_KEY": KEY, "EX_API_SECRET": SECRET,
+           "EX_API_PASSWORD": PASSPHRASE, "BENCH_EXCHANGE": EXCHANGE,
            "PYTHONPATH": str(ROOT / "src")}  # fmt: skip
     # An installed wheel has its .pyc compiled; a source checkout under
     # PYTHONDONTWRITEBYTECODE=1 would compile botguard in every process (about 40 ms).
@@ -289,10 +341,12 @@ def main() -> None:
                      lambda url, cfg: [PY, "-c", BASELINE, url, symbols], env)  # fmt: skip
     kill_argv = lambda url, cfg: [PY, "-m", "botguard", "kill", "--yes", "-c", str(cfg)]  # noqa: E731
     ours = contender("botguard kill --yes", kill_argv, env, warm=True)
-    faulty = contender(f"botguard kill --yes, {FAULT_RATE:.0%} faults, cold markets cache",
-                       kill_argv, env, faults=FAULTS)  # fmt: skip
-    table = Table(title=f"kill: sim latency {LATENCY_MS} ms, 20 spot assets, 100 open orders, "
-                  "10 USDⓈ-M positions")  # fmt: skip
+    rows = [base, ours]
+    if EXCHANGE == "binance":  # the fault paths are Binance's
+        rows.append(contender(f"botguard kill --yes, {FAULT_RATE:.0%} faults, cold markets cache",
+                              kill_argv, env, faults=FAULTS))  # fmt: skip
+    table = Table(title=f"kill on {EXCHANGE}: sim latency {LATENCY_MS} ms, 20 spot assets, "
+                  "100 open orders, 10 USDⓈ-M positions")  # fmt: skip
     for col in (
         "contender",
         "faults hit",
@@ -305,19 +359,24 @@ def main() -> None:
         "exit",
     ):
         table.add_column(col, justify="left" if col in ("contender", "verified flat") else "right")
-    for r in (base, ours, faulty):
+    for r in rows:
         table.add_row(r["name"], str(r["faulted"]), f"{r['wall']:.2f} s", f"{r['to_first']:.2f} s",
                       f"{r['exchange']:.2f} s", str(r["requests"]), str(r["trips"]),
                       r["flat"], str(r["exit"]))  # fmt: skip
     console.print(table)
     console.print(
         f"exchange time ratio baseline/botguard: {base['exchange'] / ours['exchange']:.1f}x"
+        if base["requests"]
+        else "baseline sent no request (it failed before its first one; see its exit code)"
     )
-    console.print(
-        f"under {FAULT_RATE:.0%} faults: exit {faulty['exit']}, {faulty['wall']:.2f} s of a "
-        f"{DEADLINE_S} s deadline, {faulty['faulted']} faults hit, verified flat: {faulty['flat']}"
-    )
-    if "--no-startup" in sys.argv[1:]:
+    if EXCHANGE == "binance":
+        faulty = rows[2]
+        console.print(
+            f"under {FAULT_RATE:.0%} faults: exit {faulty['exit']}, {faulty['wall']:.2f} s of a "
+            f"{DEADLINE_S} s deadline, {faulty['faulted']} faults hit, "
+            f"verified flat: {faulty['flat']}"
+        )
+    if EXCHANGE != "binance" or "--no-startup" in sys.argv[1:]:
         return
     console.print(startup_table(env))
     console.print(imports_table(env))

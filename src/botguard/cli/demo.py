@@ -21,6 +21,13 @@ def demo_command(
             "empty directory and leave them there for inspection.",
         ),
     ] = None,
+    exchange: Annotated[
+        str,
+        typer.Option(
+            "--exchange",
+            help="Which exchange the simulator speaks for the demo: binance, okx or bybit.",
+        ),
+    ] = "binance",
 ) -> int:
     """The whole story on the simulated exchange, no keys needed.
 
@@ -30,6 +37,12 @@ def demo_command(
     the demo writes its own. Exit 0 when the kill switch verified the account flat.
     """
     from botguard.demo.story import run_demo
+    from botguard.demo.workspace import EXCHANGES
+    from botguard.errors import UsageError
     from botguard.secrets.console import make_console
 
-    return run_demo(make_console(), keep=keep_workspace)
+    if exchange not in EXCHANGES:
+        raise UsageError(
+            f"--exchange {exchange}: not one the demo runs on; use binance, okx or bybit"
+        )
+    return run_demo(make_console(), keep=keep_workspace, exchange=exchange)

@@ -1,4 +1,4 @@
-"""`botguard sim`: Run the local simulated exchange (Binance spot + USDT-M futures)."""
+"""`botguard sim`: Run the local simulated exchange (Binance, OKX, Bybit: spot + USDT perps)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def sim_command(  # noqa: PLR0913 - one parameter per documented flag
     ] = None,
     seed: Annotated[int | None, typer.Option(help="Seed for faults and jitter.")] = None,
 ) -> int:
-    """Run the local simulated exchange (Binance spot + USDT-M futures).
+    """Run the local simulated exchange (Binance, OKX, Bybit: spot + USDT perps).
 
     Prints the base URL on the first line of stdout, then serves until SIGINT/SIGTERM.
     """

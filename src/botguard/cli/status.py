@@ -75,12 +75,14 @@ def _table(cfg: Config, rows: list[Row]) -> Table:
 def _account_row(account: AccountConfig) -> Row:
     from botguard.errors import SecretError
     from botguard.secrets.refs import resolve_account
-    from botguard.venues import VERIFIED_ON_SIM
+    from botguard.venues import venue_class
 
     where = f"on the simulator {account.base_url}" if account.base_url else "(live exchange)"
-    verified = "verified end to end on botguard sim" if account.exchange in VERIFIED_ON_SIM else (
-        "NOT verified end to end on botguard sim (kill and audit use ccxt's generic paths)"
-    )  # fmt: skip
+    verified = (
+        "verified end to end on botguard sim"
+        if venue_class(account.exchange).verified_end_to_end
+        else "NOT verified end to end on botguard sim (kill and audit use ccxt's generic paths)"
+    )
     state = f"{account.exchange} {where}, markets {', '.join(account.markets)}; {verified}"
     try:
         resolve_account(account)

@@ -30,11 +30,17 @@ class BotProcess:
         self.proc = proc
 
     @classmethod
-    def start(cls, ws: Workspace, *, sim_url: str, api_key: Secret, secret: Secret) -> BotProcess:
+    def start(
+        cls, ws: Workspace, *, sim_url: str, api_key: Secret, secret: Secret,
+        exchange: str = "binance", passphrase: Secret | None = None,
+    ) -> BotProcess:  # fmt: skip
         """Spawn the bot; its stdout/stderr go to a file next to its log."""
         env = {**os.environ, "DEMO_BASE_URL": sim_url, "DEMO_HEARTBEAT": str(ws.heartbeat),
                "DEMO_PIDFILE": str(ws.pidfile), "DEMO_LOG": str(ws.bot_log),
+               "DEMO_EXCHANGE": exchange,
                "EX_API_KEY": api_key.reveal(), "EX_API_SECRET": secret.reveal()}  # fmt: skip
+        if passphrase is not None:
+            env["EX_API_PASSWORD"] = passphrase.reveal()
         with ws.bot_log.with_suffix(".out").open("wb") as out:
             proc = subprocess.Popen(
                 [sys.executable, "-m", "botguard.demo.bot"],

@@ -47,9 +47,17 @@ class Demo:
     root: Path
     api_key: Secret = field(default_factory=lambda: new_credential("demo:EX_API_KEY"))
     secret: Secret = field(default_factory=lambda: new_credential("demo:EX_API_SECRET"))
+    exchange: str = "binance"
+    """Which exchange's wire protocol the sim speaks for the demo account."""
+    passphrase: Secret | None = None
+    """OKX keys have a passphrase (made in __post_init__ for OKX)."""
     bot: BotProcess | None = None
     step_now: str = "start"
     started: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        if self.exchange == "okx" and self.passphrase is None:
+            self.passphrase = new_credential("demo:EX_API_PASSWORD")
 
     def begin(self, n: int, title: str, why: str) -> float:
         """A rule with the step's title and a line saying why; returns the start time."""
@@ -93,10 +101,15 @@ class Demo:
         from botguard.demo.workspace import scenario
         from botguard.testing.sim import start_sim
 
-        why = "botguard sim speaks Binance's wire protocol (spot + USDT-M) with real HMAC checks."
+        name = {"binance": "Binance", "okx": "OKX v5", "bybit": "Bybit v5"}[self.exchange]
+        why = (
+            f"botguard sim speaks {name}'s wire protocol (spot + USDT perps) with real HMAC checks."
+        )
         title = "Start the simulated exchange"
         t0 = self.begin(1, title, why)
-        world = scenario(self.api_key, self.secret)
+        world = scenario(
+            self.api_key, self.secret, exchange=self.exchange, passphrase=self.passphrase
+        )
         async with start_sim(world, latency_ms=SIM_LATENCY_MS) as sim:
             self.console.print(
                 f"sim on {sim.url}, {SIM_LATENCY_MS} ms per request\n"
@@ -116,7 +129,7 @@ class Demo:
         with self.step(2, "Make a workspace", why):
             ws, history = await asyncio.to_thread(
                 write_workspace, self.root, sim_url=sim_url, api_key=self.api_key,
-                secret=self.secret,
+                secret=self.secret, exchange=self.exchange, passphrase=self.passphrase,
             )  # fmt: skip
             cfg = load_config(ws.config)
             self.console.print(show.workspace_table(ws, cfg, history))
@@ -129,7 +142,8 @@ class Demo:
         why = "A real process trading over HTTP: spot buys, resting bids, perps, a stop."
         with self.step(3, "Start the sample bot", why):
             self.bot = BotProcess.start(ws, sim_url=sim_url, api_key=self.api_key,
-                                        secret=self.secret)  # fmt: skip
+                                        secret=self.secret, exchange=self.exchange,
+                                        passphrase=self.passphrase)  # fmt: skip
             took = await self.bot.wait_trading(timeout_s=BOT_START_TIMEOUT_S)
             self.console.print(f"bot pid {self.bot.pid} opened its book in {took:.1f} s")
             (exposure,) = await live_exposure(cfg)
@@ -230,9 +244,9 @@ def workspace_root(keep: Path | None) -> Path:
     return keep.resolve()
 
 
-def run_demo(console: Console, *, keep: Path | None = None) -> int:
+def run_demo(console: Console, *, keep: Path | None = None, exchange: str = "binance") -> int:
     """Tell the whole story; always stop the bot and remove the workspace (unless kept)."""
-    demo = Demo(console, workspace_root(keep))
+    demo = Demo(console, workspace_root(keep), exchange=exchange)
     try:
         return asyncio.run(demo.story())
     except DemoFailed:

@@ -76,12 +76,21 @@ class Workspace:
         return self.root / "state"
 
 
-def scenario(api_key: Secret, secret: Secret) -> dict[str, Any]:
+EXCHANGES = ("binance", "okx", "bybit")
+"""The exchanges the demo can run on (the sim speaks each one's wire protocol)."""
+
+
+def scenario(
+    api_key: Secret, secret: Secret, *, exchange: str = "binance", passphrase: Secret | None = None
+) -> dict[str, Any]:
     """One funded account whose key can withdraw and works from any IP (the bad key)."""
+    extra = {"passphrase": passphrase.reveal()} if passphrase is not None else {}
     return {
         "account": [
             {
                 "name": ACCOUNT,
+                "exchange": exchange,
+                **extra,
                 "api_key": api_key.reveal(),
                 "secret": secret.reveal(),
                 "permissions": {"reading": True, "spot": True, "futures": True,
@@ -94,10 +103,11 @@ def scenario(api_key: Secret, secret: Secret) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def config_text(ws: Workspace, sim_url: str) -> str:
+def config_text(ws: Workspace, sim_url: str, exchange: str = "binance") -> str:
     """botguard.toml for the demo: secrets by reference, halt by pid file, the sim as base_url."""
     # dotenv: paths resolve against the working directory, not the config: use an absolute one.
     env = ws.env
+    password = f'password = "dotenv:{env}#EX_API_PASSWORD"\n' if exchange == "okx" else ""
     return f"""\
 [bot]
 name = "gridbot"
@@ -111,10 +121,10 @@ dir = "state"
 
 [[account]]
 name = "{ACCOUNT}"
-exchange = "binance"
+exchange = "{exchange}"
 api_key = "dotenv:{env}#EX_API_KEY"
 secret = "dotenv:{env}#EX_API_SECRET"
-markets = ["spot", "swap"]
+{password}markets = ["spot", "swap"]
 quote = "USDT"
 keep = {json.dumps(list(KEEP))}
 base_url = "{sim_url}"
@@ -136,27 +146,33 @@ class RepoHistory:
 
 
 def write_workspace(
-    root: Path, *, sim_url: str, api_key: Secret, secret: Secret
-) -> tuple[Workspace, RepoHistory]:
+    root: Path, *, sim_url: str, api_key: Secret, secret: Secret, exchange: str = "binance",
+    passphrase: Secret | None = None,
+) -> tuple[Workspace, RepoHistory]:  # fmt: skip
     """Write botguard.toml, the .env (mode 600) and the bot's repo under `root`."""
     ws = Workspace(root)
     for folder in (ws.root, ws.pidfile.parent, ws.bot_log.parent):
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    write_private(ws.env, f"EX_API_KEY={api_key.reveal()}\nEX_API_SECRET={secret.reveal()}\n")
-    ws.config.write_text(config_text(ws, sim_url), encoding="utf-8")
-    return ws, make_bot_repo(ws.repo, api_key, secret)
+    env = f"EX_API_KEY={api_key.reveal()}\nEX_API_SECRET={secret.reveal()}\n"
+    if passphrase is not None:
+        env += f"EX_API_PASSWORD={passphrase.reveal()}\n"
+    write_private(ws.env, env)
+    ws.config.write_text(config_text(ws, sim_url, exchange), encoding="utf-8")
+    return ws, make_bot_repo(ws.repo, api_key, secret, exchange)
 
 
 _BOT = 'import os\n\nAPI_KEY = os.environ["EX_API_KEY"]\nSPACING = {spacing}\n'
 _README = "# gridbot\n\nA grid bot. Keys come from the environment (see .env).\n"
 
 
-def make_bot_repo(repo: Path, api_key: Secret, secret: Secret) -> RepoHistory:
+def make_bot_repo(
+    repo: Path, api_key: Secret, secret: Secret, exchange: str = "binance"
+) -> RepoHistory:
     """A real git repo: key committed in config.json, deleted later, then ordinary work."""
     repo.mkdir(parents=True, exist_ok=True)
     _git(repo, None, "init", "-q", "-b", "main")
     now = datetime.now(UTC)
-    config = {"exchange": "binance", "apiKey": api_key.reveal(), "secret": secret.reveal(),
+    config = {"exchange": exchange, "apiKey": api_key.reveal(), "secret": secret.reveal(),
               "symbols": ["ETH/USDT", "SOL/USDT"]}  # fmt: skip
     (repo / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     (repo / "bot.py").write_text(_BOT.format(spacing="0.01"), encoding="utf-8")

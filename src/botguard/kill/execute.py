@@ -72,6 +72,8 @@ async def _send(venue: Venue, action: ClosePosition | SellAsset, cid: str) -> st
             )
         return await venue.sell(action.symbol, Side.SELL, action.amount, cid)
     except VenueUnavailable as exc:
+        if exc.not_taken:  # rate-limit refusal: it cannot land, nothing to wait for
+            raise
         return await _landed(venue, action, cid, exc, failed_at=time.monotonic())
 
 
@@ -134,8 +136,8 @@ async def _after_batch(
 
     Returns the order id and how it was settled ("lookup"), for the journal.
     """
-    if not isinstance(error, VenueUnavailable):
-        raise error  # refused (permission, size...): it did not land; the next round decides
+    if not isinstance(error, VenueUnavailable) or error.not_taken:
+        raise error  # refused (permission, size, rate limit): it did not land; next round decides
     return await _landed(venue, action, cid, error, failed_at=failed_at), "lookup"
 
 

@@ -4,6 +4,10 @@ It is the exchange, so it shares no code with `botguard.venues`, `kill` or `guar
 never imports ccxt: a sim built from the client's own assumptions would only confirm
 them. Wire shapes, error codes and HTTP statuses are Binance's own.
 
+OKX v5 (/api/v5/...) and Bybit v5 (/v5/...) are served by the same server from the same
+books, each with its own signing, errors, limits and paging (`okx/`, `bybit/`, routed by
+`dialects`); a scenario account names the exchange its key answers on.
+
 Modules: `scenario` (files and the mapping format), `catalogue` (built-in markets and
 the demo account), `state` (accounts, balances, orders, positions), `spot` / `futures`
 (matching), `views` (JSON shapes), `auth` (HMAC, timestamp, IP, permissions), `limits`

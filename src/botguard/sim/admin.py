@@ -92,6 +92,7 @@ def state(ex: Exchange) -> dict[str, Any]:
 def _account(ex: Exchange, a: Account) -> dict[str, Any]:
     return {
         "api_key_name": a.spec.name,
+        "exchange": a.spec.exchange,
         "position_mode": "hedge" if a.hedge else "one-way",
         "spot": {k: {"free": fmt(b.free), "locked": fmt(b.locked)} for k, b in a.spot.items()},
         "futures": {k: fmt(v) for k, v in a.wallet.items()},

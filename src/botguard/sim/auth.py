@@ -60,7 +60,7 @@ def authenticate(
     if not req.api_key or not _KEY_FORMAT.fullmatch(req.api_key):
         raise errors.bad_key_format()
     account = ex.accounts.get(req.api_key)
-    if account is None:
+    if account is None or account.spec.exchange != "binance":
         raise errors.rejected_key("unknown API key")
     if security is Security.SIGNED:
         _check_signature(account, req)

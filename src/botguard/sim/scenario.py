@@ -19,6 +19,8 @@ from typing import Any
 from botguard.errors import ConfigError
 
 POSITION_MODES = ("one-way", "hedge")
+EXCHANGES = ("binance", "okx", "bybit")
+"""The wire dialects the sim speaks; an account names the one its key answers on."""
 ORDER_TYPES = ("limit", "market", "stop", "stop_market", "take_profit", "take_profit_market")
 CONDITIONAL_TYPES = frozenset({"stop", "stop_market", "take_profit", "take_profit_market"})
 
@@ -92,6 +94,10 @@ class AccountSpec:
     trading_expires_ms: int | None = None
     """apiRestrictions' `tradingAuthorityExpirationTime` (ms since the epoch), if set."""
     withdraw_addresses: tuple[WithdrawAddressSpec, ...] = ()
+    exchange: str = "binance"
+    """Which exchange's API this key answers on (binance, okx, bybit); others refuse it."""
+    passphrase: str = ""
+    """OKX keys carry a passphrase (OK-ACCESS-PASSPHRASE); unused elsewhere."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +195,7 @@ _KEYS = {
     "market": ("symbol", "price", "tick_size", "step_size", "min_notional"),
     "account": ("name", "api_key", "secret", "permissions", "ip_whitelist", "position_mode",
                 "spot", "futures", "orders", "positions", "trading_expires_ms",
-                "withdraw_addresses"),
+                "withdraw_addresses", "exchange", "passphrase"),
     "order": ("symbol", "type", "side", "amount", "price", "trigger_price", "reduce_only",
               "close_position", "position_side", "client_id"),
     "position": ("symbol", "side", "amount", "entry_price", "leverage"),
@@ -351,6 +357,8 @@ class _Reader:
                 self.withdraw_address(a, f"{key}.withdraw_addresses[{i}]")
                 for i, a in enumerate(self.tables(raw, "withdraw_addresses"))
             ),
+            exchange=self.choice(raw.get("exchange", "binance"), f"{key}.exchange", EXCHANGES),
+            passphrase=self.text(raw.get("passphrase"), f"{key}.passphrase") or "",
         )
 
     def withdraw_address(self, raw: Mapping[str, Any], key: str) -> WithdrawAddressSpec:

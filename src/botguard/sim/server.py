@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from botguard.sim import admin
+from botguard.sim import admin, dialects
 from botguard.sim.auth import Security, Signed, authenticate
 from botguard.sim.errors import BinanceError
 from botguard.sim.faults import Faults, parse_faults
@@ -49,6 +49,7 @@ class SimServer:
         seed: int | None = None,
     ) -> None:
         self.ex = Exchange(scenario)
+        dialects.prepare(self.ex)
         seed = scenario.seed if seed is None else seed
         spec = ",".join(s for s in (scenario.faults, faults) if s)
         self.faults = Faults(parse_faults(spec), seed)
@@ -89,8 +90,13 @@ class SimServer:
             "unknown": False,
         }  # fmt: skip
         self.log.append(entry)
+        dialect = dialects.route(request.path)
+        response: web.StreamResponse
         try:
-            response = await self._answer(request, entry)
+            if dialect is not None:  # OKX / Bybit paths: their own auth, errors and limits
+                response = await dialect(self, request, entry)
+            else:
+                response = await self._answer(request, entry)
         except BinanceError as exc:
             response = _error_response(exc, entry)
         except web.HTTPException:

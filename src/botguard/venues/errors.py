@@ -12,9 +12,15 @@ from botguard.errors import VenueError
 class VenueUnavailable(VenueError):
     """Network error, timeout, 5xx, maintenance or rate limit: worth retrying."""
 
-    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, retry_after_s: float | None = None, not_taken: bool = False
+    ) -> None:
         super().__init__(message)
         self.retry_after_s = retry_after_s
+        self.not_taken = not_taken
+        """The exchange answered that it did not take the request (a rate-limit refusal:
+        429, Binance -1003, Bybit 10006, OKX 50011): an order sent with it cannot land, so
+        there is nothing to look up or wait for before the next round re-plans."""
 
 
 class VenueAuthError(VenueError):
@@ -89,6 +95,8 @@ def _translate_ccxt(exc: BaseException, message: str) -> VenueError:
         return OrderRejected(message)
     if isinstance(exc, ccxt.NotSupported):
         return VenueUnsupported(message)
+    if isinstance(exc, ccxt.RateLimitExceeded):  # refused at the gate: the order never ran
+        return VenueUnavailable(message, retry_after_s=_retry_after(exc), not_taken=True)
     if isinstance(exc, (ccxt.NetworkError, ccxt.OperationFailed)):
         return VenueUnavailable(message, retry_after_s=_retry_after(exc))
     return VenueError(message)

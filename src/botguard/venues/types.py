@@ -119,3 +119,5 @@ class MarketInfo:
     amount_step: Decimal | None = None
     min_amount: Decimal | None = None
     min_notional: Decimal | None = None
+    contract_size: Decimal | None = None
+    """Base units per contract where amounts are contracts (OKX swaps); None: base units."""
