@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
 from decimal import Decimal
 from pathlib import Path
@@ -224,15 +225,22 @@ def make_state_dir(path: Path) -> Path:
     """Create the state dir (mode 700), or a ConfigError saying how to fix [state] dir.
 
     Every writer (journal, halt flag, kill lock) goes through here, so a file in the
-    way or a read-only folder stops a command before it has done anything.
+    way or a read-only folder stops a command before it has done anything. A state dir
+    (or a parent botguard created) that another user owns, or that group or others may
+    write, is refused: whoever can write it can plant links where root writes, or lower
+    the halt flag.
     """
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        created = _make_dirs(path)
     except (FileExistsError, NotADirectoryError):
         reason = "a file is in the way"
     except OSError as exc:
         reason = f"cannot create it ({exc.strerror})"
+    except ValueError:
+        reason = "the path contains a NUL character"
     else:
+        for folder in (path, *created):
+            check_private_dir(folder)
         if os.access(path, os.W_OK | os.X_OK):
             return path
         reason = "not writable by this user"
@@ -240,6 +248,47 @@ def make_state_dir(path: Path) -> Path:
         f"state dir {path}: {reason}; set `dir` under [state] in botguard.toml "
         "to a folder botguard can write"
     )
+
+
+def _make_dirs(path: Path) -> list[Path]:
+    """mkdir -p with mode 700 for every folder made (Path.mkdir gives parents 777-umask)."""
+    missing: list[Path] = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    if not path.is_dir():
+        raise NotADirectoryError(path)
+    return missing[1:]
+
+
+def check_private_dir(folder: Path) -> None:
+    """A ConfigError unless root or this user owns `folder` and only its owner may write it."""
+    info = folder.stat()
+    euid = os.geteuid()
+    if info.st_uid not in (0, euid):
+        raise ConfigError(
+            f"state dir {folder}: owned by {_user(info.st_uid)}, not by root or this user "
+            f"({_user(euid)}), so that user could tamper with it; fix with "
+            f"`chown {_user(euid)} {folder}`, or run botguard as {_user(info.st_uid)}"
+        )
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o022:
+        raise ConfigError(
+            f"state dir {folder}: group or others may write it (mode {mode:04o}); "
+            f"fix with `chmod go-w {folder}`"
+        )
+
+
+def _user(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
 
 
 def load_config(path: Path | None = None) -> Config:

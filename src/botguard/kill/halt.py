@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from botguard.fsutil import write_atomic
+
 HALT_FLAG = "HALTED"
 
 
@@ -29,10 +31,8 @@ def set_halt(state_dir: Path, reason: str, *, by: str = "botguard") -> Path:
     path = halt_flag_path(state_dir)
     if path.exists():
         return path
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
     body = {"reason": reason, "by": by, "at": datetime.now(UTC).isoformat(), "pid": os.getpid()}
-    tmp.write_text(json.dumps(body), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(body), mode=0o644)  # the bot's user reads it (group/other)
     return path
 
 

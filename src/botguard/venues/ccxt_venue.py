@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from botguard.errors import VenueError
+from botguard.fsutil import write_atomic
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
 from botguard.venues.errors import VenueUnavailable, translate
 from botguard.venues.types import (
@@ -142,9 +143,7 @@ class CcxtVenue:
         await self._call("load_markets")
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.exchange.markets, default=str), encoding="utf-8")
-            tmp.replace(path)
+            write_atomic(path, json.dumps(self.exchange.markets, default=str))
 
     def market_info(self, symbol: str) -> MarketInfo | None:
         """Precision and minimums from the loaded markets."""
