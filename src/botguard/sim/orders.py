@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
@@ -26,6 +27,20 @@ def decimal_param(params: Params, name: str, *, required: bool = False) -> Decim
     if not value.is_finite() or value < 0:
         raise errors.bad_param(name)
     return value
+
+
+INT_RANGE = "^[0-9]{1,20}$"
+"""The legal range Binance quotes for its integer parameters (limit, leverage, ...)."""
+
+
+def int_param(params: Params, name: str, *, default: int) -> int:
+    """A whole-number parameter; -1100 with Binance's legal range when it is not one."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not re.fullmatch(r"[0-9]{1,20}", raw):
+        raise errors.bad_param(name, INT_RANGE)
+    return int(raw)
 
 
 def bool_param(params: Params, name: str) -> bool:

@@ -1,0 +1,206 @@
+"""Malformed requests get Binance's own answers from a real `botguard sim` process.
+
+Binance answers a parameter in the wrong format with -1100 and a missing one with -1102,
+both HTTP 400; a sim that answered 500 -1000 ("unknown error") would teach a client's
+error handling the wrong lesson (ccxt retries -1000 as an exchange outage). The admin
+API refuses prices that are not plain positive decimals, and a client that hangs up
+mid-request is its own business, not a sim failure worth a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+from yarl import URL
+
+pytestmark = pytest.mark.sim
+
+KEY, SECRET = "malformed-key-0001", "malformed-secret-0001"
+SCENARIO = f"""
+[sim.limits]
+weight_per_minute = 1000000
+orders_per_10s = 100000
+
+[[account]]
+name = "main"
+api_key = "{KEY}"
+secret = "{SECRET}"
+permissions = {{ spot = true, futures = true }}
+spot = {{ USDT = "50000", BTC = "1" }}
+futures = {{ USDT = "50000" }}
+"""
+INTERNAL = ("Traceback", "failed inside the sim", "Error handling request")
+"""What the sim's stderr shows when a request hit a sim bug rather than a Binance rule."""
+
+
+@dataclass
+class Sim:
+    url: str
+    port: int
+    proc: subprocess.Popen[str]
+
+    def stop(self) -> str:
+        """SIGTERM, then everything the sim wrote to stderr."""
+        self.proc.send_signal(signal.SIGTERM)
+        _, err = self.proc.communicate(timeout=10)
+        return err
+
+
+@pytest.fixture
+def sim(tmp_path: Path) -> Iterator[Sim]:
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    cmd = [sys.executable, "-m", "botguard", "sim", "--port", "0", "--scenario", str(scenario)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    try:
+        yield Sim(url, int(url.rsplit(":", 1)[1]), proc)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+
+
+def _signed(params: dict[str, str]) -> str:
+    query = urlencode({**params, "timestamp": str(int(time.time() * 1000))})
+    signature = hmac.new(SECRET.encode(), query.encode(), hashlib.sha256).hexdigest()
+    return f"{query}&signature={signature}"
+
+
+def _url(sim: Sim, path: str, params: dict[str, str]) -> URL:
+    """Sent exactly as signed (aiohttp would otherwise re-quote what it thinks it may)."""
+    return URL(f"{sim.url}{path}?{_signed(params)}", encoded=True)
+
+
+async def _call(sim: Sim, method: str, path: str, params: dict[str, str], **kw: Any) -> Any:
+    headers = {"X-MBX-APIKEY": KEY, **kw.pop("headers", {})}
+    async with (
+        aiohttp.ClientSession() as session,
+        session.request(method, _url(sim, path, params), headers=headers, **kw) as r,
+    ):
+        return r.status, await r.json(content_type=None)
+
+
+INT_RANGE = "legal range is '^[0-9]{1,20}$'"
+BAD_PARAMS = [
+    ("GET", "/api/v3/depth", {"symbol": "BTCUSDT", "limit": "abc"}, "limit"),
+    ("GET", "/fapi/v1/depth", {"symbol": "BTCUSDT", "limit": "-5"}, "limit"),
+    ("GET", "/api/v3/myTrades", {"symbol": "BTCUSDT", "limit": "1e3"}, "limit"),
+    ("GET", "/fapi/v1/userTrades", {"symbol": "BTCUSDT", "limit": "[1,"}, "limit"),
+    ("GET", "/api/v3/klines", {"symbol": "BTCUSDT", "interval": "1m", "limit": "x"}, "limit"),
+    ("POST", "/fapi/v1/leverage", {"symbol": "BTCUSDT", "leverage": "ten"}, "leverage"),
+    ("POST", "/fapi/v1/countdownCancelAll", {"symbol": "BTCUSDT", "countdownTime": "1.5"},
+     "countdownTime"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "path", "params", "name"), BAD_PARAMS)
+async def test_a_malformed_parameter_is_minus_1100_not_an_unknown_error(
+    sim: Sim, method: str, path: str, params: dict[str, str], name: str
+) -> None:
+    status, body = await _call(sim, method, path, params)
+    err = sim.stop()
+    assert (status, body["code"]) == (400, -1100), body
+    assert body["msg"] == f"Illegal characters found in parameter '{name}'; {INT_RANGE}."
+    assert not [marker for marker in INTERNAL if marker in err], err
+
+
+async def test_a_missing_parameter_is_minus_1102(sim: Sim) -> None:
+    status, body = await _call(sim, "POST", "/api/v3/order", {"symbol": "BTCUSDT"})
+    sim.stop()
+    assert (status, body["code"]) == (400, -1102), body
+    assert "was not sent, was empty/null, or malformed" in body["msg"]
+
+
+async def test_a_body_that_is_not_utf8_is_minus_1100(sim: Sim) -> None:
+    status, body = await _call(
+        sim, "POST", "/fapi/v1/order", {}, data=b"\xff\xfe\xfd",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )  # fmt: skip
+    err = sim.stop()
+    assert (status, body) == (
+        400,
+        {"code": -1100, "msg": "Illegal characters found in a parameter."},
+    )
+    assert not [marker for marker in INTERNAL if marker in err], err
+
+
+NOT_PRICES = ["1e999999", "1E+5", " 5", "5_000", "-5", "0", "0.000", "NaN", "Infinity",
+              "sNaN", "", "0x10", "1" * 16, "0." + "1" * 19, True, None, [1], {"p": 1},
+              1e-300, 1e300]  # fmt: skip
+
+
+@pytest.mark.parametrize("price", NOT_PRICES, ids=repr)
+async def test_sim_prices_refuses_what_is_not_a_plain_positive_decimal(
+    sim: Sim, price: object
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{sim.url}/_sim/prices", json={"BTC/USDT": price}) as r:
+            status, body = r.status, await r.json()
+        async with session.get(f"{sim.url}/_sim/prices") as r:
+            after = (await r.json())["BTC/USDT"]
+    err = sim.stop()
+    assert status == 400
+    assert "BTC/USDT: price must be a finite decimal > 0" in body["error"]
+    assert after != str(price)
+    assert not [marker for marker in INTERNAL if marker in err], err
+
+
+@pytest.mark.parametrize("price", ["65000.5", 64999, 0.25, "0.000000000000000001"], ids=repr)
+async def test_sim_prices_takes_plain_decimals_as_strings_or_numbers(
+    sim: Sim, price: object
+) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{sim.url}/_sim/prices", json={"BTC/USDT": price}) as r,
+    ):
+        status = r.status
+    sim.stop()
+    assert status == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000, b"\xff\xfe", b"{not json", b"[1, 2]"],
+    ids=["deep", "utf8", "json", "list"],
+)
+async def test_sim_prices_refuses_a_body_that_is_not_a_json_object(sim: Sim, body: bytes) -> None:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{sim.url}/_sim/prices", data=body) as r,
+    ):
+        status = r.status
+    err = sim.stop()
+    assert status == 400
+    assert not [marker for marker in INTERNAL if marker in err], err
+
+
+def _hang_up(port: int, request: bytes) -> None:
+    """Send a request that promises more body than it sends, then disconnect."""
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        sock.sendall(request)
+        time.sleep(0.3)
+
+
+@pytest.mark.parametrize("path", ["/api/v3/order", "/_sim/prices"])
+def test_a_client_that_hangs_up_is_not_an_internal_error(sim: Sim, path: str) -> None:
+    head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
+    _hang_up(sim.port, head.encode() + b"Content-Type: application/json\r\n\r\nsymbol=BTC")
+    _hang_up(sim.port, b"GET /api/v3/time HTTP/1.1\r\nHost: x\r\n\r\n")
+    err = sim.stop()
+    assert sim.proc.returncode == 0
+    assert not [marker for marker in INTERNAL if marker in err], err
