@@ -189,3 +189,30 @@ def test_parents_botguard_creates_are_private_whatever_the_umask(tmp_path: Path)
     assert proc.returncode == 0, proc.stderr
     for folder in (tmp_path / "a", tmp_path / "a" / "b", state):
         assert folder.stat().st_mode & 0o777 == 0o700, folder
+
+
+DEEP_JSON = "[" * 100_000
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "command", "code", "expect"),
+    [
+        ("HALTED", "[1]", ["run", "--check"], 1, "the halt flag is raised: unreadable halt flag"),
+        ("HALTED", DEEP_JSON, ["run", "--check"], 1, "unreadable halt flag"),
+        ("markets/markets-binance-spot.json", DEEP_JSON, ["kill", "--dry-run", "--deadline", "1"],
+         3, "could not read every account; nothing was changed"),
+        ("watch-peaks.json", DEEP_JSON, ["watch", "--once"], 3, "could not read it"),
+    ],
+)  # fmt: skip
+def test_state_files_that_are_not_botguards_own_are_no_traceback(
+    tmp_path: Path, name: str, content: str, command: list[str], code: int, expect: str
+) -> None:
+    """Whatever sits in the state dir is parsed defensively: a bad halt flag still halts."""
+    path = tmp_path / "state" / name
+    path.parent.mkdir(parents=True, mode=0o700)
+    (tmp_path / "state").chmod(0o700)
+    path.write_text(content, encoding="utf-8")
+    proc = _botguard(*command, "-c", str(_config(tmp_path)), cwd=tmp_path)
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert expect in proc.stderr

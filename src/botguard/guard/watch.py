@@ -224,7 +224,7 @@ class Watch:
         try:
             raw = json.loads((self.config.state.dir / PEAKS_FILE).read_text(encoding="utf-8"))
             return {str(k): float(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, RecursionError):
             return {}
 
     def _save_peaks(self) -> None:

@@ -45,10 +45,12 @@ def read_halt(state_dir: Path) -> dict[str, Any] | None:
     """The flag's reason, who raised it and when; None when not halted."""
     path = halt_flag_path(state_dir)
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):  # anything but botguard's own object: halted all the same
         return {"reason": "unreadable halt flag", "by": "unknown", "at": ""}
     return data
 

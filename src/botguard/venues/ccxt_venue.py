@@ -138,7 +138,7 @@ class CcxtVenue:
             try:
                 self.exchange.set_markets(json.loads(path.read_text(encoding="utf-8")))
                 return
-            except (OSError, ValueError, KeyError, TypeError):
+            except (OSError, ValueError, KeyError, TypeError, RecursionError):
                 logger.warning("%s: unreadable markets cache %s; reloading", self.account, path)
         await self._call("load_markets")
         if path is not None:
