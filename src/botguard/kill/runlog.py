@@ -34,7 +34,7 @@ class KillLock:
 
     async def acquire(self, timeout_s: float) -> bool:
         """True once held; False when another run kept it past `timeout_s`."""
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         start = time.monotonic()
         while True:
             try:
