@@ -15,6 +15,7 @@ from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel
 
 from botguard.config import (
     AccountConfig,
@@ -32,13 +33,11 @@ from botguard.config import (
 from botguard.errors import ConfigError
 from botguard.secrets.refs import account_refs
 
-SECTIONS = {
-    name: sorted(model.model_fields)
-    for name, model in {
-        "bot": BotConfig, "state": StateConfig, "account": AccountConfig, "kill": KillConfig,
-        "guard": GuardConfig, "alerts": AlertsConfig, "scan": ScanConfig, "harden": HardenConfig,
-    }.items()
+MODELS: dict[str, type[BaseModel]] = {
+    "bot": BotConfig, "state": StateConfig, "account": AccountConfig, "kill": KillConfig,
+    "guard": GuardConfig, "alerts": AlertsConfig, "scan": ScanConfig, "harden": HardenConfig,
 }  # fmt: skip
+SECTIONS = {name: sorted(model.model_fields) for name, model in MODELS.items()}
 _text = st.text(alphabet=string.printable + "\x00é/:#~", max_size=20)
 _leaves = (
     st.none() | st.booleans() | st.integers() | st.floats() | _text

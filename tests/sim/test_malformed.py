@@ -9,6 +9,7 @@ mid-request is its own business, not a sim failure worth a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import signal
@@ -24,7 +25,13 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from yarl import URL
+
+from botguard.sim.admin import parse_prices
+from botguard.sim.scenario import load_scenario
+from botguard.sim.server import SimServer
 
 pytestmark = pytest.mark.sim
 
@@ -204,3 +211,62 @@ def test_a_client_that_hangs_up_is_not_an_internal_error(sim: Sim, path: str) ->
     err = sim.stop()
     assert sim.proc.returncode == 0
     assert not [marker for marker in INTERNAL if marker in err], err
+
+
+FUZZ_PARAMS = ["symbol", "limit", "leverage", "countdownTime", "orderIdList", "batchOrders",
+               "symbols", "quantity", "price", "stopPrice", "triggerPrice", "orderId",
+               "origClientOrderId", "algoId", "startTime", "endTime", "interval", "amount",
+               "recvWindow", "positionSide", "dualSidePosition", "marginType", "type", "side",
+               "coin", "asset", "timeInForce", "reduceOnly", "closePosition",
+               "quoteOrderQty"]  # fmt: skip
+FUZZ_VALUES = ["abc", "-1", "1e999999", '[{"symbol":"BTCUSDT","quantity":"x"}]']
+
+
+async def test_no_route_answers_a_garbage_parameter_with_an_internal_error(sim: Sim) -> None:
+    """Every (method, path) the sim serves, every parameter it reads, four kinds of garbage."""
+    from botguard.sim.routes import all_routes
+
+    gate = asyncio.Semaphore(16)
+
+    async def status(session: aiohttp.ClientSession, method: str, path: str, name: str,
+                     value: str) -> tuple[int, str, str, str, str]:  # fmt: skip
+        params = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", name: value}
+        async with gate, session.request(method, _url(sim, path, params)) as r:
+            return r.status, method, path, name, value
+
+    async with aiohttp.ClientSession(headers={"X-MBX-APIKEY": KEY}) as session:
+        results = await asyncio.gather(*(
+            status(session, method, path, name, value)
+            for method, path in sorted(all_routes())
+            for name in FUZZ_PARAMS
+            for value in FUZZ_VALUES
+        ))  # fmt: skip
+    err = sim.stop()
+    assert [r for r in results if r[0] >= 500] == []
+    assert not [marker for marker in INTERNAL if marker in err], err
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
+    | st.from_regex(r"-?[0-9]{0,20}(\.[0-9]{0,25})?([eE][+-]?[0-9]{1,4})?", fullmatch=True),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=4,
+)  # fmt: skip
+
+
+@given(st.dictionaries(st.sampled_from(["BTC/USDT", "ETH/USDT"]), _json_values))
+def test_parse_prices_returns_plain_positive_decimals_or_says_why(body: dict[str, Any]) -> None:
+    ex = SimServer(load_scenario(None)).ex
+    try:
+        prices = parse_prices(ex, body)
+    except ValueError as exc:
+        problem = str(exc)
+    else:
+        problem = ""
+    if problem:
+        assert "price must be a finite decimal > 0" in problem
+        return
+    for price in prices.values():
+        assert price.is_finite()
+        assert 0 < price < 10**15
+        assert -price.as_tuple().exponent <= 18  # type: ignore[operator]
