@@ -58,28 +58,47 @@ class Sim:
     url: str
     port: int
     proc: subprocess.Popen[str]
+    log: Path
+    """The sim's stderr (a file, so tests can read it while the sim runs)."""
+
+    def stderr(self) -> str:
+        """Everything the sim wrote to stderr so far (it is line-buffered)."""
+        return self.log.read_text(encoding="utf-8")
 
     def stop(self) -> str:
         """SIGTERM, then everything the sim wrote to stderr."""
         self.proc.send_signal(signal.SIGTERM)
-        _, err = self.proc.communicate(timeout=10)
-        return err
+        self.proc.wait(timeout=10)
+        return self.stderr()
 
 
-@pytest.fixture
-def sim(tmp_path: Path) -> Iterator[Sim]:
-    scenario = tmp_path / "scenario.toml"
+def _start(folder: Path) -> Iterator[Sim]:
+    scenario = folder / "scenario.toml"
     scenario.write_text(SCENARIO, encoding="utf-8")
+    log = folder / "sim.err"
     cmd = [sys.executable, "-m", "botguard", "sim", "--port", "0", "--scenario", str(scenario)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with log.open("w", encoding="utf-8") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
     try:
-        yield Sim(url, int(url.rsplit(":", 1)[1]), proc)
+        yield Sim(url, int(url.rsplit(":", 1)[1]), proc, log)
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.communicate(timeout=10)
+        proc.communicate(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
+    """One `botguard sim` process for the module: every test here only sends bad input."""
+    yield from _start(tmp_path_factory.mktemp("sim"))
+
+
+@pytest.fixture
+def own_sim(tmp_path: Path) -> Iterator[Sim]:
+    """A sim of the test's own, for tests that stop it."""
+    yield from _start(tmp_path)
 
 
 def _signed(params: dict[str, str]) -> str:
@@ -120,15 +139,52 @@ async def test_a_malformed_parameter_is_minus_1100_not_an_unknown_error(
     sim: Sim, method: str, path: str, params: dict[str, str], name: str
 ) -> None:
     status, body = await _call(sim, method, path, params)
-    err = sim.stop()
+    err = sim.stderr()
     assert (status, body["code"]) == (400, -1100), body
     assert body["msg"] == f"Illegal characters found in parameter '{name}'; {INT_RANGE}."
     assert not [marker for marker in INTERNAL if marker in err], err
 
 
+DECIMAL_RANGE = "legal range is '^([0-9]{1,20})(\\.[0-9]{1,20})?$'"
+ORDER = {"symbol": "BTCUSDT", "side": "BUY", "type": "LIMIT", "timeInForce": "GTC",
+         "quantity": "0.01", "price": "60000"}  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["/api/v3/order", "/fapi/v1/order"])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("quantity", "1e999999"), ("quantity", "-1"), ("price", "1E+3"), ("price", " 5"),
+     ("quantity", "NaN"), ("price", "1" * 21)],
+)  # fmt: skip
+async def test_a_malformed_decimal_is_minus_1100_with_binances_range(
+    sim: Sim, path: str, name: str, value: str
+) -> None:
+    status, body = await _call(sim, "POST", path, {**ORDER, name: value})
+    err = sim.stderr()
+    assert (status, body["code"]) == (400, -1100), body
+    assert body["msg"] == f"Illegal characters found in parameter '{name}'; {DECIMAL_RANGE}."
+    assert not [marker for marker in INTERNAL if marker in err], err
+
+
+@pytest.mark.parametrize("path", ["/api/v3/order", "/fapi/v1/order", "/fapi/v1/algoOrder"])
+@pytest.mark.parametrize(
+    ("name", "value", "filter_"),
+    [("quantity", "9" * 20, "LOT_SIZE"), ("quantity", "9000000.001", "LOT_SIZE"),
+     ("price", "9" * 20 + "." + "9" * 20, "PRICE_FILTER")],
+)  # fmt: skip
+async def test_an_absurd_but_well_formed_order_fails_the_advertised_filters(
+    sim: Sim, path: str, name: str, value: str, filter_: str
+) -> None:
+    algo = {"algoType": "CONDITIONAL", "type": "STOP", "triggerPrice": "61000"}
+    order = {**ORDER, **(algo if "algo" in path else {}), name: value}
+    status, body = await _call(sim, "POST", path, order)
+    err = sim.stderr()
+    assert (status, body) == (400, {"code": -1013, "msg": f"Filter failure: {filter_}"})
+    assert not [marker for marker in INTERNAL if marker in err], err
+
+
 async def test_a_missing_parameter_is_minus_1102(sim: Sim) -> None:
     status, body = await _call(sim, "POST", "/api/v3/order", {"symbol": "BTCUSDT"})
-    sim.stop()
     assert (status, body["code"]) == (400, -1102), body
     assert "was not sent, was empty/null, or malformed" in body["msg"]
 
@@ -138,7 +194,7 @@ async def test_a_body_that_is_not_utf8_is_minus_1100(sim: Sim) -> None:
         sim, "POST", "/fapi/v1/order", {}, data=b"\xff\xfe\xfd",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )  # fmt: skip
-    err = sim.stop()
+    err = sim.stderr()
     assert (status, body) == (
         400,
         {"code": -1100, "msg": "Illegal characters found in a parameter."},
@@ -160,7 +216,7 @@ async def test_sim_prices_refuses_what_is_not_a_plain_positive_decimal(
             status, body = r.status, await r.json()
         async with session.get(f"{sim.url}/_sim/prices") as r:
             after = (await r.json())["BTC/USDT"]
-    err = sim.stop()
+    err = sim.stderr()
     assert status == 400
     assert "BTC/USDT: price must be a finite decimal > 0" in body["error"]
     assert after != str(price)
@@ -176,7 +232,6 @@ async def test_sim_prices_takes_plain_decimals_as_strings_or_numbers(
         session.post(f"{sim.url}/_sim/prices", json={"BTC/USDT": price}) as r,
     ):
         status = r.status
-    sim.stop()
     assert status == 200
 
 
@@ -191,7 +246,7 @@ async def test_sim_prices_refuses_a_body_that_is_not_a_json_object(sim: Sim, bod
         session.post(f"{sim.url}/_sim/prices", data=body) as r,
     ):
         status = r.status
-    err = sim.stop()
+    err = sim.stderr()
     assert status == 400
     assert not [marker for marker in INTERNAL if marker in err], err
 
@@ -204,12 +259,12 @@ def _hang_up(port: int, request: bytes) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/v3/order", "/_sim/prices"])
-def test_a_client_that_hangs_up_is_not_an_internal_error(sim: Sim, path: str) -> None:
+def test_a_client_that_hangs_up_is_not_an_internal_error(own_sim: Sim, path: str) -> None:
     head = f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n"
-    _hang_up(sim.port, head.encode() + b"Content-Type: application/json\r\n\r\nsymbol=BTC")
-    _hang_up(sim.port, b"GET /api/v3/time HTTP/1.1\r\nHost: x\r\n\r\n")
-    err = sim.stop()
-    assert sim.proc.returncode == 0
+    _hang_up(own_sim.port, head.encode() + b"Content-Type: application/json\r\n\r\nsymbol=BTC")
+    _hang_up(own_sim.port, b"GET /api/v3/time HTTP/1.1\r\nHost: x\r\n\r\n")
+    err = own_sim.stop()
+    assert own_sim.proc.returncode == 0
     assert not [marker for marker in INTERNAL if marker in err], err
 
 
@@ -241,7 +296,7 @@ async def test_no_route_answers_a_garbage_parameter_with_an_internal_error(sim: 
             for name in FUZZ_PARAMS
             for value in FUZZ_VALUES
         ))  # fmt: skip
-    err = sim.stop()
+    err = sim.stderr()
     assert [r for r in results if r[0] >= 500] == []
     assert not [marker for marker in INTERNAL if marker in err], err
 
