@@ -19,9 +19,9 @@ from typing import Any
 from botguard.errors import ConfigError
 
 POSITION_MODES = ("one-way", "hedge")
-POSITION_SIDES = ("BOTH", "LONG", "SHORT")
 ORDER_TYPES = ("limit", "market", "stop", "stop_market", "take_profit", "take_profit_market")
 CONDITIONAL_TYPES = frozenset({"stop", "stop_market", "take_profit", "take_profit_market"})
+POSITION_SIDES = ("BOTH", "LONG", "SHORT")
 
 
 @dataclass(frozen=True, slots=True)

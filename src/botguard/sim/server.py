@@ -18,9 +18,9 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from botguard.sim import admin, errors
+from botguard.sim import admin
 from botguard.sim.auth import Security, Signed, authenticate
-from botguard.sim.errors import BinanceError
+from botguard.sim.errors import BinanceError, unreadable_request
 from botguard.sim.faults import Faults, parse_faults
 from botguard.sim.limits import RateLimiter
 from botguard.sim.routes import Call, Endpoint, all_routes
@@ -124,7 +124,7 @@ class SimServer:
         try:
             body = (await request.text()) if request.can_read_body else ""
         except UnicodeDecodeError:
-            raise errors.unreadable_request() from None
+            raise unreadable_request() from None
         params = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
         params.update(parse_qsl(body, keep_blank_values=True))
         ip = request.remote or ""
