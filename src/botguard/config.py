@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tomllib
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -48,6 +50,23 @@ SecretRef = Annotated[str, AfterValidator(_check_ref)]
 """A secret reference such as `env:EX_API_KEY`; see botguard.secrets.refs."""
 
 Market = Literal["spot", "swap", "future"]
+
+MAX_WAIT_S = 3600.0
+"""The longest deadline, grace, poll or timer botguard accepts (as `kill --deadline`)."""
+MAX_DEPTH = 32
+"""botguard.toml is a few tables deep; deeper nesting is refused before it is validated."""
+
+
+def _check_port(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    try:
+        port = urlsplit(value).port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValueError("the port must be 1 to 65535, e.g. http://127.0.0.1:8899")
+    return value
 
 
 class _Section(BaseModel):
@@ -106,7 +125,9 @@ class AccountConfig(_Section):
     """The currency kill sells into."""
     keep: list[str] = Field(default_factory=list)
     """Assets kill never sells."""
-    base_url: str | None = Field(default=None, pattern=r"^https?://[^\s/]+(:\d+)?/?$")
+    base_url: Annotated[str, AfterValidator(_check_port)] | None = Field(
+        default=None, pattern=r"^https?://[^\s/]+(:\d+)?/?$"
+    )
     """Route every call to this server (a `botguard sim`)."""
     sandbox: bool = False
     """Use the exchange's testnet."""
@@ -115,9 +136,9 @@ class AccountConfig(_Section):
 class KillConfig(_Section):
     """[kill]: how the kill switch behaves."""
 
-    deadline_s: float = Field(default=30.0, gt=0)
+    deadline_s: float = Field(default=30.0, gt=0, le=MAX_WAIT_S)
     """How long kill may spend cancelling, flattening and verifying."""
-    grace_s: float = Field(default=10.0, ge=0)
+    grace_s: float = Field(default=10.0, ge=0, le=MAX_WAIT_S)
     """Time between SIGTERM and SIGKILL when stopping the bot by pid."""
     flatten: bool = True
 
@@ -143,10 +164,10 @@ class GuardConfig(_Section):
     """Breaches within a minute that trip the kill switch."""
     max_drawdown_pct: float | None = Field(default=None, gt=0, lt=100)
     """Watch: trip when equity falls this far below its peak."""
-    poll_s: float = Field(default=5.0, gt=0)
-    heartbeat_max_age_s: float = Field(default=120.0, gt=0)
+    poll_s: float = Field(default=5.0, gt=0, le=MAX_WAIT_S)
+    heartbeat_max_age_s: float = Field(default=120.0, gt=0, le=7 * 86400)
     max_auth_errors: int = Field(default=3, ge=1)
-    dead_man_s: float | None = Field(default=60.0, gt=0)
+    dead_man_s: float | None = Field(default=60.0, gt=0, le=MAX_WAIT_S)
     """Keep the exchange's cancel-all-after timer armed this long ahead."""
 
 
@@ -236,15 +257,22 @@ def make_state_dir(path: Path) -> Path:
     """Create the state dir (mode 700), or a ConfigError saying how to fix [state] dir.
 
     Every writer (journal, halt flag, kill lock) goes through here, so a file in the
-    way or a read-only folder stops a command before it has done anything.
+    way or a read-only folder stops a command before it has done anything. A state dir
+    (or a parent botguard created) that another user owns, or that group or others may
+    write, is refused: whoever can write it can plant links where root writes, or lower
+    the halt flag.
     """
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        created = _make_dirs(path)
     except (FileExistsError, NotADirectoryError):
         reason = "a file is in the way"
     except OSError as exc:
         reason = f"cannot create it ({exc.strerror})"
+    except ValueError:
+        reason = "the path contains a NUL character"
     else:
+        for folder in (path, *created):
+            check_private_dir(folder)
         if os.access(path, os.W_OK | os.X_OK):
             return path
         reason = "not writable by this user"
@@ -252,6 +280,47 @@ def make_state_dir(path: Path) -> Path:
         f"state dir {path}: {reason}; set `dir` under [state] in botguard.toml "
         "to a folder botguard can write"
     )
+
+
+def _make_dirs(path: Path) -> list[Path]:
+    """mkdir -p with mode 700 for every folder made (Path.mkdir gives parents 777-umask)."""
+    missing: list[Path] = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    if not path.is_dir():
+        raise NotADirectoryError(path)
+    return missing[1:]
+
+
+def check_private_dir(folder: Path) -> None:
+    """A ConfigError unless root or this user owns `folder` and only its owner may write it."""
+    info = folder.stat()
+    euid = os.geteuid()
+    if info.st_uid not in (0, euid):
+        raise ConfigError(
+            f"state dir {folder}: owned by {_user(info.st_uid)}, not by root or this user "
+            f"({_user(euid)}), so that user could tamper with it; fix with "
+            f"`chown {_user(euid)} {folder}`, or run botguard as {_user(info.st_uid)}"
+        )
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o022:
+        raise ConfigError(
+            f"state dir {folder}: group or others may write it (mode {mode:04o}); "
+            f"fix with `chmod go-w {folder}`"
+        )
+
+
+def _user(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid {uid}"
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -275,6 +344,8 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(f"{path}: not UTF-8 text; save botguard.toml as UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(_too_deep(path, "(top level)")) from None
     return parse_config(raw, path=path)
 
 
@@ -282,11 +353,41 @@ def parse_config(raw: dict[str, Any], *, path: Path) -> Config:
     """Validate an already-parsed TOML document."""
     raw = dict(raw)
     raw.pop("path", None)
+    problems = list(_raw_problems(raw, path))
+    if problems:
+        raise ConfigError("\n".join(problems))
     try:
         config = Config.model_validate({**raw, "path": path})
     except ValidationError as exc:
         raise ConfigError("\n".join(_problem_lines(exc, path))) from None
     return _resolve_paths(config, path.parent)
+
+
+def _raw_problems(raw: Any, path: Path) -> Iterator[str]:
+    """NUL characters (no path or name may hold one) and absurd nesting, before pydantic.
+
+    Walked iteratively with a depth bound, so no document can exhaust the stack here.
+    """
+    stack: list[tuple[tuple[int | str, ...], Any]] = [((), raw)]
+    while stack:
+        loc, value = stack.pop()
+        key = _key_path(loc) or "(top level)"
+        if len(loc) > MAX_DEPTH:
+            yield _too_deep(path, _key_path(loc[:2]) + "...")
+            return
+        if isinstance(value, str) and "\x00" in value:
+            yield f"{path}: {key}: contains a NUL character (\\u0000); remove it"
+        elif isinstance(value, dict):
+            stack += [((*loc, str(k)), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [((*loc, i), v) for i, v in enumerate(value)]
+
+
+def _too_deep(path: Path, key: str) -> str:
+    return (
+        f"{path}: {key}: nested more than {MAX_DEPTH} levels deep; botguard.toml needs "
+        "a few tables at most (compare with `botguard init`'s template)"
+    )
 
 
 def _problem_lines(exc: ValidationError, path: Path) -> list[str]:
@@ -304,6 +405,8 @@ def _problem_lines(exc: ValidationError, path: Path) -> list[str]:
             msg = "expected a list; write each account as [[account]] (two brackets)"
         elif err["type"] == "string_pattern_mismatch":
             msg = _PATTERN_HINTS.get(str(err["loc"][-1]), msg)
+        elif err["type"] == "less_than_equal" and key.endswith("_s"):
+            msg += " seconds; botguard waits an hour at most (as `kill --deadline`)"
         lines.append(f"{path}: {key or '(top level)'}: {msg}")
     return lines
 

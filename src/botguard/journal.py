@@ -8,6 +8,7 @@ Everything written here passes through the redactor first.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from botguard.config import make_state_dir
+from botguard.errors import ConfigError
+from botguard.fsutil import open_nofollow
 from botguard.secrets.redact import redact
 
 JOURNAL_NAME = "journal.sqlite3"
@@ -56,6 +59,21 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 
+def _create_private(path: Path) -> None:
+    """Create the journal 0600 without following a link planted at its name (or its WAL's)."""
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        if (path.parent / name).is_symlink():
+            raise ConfigError(
+                f"journal {path.parent / name}: is a symlink; botguard never writes through "
+                f"one; remove it (`rm {path.parent / name}`) and run again"
+            )
+    fd = open_nofollow(path, os.O_RDWR | os.O_CREAT)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -92,10 +110,17 @@ class Journal:
     def __init__(self, state_dir: Path) -> None:
         make_state_dir(state_dir)
         self.path = state_dir / JOURNAL_NAME
+        _create_private(self.path)
         self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self.path.chmod(0o600)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise ConfigError(
+                f"journal {self.path}: not a botguard journal ({exc}); move it aside "
+                "and run again (a fresh one is created)"
+            ) from None
 
     def close(self) -> None:
         """Close the database."""

@@ -198,6 +198,136 @@ def dead_port() -> int:
     return port
 
 
+# ---- issue 12, item 7: inputs that used to raise a traceback, and more of their kind ----
+NUL = "\\u0000"  # TOML's escape: the file holds six characters, the parsed value a NUL byte
+DEEP = BOT + "[kill]\ndeadline_s = " + "[" * 3000 + "]" * 3000 + "\n"
+DEEP_TABLE = BOT + "x = " + "{a = " * 40 + "1" + "}" * 40 + "\n"  # parses; refused after
+ORDER = "[[account]]\nname = 'a'\napi_key = 'k'\nsecret = 's'\n[[account.orders]]\n"
+
+
+def _secret(ref: str) -> str:
+    return GOOD.replace("env:BOTGUARD_CANARY_SECRET", ref)
+
+
+def _toml_tail(text: str) -> dict[str, object]:
+    return {"botguard.toml": GOOD + text}
+
+
+CASES += [
+    _case("nul-state-dir-kill", ["kill", "--yes", *C], 2, "state.dir: contains a NUL character",
+          files={"botguard.toml": GOOD.replace('"state"', f'"st{NUL}ate"')}, absent=("st",)),
+    _case("nul-state-dir-attest", ["attest", "exchange.two_factor", *C], 2,
+          "state.dir: contains a NUL",
+          files={"botguard.toml": GOOD.replace('"state"', f'"s{NUL}"')}),
+    _case("nul-dotenv-kill", ["kill", "--yes", *C], 2, "account[0].secret: contains a NUL",
+          files={"botguard.toml": _secret(f"dotenv:.e{NUL}nv#S")}, absent=("state",)),
+    _case("nul-dotenv-secrets", ["secrets", "check", *C], 2, "remove it",
+          files={"botguard.toml": _secret(f"dotenv:.env{NUL}#S")}),
+    _case("nul-file-scan", ["scan", ".", *C], 2, "account[0].secret: contains a NUL",
+          files={"botguard.toml": _secret(f"file:se{NUL}c")}),
+    _case("nul-file-watch", ["watch", "--once", *C], 2, "contains a NUL",
+          files={"botguard.toml": _secret(f"file:{NUL}")}),
+    _case("nul-file-drill", ["drill", *C], 2, "contains a NUL",
+          files={"botguard.toml": _secret(f"file:/x{NUL}")}),
+    _case("nul-bot-workdir-scan", ["scan", *C], 2, "bot.workdir: contains a NUL",
+          files={"botguard.toml": GOOD.replace("[state]", f'workdir = "w{NUL}"\n[state]')}),
+    _case("nul-log-glob-audit", ["audit", *C], 2, "bot.logs[0]: contains a NUL",
+          files={"botguard.toml": GOOD.replace("[state]", f'logs = ["{NUL}.log"]\n[state]')}),
+    _case("deep-toml-audit", ["audit", *C], 2, "nested more than 32 levels deep",
+          files={"botguard.toml": DEEP}),
+    _case("deep-toml-kill", ["kill", "--yes", *C], 2, "nested more than 32 levels deep",
+          files={"botguard.toml": DEEP}, absent=("state",)),
+    _case("deep-toml-watch", ["watch", "--once", *C], 2, "nested more",
+          files={"botguard.toml": DEEP}),
+    _case("deep-toml-scan", ["scan", ".", *C], 2, "nested more", files={"botguard.toml": DEEP}),
+    _case("deep-toml-secrets", ["secrets", "check", *C], 2, "nested more",
+          files={"botguard.toml": DEEP}),
+    _case("deep-toml-drill", ["drill", *C], 2, "nested more", files={"botguard.toml": DEEP}),
+    _case("deep-toml-attest", ["attest", "exchange.two_factor", *C], 2, "nested more",
+          files={"botguard.toml": DEEP}),
+    _case("deep-toml-run", ["run", "--check", *C], 2, "nested more", files={"botguard.toml": DEEP}),
+    _case("deep-toml-harden", ["harden", "--out", "o", "--no-validate", *C], 2, "nested more",
+          files={"botguard.toml": DEEP}, absent=("o",)),
+    _case("deep-inline-tables", ["audit", *C], 2, "x...: nested more than 32 levels deep",
+          files={"botguard.toml": DEEP_TABLE}),
+    _case("base-url-port-99999", ["watch", "--once", *C], 2,
+          "account[0].base_url: the port must be 1 to 65535",
+          files={"botguard.toml": GOOD.replace("{port}", "99999")}),
+    _case("base-url-port-0", ["kill", "--dry-run", *C], 2, "base_url: the port must be 1 to 65535",
+          files={"botguard.toml": GOOD.replace("{port}", "0")}),
+    _case("deadline-1e308", ["kill", "--yes", *C], 2,
+          "kill.deadline_s: Input should be less than or equal to 3600 seconds",
+          files=_toml_tail("[kill]\ndeadline_s = 1e308\n"), absent=("state",)),
+    _case("grace-1e308", ["kill", "--yes", *C], 2, "kill.grace_s: Input should be less than",
+          files=_toml_tail("[kill]\ngrace_s = 1e308\n"), absent=("state",)),
+    _case("poll-1e308", ["watch", "--once", *C], 2, "guard.poll_s: Input should be less than",
+          files=_toml_tail("[guard]\npoll_s = 1e308\n")),
+    _case("dead-man-1e308", ["watch", "--once", *C], 2, "guard.dead_man_s: Input should be less",
+          files=_toml_tail("[guard]\ndead_man_s = 1e308\n")),
+    _case("scan-baseline-deep", ["scan", ".", "--baseline", "b.json", *C], 2,
+          "b.json: not a botguard baseline (RecursionError)",
+          files=_with(**{"b.json": "[" * 100_000})),
+    _case("journal-not-sqlite", ["attest", "exchange.two_factor", *C], 2,
+          "not a botguard journal", files=_with(**{"state/journal.sqlite3": "not sqlite"})),
+    _case("sim-scenario-number", ["sim", "--port", "0", "--scenario", "s.json"], 2,
+          "s.json: (top level): expected an object", files={"s.json": "5"}),
+    _case("sim-scenario-list-symbol", ["sim", "--port", "0", "--scenario", "s.toml"], 2,
+          "account[0].orders[0].symbol: expected a market",
+          files={"s.toml": ORDER + "symbol = ['BTC/USDT']\nside = 'buy'\nprice = 1\n"}),
+    _case("sim-scenario-int-position-side", ["sim", "--port", "0", "--scenario", "s.toml"], 2,
+          "orders[0].position_side: expected one of BOTH, LONG, SHORT",
+          files={"s.toml": ORDER + "symbol = 'BTC/USDT:USDT'\nside = 'buy'\nprice = 1\n"
+                 "position_side = 1\n"}),
+    _case("sim-scenario-not-utf8", ["sim", "--port", "0", "--scenario", "s.toml"], 2,
+          "s.toml: not UTF-8 text", files={"s.toml": b"\xff\xfe[sim]\n"}),
+    _case("sim-scenario-deep", ["sim", "--port", "0", "--scenario", "s.json"], 2,
+          "nested too deeply", files={"s.json": "[" * 100_000}),
+    _case("drill-scenario-not-utf8", ["drill", "--scenario", "s.toml", *C], 2,
+          "--scenario s.toml: not UTF-8 text", files=_with(**{"s.toml": b"\xff[prices]\n"}),
+          absent=("state",)),
+    _case("drill-scenario-deep", ["drill", "--scenario", "s.toml", *C], 2,
+          "--scenario s.toml: nested too deeply",
+          files=_with(**{"s.toml": "x = " + "[" * 3000 + "]" * 3000 + "\n"}), absent=("state",)),
+]  # fmt: skip
+
+
+_SECRET_FAILURE_CODES = {"secrets": {1}, "drill": {2}, "watch": {2}, "kill": {2, 3}}
+"""Exit codes when a secret cannot be resolved: `secrets check` reports it as a finding (1);
+kill halts first, so a secret it cannot resolve is that account's failure after the halt
+(3), or a config error (2) where it is resolved up front."""
+
+
+@pytest.mark.parametrize("command", [["kill", "--yes"], ["secrets", "check"], ["watch", "--once"]])
+def test_a_bogus_keyring_backend_is_one_line_naming_the_variable(
+    tmp_path: Path, dead_port: int, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    _plant(tmp_path, {"botguard.toml": _secret("keyring:gridbot/secret")}, dead_port)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "no_such_module.Keyring")
+    proc = botguard(*command, *C, cwd=tmp_path)
+    assert proc.returncode in _SECRET_FAILURE_CODES[command[0]], proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert "the keyring backend could not be loaded (ModuleNotFoundError)" in line
+    assert "check PYTHON_KEYRING_BACKEND" in line
+    _assert_clean(proc, tmp_path)
+
+
+@pytest.mark.parametrize("command", [["kill", "--yes"], ["drill"], ["secrets", "check"]])
+@pytest.mark.parametrize("ref", ["dotenv:s.env#S", "file:s.env"])
+def test_a_private_secret_file_that_is_not_utf8_is_one_line(
+    tmp_path: Path, dead_port: int, command: list[str], ref: str
+) -> None:
+    _plant(tmp_path, {"botguard.toml": _secret(ref), "s.env": b"S=\xff\xfe\n"}, dead_port)
+    (tmp_path / "s.env").chmod(0o600)
+    proc = botguard(*command, *C, cwd=tmp_path)
+    assert proc.returncode in _SECRET_FAILURE_CODES[command[0]], proc.stderr
+    (line,) = proc.stderr.splitlines()
+    assert "s.env is not UTF-8 text" in line
+    _assert_clean(proc, tmp_path)
+
+
+# ---- end of issue 12, item 7 ----
+
+
 def _plant(root: Path, files: dict[str, object], port: int) -> None:
     for rel, content in files.items():
         path = root / rel

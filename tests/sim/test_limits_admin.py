@@ -98,9 +98,9 @@ def test_run_sim_rejects_unknown_price_symbols() -> None:
     with run_sim(scenario()) as sim:
         with pytest.raises(ValueError, match="unknown market 'NOPE/USDT'"):
             sim.set_prices({"NOPE/USDT": 1})
-        with pytest.raises(ValueError, match="price must be > 0"):
+        with pytest.raises(ValueError, match="price must be a finite decimal > 0"):
             sim.set_prices({"BTC/USDT": "0"})
-        with pytest.raises(ValueError, match="price must be > 0"):
+        with pytest.raises(ValueError, match="price must be a finite decimal > 0"):
             sim.set_prices({"BTC/USDT": -5})
 
 
@@ -108,7 +108,7 @@ async def test_start_sim_rejects_unknown_price_symbols() -> None:
     async with start_sim(scenario()) as sim:
         with pytest.raises(ValueError, match="unknown market 'NOPE/USDT'"):
             sim.set_prices({"NOPE/USDT": 1})
-        with pytest.raises(ValueError, match="price must be > 0"):
+        with pytest.raises(ValueError, match="price must be a finite decimal > 0"):
             sim.set_prices({"BTC/USDT": "0"})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,7 @@ def test_unreadable_and_malformed_files(tmp_path: Path) -> None:
         load_scenario(tmp_path / "missing.toml")
     bad = tmp_path / "bad.toml"
     bad.write_text("[sim\n")
-    with pytest.raises(ConfigError, match=r"bad\.toml: not valid toml"):
+    with pytest.raises(ConfigError, match=r"bad\.toml: not valid TOML"):
         load_scenario(bad)
 
 
@@ -135,3 +136,70 @@ def test_the_sim_shares_no_code_with_the_client_side() -> None:
                 imported.add((path.name, node.module))
     assert len(files) > 10
     assert [(f, m) for f, m in imported if m.startswith(banned)] == []
+
+
+# Any value TOML or JSON can hold, nested a little: what a scenario's author (or a typo) writes.
+_leaves = (
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12)
+    | st.sampled_from(["BTC/USDT", "BTC/USDT:USDT", "1.5", "LONG", "hedge", "limit", "buy"])
+)  # fmt: skip
+_values = st.recursive(
+    _leaves,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_order_keys = ["symbol", "type", "side", "amount", "price", "trigger_price", "reduce_only",
+               "close_position", "position_side", "client_id"]  # fmt: skip
+
+
+@given(
+    order=st.dictionaries(st.sampled_from(_order_keys), _values, max_size=6),
+    position=st.dictionaries(
+        st.sampled_from(["symbol", "side", "amount", "entry_price", "leverage"]), _values
+    ),
+    extra=st.dictionaries(st.sampled_from(["sim", "market", "prices", "account"]), _values),
+)
+def test_no_scenario_raises_anything_but_a_config_error(
+    order: dict[str, Any], position: dict[str, Any], extra: dict[str, Any]
+) -> None:
+    raw = {**scenario(account(orders=[order], positions=[position])), **extra}
+    try:
+        load_scenario(raw)
+    except ConfigError as exc:
+        problem = str(exc)
+    else:
+        return
+    assert problem.count("\n") == 0
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (b"5", "(top level): expected an object"),
+        (b'["x"]', "(top level): expected an object"),
+        (b"[" * 50_000, "nested too deeply"),
+        (b'\xff{"sim": {}}', "not UTF-8 text"),
+    ],
+)
+def test_json_scenarios_that_are_not_objects(tmp_path: Path, text: bytes, expected: str) -> None:
+    path = tmp_path / "s.json"
+    path.write_bytes(text)
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        ({"symbol": ["BTC/USDT"]}, "orders[0].symbol: expected a market"),
+        ({"position_side": 3}, "orders[0].position_side: expected one of BOTH, LONG, SHORT"),
+        ({"reduce_only": "yes"}, "orders[0].reduce_only: expected true or false"),
+        ({"client_id": 7}, "orders[0].client_id: expected 1 to 36"),
+    ],
+)
+def test_order_fields_of_the_wrong_type(order: dict[str, Any], expected: str) -> None:
+    spec = {"symbol": "BTC/USDT:USDT", "side": "buy", "price": "1", "amount": "1", **order}
+    with pytest.raises(ConfigError, match=re.escape(expected)):
+        load_scenario(scenario(account(orders=[spec])))

@@ -25,12 +25,13 @@ def watch_command(
     import asyncio
     import signal
 
-    from botguard.config import load_config
+    from botguard.config import load_config, make_state_dir
     from botguard.guard.watch import Watch, run_watch
 
     loaded = load_config(config)
     if not loaded.account:
         raise ConfigError(f"{loaded.path}: no [[account]] to watch; add one")
+    make_state_dir(loaded.state.dir)  # a trip halts and journals there: refuse a bad one now
 
     async def main() -> int:
         # SIGTERM and SIGINT (every time, not only the first) cancel the main task; a

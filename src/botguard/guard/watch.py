@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from botguard.clock import Clock, SystemClock
-from botguard.config import Config
+from botguard.config import Config, make_state_dir
+from botguard.fsutil import write_atomic
 from botguard.guard.policy import Policy
 from botguard.guard.rules import (
     Trip,
@@ -248,14 +249,13 @@ class Watch:
     def _load_peaks(self) -> dict[str, float]:
         try:
             raw = json.loads((self.config.state.dir / PEAKS_FILE).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return {str(k): float(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+        except (OSError, ValueError, TypeError, RecursionError):
             return {}
-        return {str(k): float(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
 
     def _save_peaks(self) -> None:
-        path = self.config.state.dir / PEAKS_FILE
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        path.write_text(json.dumps(self._peaks), encoding="utf-8")
+        state = make_state_dir(self.config.state.dir)
+        write_atomic(state / PEAKS_FILE, json.dumps(self._peaks))
 
 
 async def run_to_end(work: Awaitable[T]) -> T:

@@ -99,6 +99,12 @@ def load_scenario_file(path: Path) -> dict[str, Any]:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"--scenario {path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"--scenario {path}: not UTF-8 text; save it as UTF-8") from None
+    except RecursionError:
+        raise ConfigError(
+            f"--scenario {path}: nested too deeply; a scenario is a few tables deep"
+        ) from None
     try:
         load_scenario(scenario)  # every key checked before any work, naming this file
     except ConfigError as exc:

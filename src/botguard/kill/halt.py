@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from botguard.fsutil import write_atomic
+
 HALT_FLAG = "HALTED"
 
 
@@ -29,10 +31,8 @@ def set_halt(state_dir: Path, reason: str, *, by: str = "botguard") -> Path:
     path = halt_flag_path(state_dir)
     if path.exists():
         return path
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
     body = {"reason": reason, "by": by, "at": datetime.now(UTC).isoformat(), "pid": os.getpid()}
-    tmp.write_text(json.dumps(body), encoding="utf-8")
-    tmp.replace(path)
+    write_atomic(path, json.dumps(body), mode=0o644)  # the bot's user reads it (group/other)
     return path
 
 
@@ -45,10 +45,12 @@ def read_halt(state_dir: Path) -> dict[str, Any] | None:
     """The flag's reason, who raised it and when; None when not halted."""
     path = halt_flag_path(state_dir)
     try:
-        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return None
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):  # anything but botguard's own object: halted all the same
         return {"reason": "unreadable halt flag", "by": "unknown", "at": ""}
     return data
 

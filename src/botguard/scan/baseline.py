@@ -52,7 +52,7 @@ def load_baseline(path: Path) -> frozenset[str]:
         raise UsageError(
             f"{path}: baseline not found; create one with --write-baseline {path}"
         ) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise UsageError(
             f"{path}: not a botguard baseline ({type(exc).__name__}); "
             "write one with `botguard scan --write-baseline FILE`"

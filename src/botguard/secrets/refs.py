@@ -46,6 +46,8 @@ def resolve_secret(ref: str, *, insecure_perms: bool = False) -> Secret:
         raise SecretError(f"{ref!s:.40}: not a secret reference (use one of {known})")
     if not rest:
         raise SecretError(f"{ref}: nothing after {scheme}:")
+    if "\x00" in rest:
+        raise SecretError(f"{scheme}:...: contains a NUL character (\\u0000); remove it")
     value = resolver(ref, rest, insecure_perms)
     if not value:
         raise SecretError(f"{ref}: the secret is empty")
@@ -86,7 +88,12 @@ def _dotenv(ref: str, rest: str, insecure: bool) -> str:
         raise SecretError(f"{ref}: write dotenv:PATH#NAME, e.g. dotenv:.env#EX_API_KEY")
     path = Path(path_text).expanduser()
     check_private(path, ref, insecure_perms=insecure)
-    value = dotenv_values(path, interpolate=False).get(name)
+    try:
+        value = dotenv_values(path, interpolate=False).get(name)
+    except UnicodeDecodeError:
+        raise SecretError(f"{ref}: {path} is not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise SecretError(f"{ref}: cannot read {path} ({type(exc).__name__})") from None
     if not value:
         raise SecretError(f"{ref}: {name} is not set in {path}")
     return value
@@ -127,7 +134,15 @@ def _keyring(ref: str, rest: str, insecure: bool) -> str:
     service, sep, name = rest.rpartition("/")
     if not sep or not service or not name:
         raise SecretError(f"{ref}: write keyring:SERVICE/NAME, e.g. keyring:gridbot/api_key")
-    return keyring_get(ref, service, name)
+    try:
+        return keyring_get(ref, service, name)
+    except SecretError:
+        raise
+    except Exception as exc:  # keyring loads $PYTHON_KEYRING_BACKEND lazily, on first use
+        raise SecretError(
+            f"{ref}: the keyring backend could not be loaded ({type(exc).__name__}); check "
+            "PYTHON_KEYRING_BACKEND (unset it to use the system's keyring)"
+        ) from None
 
 
 def _vault(ref: str, rest: str, insecure: bool) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
-from decimal import Decimal, InvalidOperation
+import math
+import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -48,7 +50,9 @@ async def handle(server: SimServer, request: web.Request) -> web.StreamResponse:
 async def _set_prices(ex: Exchange, request: web.Request) -> web.Response:
     try:
         updates = parse_prices(ex, json.loads(await request.text()))
-    except ValueError as exc:
+    except RecursionError:
+        return web.json_response({"error": "body is nested too deeply"}, status=400)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors too
         return web.json_response({"error": str(exc)}, status=400)
     move_prices(ex, updates)
     return web.json_response({s: fmt(p) for s, p in updates.items()})
@@ -62,14 +66,35 @@ def parse_prices(ex: Exchange, body: Any) -> dict[str, Decimal]:
     for symbol, raw in body.items():
         if symbol not in ex.by_symbol:
             raise ValueError(f"unknown market {symbol!r}")
-        try:
-            price = Decimal(str(raw))
-        except InvalidOperation:
-            price = Decimal(-1)
-        if not price.is_finite() or price <= 0:
-            raise ValueError(f"{symbol}: price must be > 0")
+        price = _price(raw)
+        if price is None:
+            raise ValueError(
+                f'{symbol}: price must be a finite decimal > 0 such as "65000.5" '
+                f"(up to {_INT_DIGITS} digits before the point and {_FRAC_DIGITS} after)"
+            )
         updates[symbol] = price
     return updates
+
+
+_INT_DIGITS, _FRAC_DIGITS = 15, 18
+_PRICE = re.compile(rf"[0-9]{{1,{_INT_DIGITS}}}(\.[0-9]{{1,{_FRAC_DIGITS}}})?")
+"""A plain decimal: no sign, exponent, spaces, underscores, NaN or Infinity (Decimal takes all)."""
+
+
+def _price(raw: Any) -> Decimal | None:
+    """A JSON number or string as a positive Decimal of sane size, else None."""
+    if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+        return None
+    if isinstance(raw, str):
+        text = raw
+    elif math.isfinite(raw) and abs(raw) < 10**_INT_DIGITS:
+        text = format(Decimal(str(raw)), "f")
+    else:
+        return None
+    if not _PRICE.fullmatch(text):
+        return None
+    price = Decimal(text)
+    return price if price > 0 else None
 
 
 def move_prices(ex: Exchange, updates: dict[str, Decimal]) -> None:

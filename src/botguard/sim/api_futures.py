@@ -7,7 +7,7 @@ from typing import Any
 
 from botguard.sim import errors, futures
 from botguard.sim.auth import Permission
-from botguard.sim.orders import find_order, finish
+from botguard.sim.orders import find_order, finish, int_param
 from botguard.sim.routes import Call, Endpoint, signed
 from botguard.sim.state import Account, now_ms
 from botguard.sim.views import (
@@ -166,7 +166,7 @@ def _get_order(call: Call, *, algo: bool) -> Json:
 
 def _user_trades(call: Call) -> list[Json]:
     market = call.ex.market(call.params.get("symbol"), swap=True)
-    limit = int(call.params.get("limit", "500") or 500)
+    limit = int_param(call.params, "limit", default=500)
     trades = [t for t in call.me.trades if t.order.market is market][-limit:]
     return [
         {"buyer": t.order.side == "BUY", "commission": fmt(t.fee), "commissionAsset": "USDT",
@@ -199,7 +199,7 @@ def _symbol_config(call: Call) -> list[Json]:
 
 def _set_leverage(call: Call) -> Json:
     market = call.ex.market(call.params.get("symbol"), swap=True)
-    lev = int(call.params.get("leverage") or 0)
+    lev = int_param(call.params, "leverage", default=0)
     if not 1 <= lev <= 125:
         raise errors.BinanceError(400, -4028, f"Leverage {lev} is not valid")
     call.me.leverage[market.market_id] = lev
@@ -221,7 +221,7 @@ def _set_dual(call: Call) -> Json:
 
 def _countdown(call: Call) -> Json:
     market = call.ex.market(call.params.get("symbol"), swap=True)
-    countdown_ms = int(call.params.get("countdownTime") or 0)
+    countdown_ms = int_param(call.params, "countdownTime", default=0)
     account = call.me
     old = account.countdowns.pop(market.market_id, None)
     if old is not None:

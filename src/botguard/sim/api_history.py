@@ -10,6 +10,7 @@ from typing import Any
 
 from botguard.sim import errors
 from botguard.sim.auth import Permission
+from botguard.sim.orders import int_param
 from botguard.sim.routes import Call, Endpoint, public, signed
 from botguard.sim.state import Order, now_ms
 from botguard.sim.views import algo_order, fmt, futures_order, spot_order
@@ -24,7 +25,7 @@ def _klines(call: Call, *, swap: bool) -> list[list[Any]]:
     step = _INTERVALS_MS.get(call.params.get("interval", ""), 0)
     if not step:
         raise errors.BinanceError(400, -1120, "Invalid interval.")
-    limit = min(int(call.params.get("limit", "500") or 500), 1500)
+    limit = min(int_param(call.params, "limit", default=500), 1500)
     price = fmt(call.ex.prices[market.symbol])
     last_open = now_ms() // step * step
     return [

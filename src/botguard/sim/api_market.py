@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from botguard.sim import errors
+from botguard.sim.orders import int_param
 from botguard.sim.routes import Call, Endpoint, public
 from botguard.sim.scenario import MarketSpec
 from botguard.sim.state import Exchange, now_ms
@@ -70,7 +71,7 @@ def depth(call: Call, *, swap: bool) -> Json:
     """Order book: ten levels a tick apart on each side of the spread."""
     m = call.ex.market(call.params.get("symbol"), swap=swap)
     bid, ask = call.ex.bid_ask(m)
-    levels = min(int(call.params.get("limit", "10") or 10), 100)
+    levels = min(int_param(call.params, "limit", default=10), 100)
     step = m.tick_size
     return {
         "lastUpdateId": now_ms(), "E": now_ms(), "T": now_ms(),

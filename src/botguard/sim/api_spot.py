@@ -6,7 +6,7 @@ from typing import Any
 
 from botguard.sim import errors, spot
 from botguard.sim.auth import Permission
-from botguard.sim.orders import find_order
+from botguard.sim.orders import find_order, int_param
 from botguard.sim.routes import Call, Endpoint, signed
 from botguard.sim.views import fmt, spot_account, spot_order
 
@@ -48,7 +48,7 @@ def _cancel_all(call: Call) -> list[dict[str, Any]]:
 
 def _my_trades(call: Call) -> list[dict[str, Any]]:
     market = call.ex.market(call.params.get("symbol"), swap=False)
-    limit = int(call.params.get("limit", "500") or 500)
+    limit = int_param(call.params, "limit", default=500)
     trades = [t for t in call.me.trades if t.order.market is market][-limit:]
     return [
         {"symbol": market.market_id, "id": t.trade_id, "orderId": t.order.order_id,

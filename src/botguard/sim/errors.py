@@ -58,9 +58,18 @@ def missing(name: str) -> BinanceError:
     )
 
 
-def bad_param(name: str) -> BinanceError:
-    """-1100: a parameter has the wrong format."""
+def bad_param(name: str, legal: str = "") -> BinanceError:
+    """-1100: a parameter has the wrong format (with its legal range, as Binance says it)."""
+    if legal:
+        return BinanceError(
+            400, -1100, f"Illegal characters found in parameter '{name}'; legal range is '{legal}'."
+        )
     return BinanceError(400, -1100, f"Illegal characters found in parameter '{name}'.")
+
+
+def unreadable_request() -> BinanceError:
+    """-1100: the query or body is not text at all (bytes that are not UTF-8)."""
+    return BinanceError(400, -1100, "Illegal characters found in a parameter.")
 
 
 def bad_symbol() -> BinanceError:

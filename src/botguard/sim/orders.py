@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal
 
 from botguard.sim import errors
 from botguard.sim.scenario import MarketSpec
@@ -19,13 +20,31 @@ def decimal_param(params: Params, name: str, *, required: bool = False) -> Decim
         if required:
             raise errors.missing(name)
         return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise errors.bad_param(name) from None
-    if not value.is_finite() or value < 0:
-        raise errors.bad_param(name)
-    return value
+    if not _DECIMAL.fullmatch(raw):  # no sign, exponent, spaces, NaN: what Binance accepts
+        raise errors.bad_param(name, DECIMAL_RANGE)
+    return Decimal(raw)
+
+
+DECIMAL_RANGE = "^([0-9]{1,20})(\\.[0-9]{1,20})?$"
+"""The legal range Binance quotes for its decimal parameters (quantity, price, ...)."""
+_DECIMAL = re.compile(r"([0-9]{1,20})(\.[0-9]{1,20})?")
+MAX_QTY = Decimal(9_000_000)
+"""LOT_SIZE maxQty, as exchangeInfo advertises it for every market."""
+MAX_PRICE_FACTOR = 1000
+"""PRICE_FILTER maxPrice is the market's starting price times this (exchangeInfo's)."""
+
+INT_RANGE = "^[0-9]{1,20}$"
+"""The legal range Binance quotes for its integer parameters (limit, leverage, ...)."""
+
+
+def int_param(params: Params, name: str, *, default: int) -> int:
+    """A whole-number parameter; -1100 with Binance's legal range when it is not one."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not re.fullmatch(r"[0-9]{1,20}", raw):
+        raise errors.bad_param(name, INT_RANGE)
+    return int(raw)
 
 
 def bool_param(params: Params, name: str) -> bool:
@@ -48,9 +67,10 @@ def round_step(value: Decimal, step: Decimal) -> Decimal:
 
 def check_filters(market: MarketSpec, qty: Decimal, price: Decimal | None) -> None:
     """LOT_SIZE, PRICE_FILTER and (MIN_)NOTIONAL, as exchangeInfo advertises them."""
-    if qty <= 0 or qty % market.step_size:
+    if qty <= 0 or qty > MAX_QTY or qty % market.step_size:
         raise errors.filter_failure("LOT_SIZE")
-    if price is not None and (price <= 0 or price % market.tick_size):
+    max_price = market.price * MAX_PRICE_FACTOR
+    if price is not None and (price <= 0 or price > max_price or price % market.tick_size):
         raise errors.filter_failure("PRICE_FILTER")
 
 

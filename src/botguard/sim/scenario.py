@@ -23,6 +23,7 @@ EXCHANGES = ("binance", "okx", "bybit")
 """The wire dialects the sim speaks; an account names the one its key answers on."""
 ORDER_TYPES = ("limit", "market", "stop", "stop_market", "take_profit", "take_profit_market")
 CONDITIONAL_TYPES = frozenset({"stop", "stop_market", "take_profit", "take_profit_market"})
+POSITION_SIDES = ("BOTH", "LONG", "SHORT")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +171,10 @@ def load_scenario(source: Mapping[str, Any] | Path | str | None = None) -> Scena
     if source is None:
         return Scenario(markets=catalogue_markets(), accounts=(DEMO_ACCOUNT,))
     data, where = _read(source)
-    return _parse(data, where, catalogue_markets())
+    try:
+        return _parse(data, where, catalogue_markets())
+    except RecursionError:  # a mapping handed in directly, nested without bound
+        raise ConfigError(f"{where}: nested too deeply; a scenario is a few tables deep") from None
 
 
 def _read(source: Mapping[str, Any] | Path | str) -> tuple[Mapping[str, Any], str]:
@@ -181,12 +185,19 @@ def _read(source: Mapping[str, Any] | Path | str) -> tuple[Mapping[str, Any], st
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read scenario ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save the scenario as UTF-8") from None
+    kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
     try:
-        if path.suffix.lower() == ".json":
-            return json.loads(text), str(path)
-        return tomllib.loads(text), str(path)
+        data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply; a scenario is a few tables deep") from None
     except (ValueError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid {path.suffix.lstrip('.') or 'TOML'}: {exc}") from None
+        raise ConfigError(f"{path}: not valid {kind}: {exc}") from None
+    if not isinstance(data, Mapping):
+        shape = "an object" if kind == "JSON" else "a table"
+        raise ConfigError(f"{path}: (top level): expected {shape} of sim, account ... tables")
+    return data, str(path)
 
 
 _KEYS = {
@@ -379,7 +390,7 @@ class _Reader:
 
     def symbol(self, raw: Mapping[str, Any], key: str, markets: Mapping[str, MarketSpec]) -> str:
         symbol = raw.get("symbol")
-        if symbol not in markets:
+        if not isinstance(symbol, str) or symbol not in markets:
             raise self.fail(f"{key}.symbol", "a market of the sim such as 'BTC/USDT'")
         return str(symbol)
 
@@ -404,11 +415,30 @@ class _Reader:
             trigger_price=None
             if trigger is None
             else self.decimal(trigger, f"{key}.trigger_price"),
-            reduce_only=bool(raw.get("reduce_only", False)),
-            close_position=bool(raw.get("close_position", False)),
-            position_side=raw.get("position_side"),
-            client_id=raw.get("client_id"),
+            reduce_only=self.flag(raw.get("reduce_only", False), f"{key}.reduce_only"),
+            close_position=self.flag(raw.get("close_position", False), f"{key}.close_position"),
+            position_side=None
+            if raw.get("position_side") is None
+            else self.side_of_position(raw["position_side"], f"{key}.position_side"),
+            client_id=self.client_id(raw.get("client_id"), f"{key}.client_id"),
         )
+
+    def side_of_position(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or value.upper() not in POSITION_SIDES:
+            raise self.fail(key, "one of " + ", ".join(POSITION_SIDES))
+        return value.upper()
+
+    def flag(self, value: Any, key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, "true or false")
+        return value
+
+    def client_id(self, value: Any, key: str) -> str | None:
+        if value is not None and not (
+            isinstance(value, str) and re.fullmatch(r"[.A-Za-z0-9_:/-]{1,36}", value)
+        ):
+            raise self.fail(key, "1 to 36 of letters, digits and . _ : / - (Binance's rule)")
+        return value
 
     def position(
         self, raw: Mapping[str, Any], key: str, markets: Mapping[str, MarketSpec]

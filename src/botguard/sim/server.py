@@ -20,7 +20,7 @@ from aiohttp import web
 
 from botguard.sim import admin, dialects
 from botguard.sim.auth import Security, Signed, authenticate
-from botguard.sim.errors import BinanceError
+from botguard.sim.errors import BinanceError, unreadable_request
 from botguard.sim.faults import Faults, parse_faults
 from botguard.sim.limits import RateLimiter
 from botguard.sim.routes import Call, Endpoint, all_routes
@@ -82,7 +82,10 @@ class SimServer:
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one request the way Binance would, and log it."""
         if request.path.startswith("/_sim/"):
-            return await admin.handle(self, request)
+            try:
+                return await admin.handle(self, request)
+            except ConnectionResetError:
+                return _client_gone(request, {})
         started = time.perf_counter()
         entry: dict[str, Any] = {
             "ts": now_ms(), "method": request.method, "path": request.path, "key": None,
@@ -101,6 +104,8 @@ class SimServer:
             response = _error_response(exc, entry)
         except web.HTTPException:
             raise
+        except ConnectionResetError:  # the client left mid-request: its business, not a bug
+            response = _client_gone(request, entry)
         except Exception:  # a sim bug must still answer like Binance, and be loud
             logger.exception("sim: %s %s failed inside the sim", request.method, request.path)
             unknown = BinanceError(
@@ -124,7 +129,10 @@ class SimServer:
                 404, -5000, f"Path {request.path}, Method {request.method} is invalid",
                 reason="endpoint not implemented by the sim",
             )  # fmt: skip
-        body = (await request.text()) if request.can_read_body else ""
+        try:
+            body = (await request.text()) if request.can_read_body else ""
+        except UnicodeDecodeError:
+            raise unreadable_request() from None
         params = dict(parse_qsl(request.rel_url.raw_query_string, keep_blank_values=True))
         params.update(parse_qsl(body, keep_blank_values=True))
         ip = request.remote or ""
@@ -216,6 +224,18 @@ def _reset(request: web.Request) -> None:
     if sock is not None:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     transport.abort()
+
+
+CLIENT_GONE = 499
+"""Logged status of a request whose client disconnected before it was answered (nginx's)."""
+
+
+def _client_gone(request: web.Request, entry: dict[str, Any]) -> web.Response:
+    """Note a client that hung up mid-request; nobody is left to read the answer."""
+    logger.info("sim: %s %s: the client disconnected before the request was complete",
+                request.method, request.path)  # fmt: skip
+    entry["reason"] = "client disconnected"
+    return web.Response(status=CLIENT_GONE)
 
 
 def _error_response(exc: BinanceError, entry: dict[str, Any]) -> web.Response:

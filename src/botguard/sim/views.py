@@ -10,6 +10,7 @@ import zlib
 from decimal import Decimal
 from typing import Any
 
+from botguard.sim.orders import MAX_PRICE_FACTOR, MAX_QTY
 from botguard.sim.scenario import MarketSpec
 from botguard.sim.state import ZERO, Account, Exchange, Order, Position, Trade, now_ms
 
@@ -46,13 +47,13 @@ def _rate_limits(ex: Exchange) -> list[Json]:
 
 
 def _common_filters(m: MarketSpec) -> list[Json]:
-    max_price = m.price * 1000
+    max_price, max_qty = m.price * MAX_PRICE_FACTOR, fmt(MAX_QTY)  # what check_filters enforces
     return [
         {"filterType": "PRICE_FILTER", "minPrice": fmt(m.tick_size), "maxPrice": fmt(max_price),
          "tickSize": fmt(m.tick_size)},
-        {"filterType": "LOT_SIZE", "minQty": fmt(m.step_size), "maxQty": "9000000",
+        {"filterType": "LOT_SIZE", "minQty": fmt(m.step_size), "maxQty": max_qty,
          "stepSize": fmt(m.step_size)},
-        {"filterType": "MARKET_LOT_SIZE", "minQty": fmt(m.step_size), "maxQty": "9000000",
+        {"filterType": "MARKET_LOT_SIZE", "minQty": fmt(m.step_size), "maxQty": max_qty,
          "stepSize": fmt(m.step_size)},
     ]  # fmt: skip
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from botguard.errors import VenueError
+from botguard.fsutil import write_atomic
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
 from botguard.venues.convert import (
     as_conditional,
@@ -207,7 +208,7 @@ class CcxtVenue:
             try:
                 self.exchange.set_markets(json.loads(path.read_text(encoding="utf-8")))
                 return
-            except (OSError, ValueError, KeyError, TypeError):
+            except (OSError, ValueError, KeyError, TypeError, RecursionError):
                 logger.warning("%s: unreadable markets cache %s; reloading", self.account, path)
         await self._load_markets(reload=False)
 
@@ -221,9 +222,7 @@ class CcxtVenue:
         path = self._cache_path()
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(json.dumps(self.exchange.markets, default=str), encoding="utf-8")
-            tmp.replace(path)
+            write_atomic(path, json.dumps(self.exchange.markets, default=str))
 
     async def _reload_once(self) -> bool:
         """Markets newer than the cache: reload them, once per venue (shared by concurrent
