@@ -45,7 +45,14 @@ ConfigOption = Annotated[
     ),
 ]
 VerboseOption = Annotated[
-    int, typer.Option("--verbose", "-v", count=True, help="More log output (repeatable).")
+    int,
+    typer.Option(
+        "--verbose",
+        "-v",
+        count=True,
+        help="Log to stderr: -v info, -vv debug, -vvv ccxt too.",
+        show_default=False,
+    ),
 ]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
@@ -62,6 +69,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -71,5 +79,9 @@ def _root(
             help="Print botguard's version and exit.",
         ),
     ] = False,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Secure a crypto trading bot: audit the checklist, find leaked keys, kill switch."""
+    from botguard.cli.verbosity import configure_logging
+
+    ctx.call_on_close(configure_logging(verbose))

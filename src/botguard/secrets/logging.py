@@ -52,6 +52,22 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RedactingFormatter(logging.Formatter):
+    """Formats with another formatter, then redacts the text (the record is left alone).
+
+    Other handlers see the record as it was logged; only this handler's output is
+    cleaned, and only when it emits (nothing is formatted ahead of need).
+    """
+
+    def __init__(self, inner: logging.Formatter | None = None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+        """The formatter whose output is redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record))
+
+
 _installed = False
 _lock = threading.Lock()
 
