@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from botguard.kill.report import KillReport
+from botguard.secrets.logging import LogRedaction, attach_redaction
 
 if TYPE_CHECKING:
     from botguard.config import Config
@@ -37,12 +38,16 @@ async def kill(  # noqa: PLR0913 - the public signature DESIGN.md fixes
 class KillSwitch:
     """A kill switch a bot keeps ready: own ccxt instances opened and markets loaded early.
 
+    While open, the bot's log handlers write through the redactor (attach_redaction).
+
     ks = KillSwitch(config)
     await ks.open()            # at bot start-up
     ...
     report = await ks.trigger("drawdown")
     await ks.close()
     """
+
+    _log_redaction = LogRedaction.released()
 
     def __init__(self, config: Config, *, accounts: Sequence[str] | None = None) -> None:
         self.config = config
@@ -54,6 +59,7 @@ class KillSwitch:
         from botguard.kill.run import open_venues, select_accounts
 
         if self._venues is None:
+            self._log_redaction = attach_redaction()  # a guest's: undone by close()
             accts = select_accounts(self.config, self.accounts)
             self._venues = await open_venues(self.config, accts)
 
@@ -73,6 +79,7 @@ class KillSwitch:
         for venue in self._venues or []:
             await venue.close()
         self._venues = None
+        self._log_redaction.uninstall()
 
     async def __aenter__(self) -> KillSwitch:
         await self.open()
