@@ -7,11 +7,12 @@ starts fast.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from botguard.formats import Format
 
 app = typer.Typer(
     name="botguard",
@@ -25,13 +26,8 @@ secrets_app = typer.Typer(help="Resolve and inspect the configured secret refere
 app.add_typer(secrets_app, name="secrets")
 
 
-class OutputFormat(StrEnum):
-    """Formats for commands that produce reports."""
-
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    SARIF = "sarif"
+OutputFormat = Format
+"""Formats for commands that produce reports: the renderers' own enum, not a copy."""
 
 
 ConfigOption = Annotated[
