@@ -157,9 +157,10 @@ def attach_redaction() -> LogRedaction:
     """Redact what the bot's log handlers write, as a guest: undoable, nothing eager.
 
     Wraps the formatter of every existing handler, and of handlers later added to
-    the root logger (basicConfig, dictConfig), in a RedactingFormatter. Handlers a
-    library adds to its own logger later are not reached; `RedactingFilter` is there
-    for them. Calls nest: the last handle uninstalled restores the formatters.
+    the root logger (basicConfig, dictConfig), in a RedactingFormatter. Not reached:
+    handlers a library adds to its own logger later, and a handler whose formatter
+    the bot replaces afterwards (`RedactingFilter` is there for those). Calls nest:
+    the last handle uninstalled restores the formatters.
     """
     _GUEST.acquire()
     return LogRedaction()
