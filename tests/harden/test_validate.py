@@ -15,7 +15,6 @@ from botguard.config import Config
 from botguard.harden.bundle import build_bundle, write_bundle
 from botguard.harden.model import HardenFile, Kind
 from botguard.harden.validate import (
-    MAX_EXPOSURE,
     check_apt_conf,
     check_ruleset,
     check_sshd_dropin,
@@ -23,6 +22,7 @@ from botguard.harden.validate import (
     unit_exposure,
     verify_unit,
 )
+from botguard.sandbox import MAX_EXPOSURE
 
 pytestmark = pytest.mark.host
 DATA = Path(__file__).parent.parent / "data"

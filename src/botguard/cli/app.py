@@ -7,11 +7,12 @@ starts fast.
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from botguard.formats import Format
 
 app = typer.Typer(
     name="botguard",
@@ -25,13 +26,8 @@ secrets_app = typer.Typer(help="Resolve and inspect the configured secret refere
 app.add_typer(secrets_app, name="secrets")
 
 
-class OutputFormat(StrEnum):
-    """Formats for commands that produce reports."""
-
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    SARIF = "sarif"
+OutputFormat = Format
+"""Formats for commands that produce reports: the renderers' own enum, not a copy."""
 
 
 ConfigOption = Annotated[
@@ -45,7 +41,14 @@ ConfigOption = Annotated[
     ),
 ]
 VerboseOption = Annotated[
-    int, typer.Option("--verbose", "-v", count=True, help="More log output (repeatable).")
+    int,
+    typer.Option(
+        "--verbose",
+        "-v",
+        count=True,
+        help="Log to stderr: -v info, -vv debug, -vvv ccxt too.",
+        show_default=False,
+    ),
 ]
 OutputOption = Annotated[
     Path | None, typer.Option("--output", "-o", help="Write the report to this file.")
@@ -62,6 +65,7 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -71,5 +75,9 @@ def _root(
             help="Print botguard's version and exit.",
         ),
     ] = False,
+    verbose: VerboseOption = 0,
 ) -> None:
     """Secure a crypto trading bot: audit the checklist, find leaked keys, kill switch."""
+    from botguard.cli.verbosity import configure_logging
+
+    ctx.call_on_close(configure_logging(verbose))

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from botguard.config import Config
     from botguard.kill.report import KillReport
     from botguard.secrets.secret import Secret
-    from botguard.testing.sim import SimHandle
+    from botguard.sim.embedded import SimHandle
 
 STEPS = 7
 SIM_LATENCY_MS = 20
@@ -99,7 +99,7 @@ class Demo:
     async def sim(self) -> AsyncIterator[SimHandle]:
         """Step 1: the sim in this process, on a free loopback port."""
         from botguard.demo.workspace import scenario
-        from botguard.testing.sim import start_sim
+        from botguard.sim.embedded import start_sim
 
         name = {"binance": "Binance", "okx": "OKX v5", "bybit": "Bybit v5"}[self.exchange]
         why = (

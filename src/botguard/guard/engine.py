@@ -36,6 +36,7 @@ from botguard.guard.rules import (
 )
 from botguard.guard.state import GuardState
 from botguard.kill.halt import halt_flag_path, read_halt, set_halt
+from botguard.secrets.logging import LogRedaction
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,9 @@ _exists = os.path.exists  # one stat per order: a halt from another process coun
 
 class Guard:
     """Checks orders against a `Policy`; one per wrapped exchange."""
+
+    log_redaction: LogRedaction = LogRedaction.released()
+    """The redaction guard() attached to the bot's log handlers; uninstall() removes it."""
 
     def __init__(
         self,

@@ -39,6 +39,9 @@ def guard(
 ) -> E:
     """Check every order `exchange` sends against the `[guard]` policy; returns `exchange`.
 
+    The bot's log handlers then write through the redactor (`attach_redaction`);
+    `guard_of(exchange).log_redaction.uninstall()` takes that off again.
+
     Args:
         exchange: a ccxt exchange, sync or async (ccxt.async_support / ccxt.pro).
         policy: a loaded Config, a path to botguard.toml (None: the default path),
@@ -53,6 +56,7 @@ def guard(
     from botguard.guard.engine import Guard
     from botguard.guard.policy import Policy
     from botguard.guard.wiring import wire
+    from botguard.secrets.logging import attach_redaction
 
     if isinstance(policy, Policy):
         resolved = policy
@@ -75,6 +79,7 @@ def guard(
     ccxt_exchange: Any = exchange
     wire(exchange, engine, is_async=inspect.iscoroutinefunction(ccxt_exchange.create_order))
     setattr(exchange, ATTRIBUTE, engine)
+    engine.log_redaction = attach_redaction()
     logger.info("guarding %s with %s", getattr(exchange, "id", "exchange"), resolved)
     return exchange
 

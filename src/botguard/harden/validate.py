@@ -13,7 +13,6 @@ they would otherwise need the live system:
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import tempfile
@@ -21,11 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from botguard.harden.model import HardenFile, Kind
+from botguard.sandbox import UnitExposure, parse_security
 
-MAX_EXPOSURE = 2.0
-"""The highest `systemd-analyze security` exposure botguard accepts ("OK")."""
 _TIMEOUT_S = 30
-_EXPOSURE_RE = re.compile(r"Overall exposure level for \S+: (\d+\.\d+) (\w+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +34,6 @@ class Validation:
     ok: bool
     detail: str
     skipped: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Exposure:
-    """`systemd-analyze security --offline` verdict for a unit."""
-
-    score: float
-    level: str
-    """OK, MEDIUM, EXPOSED, UNSAFE (systemd's words)."""
 
 
 def _run(argv: list[str], *, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -65,16 +53,16 @@ def _in_namespace(argv: list[str], flags: str) -> list[str]:
     return [unshare, flags, *argv] if unshare else argv
 
 
-def unit_exposure(unit: Path) -> Exposure:
+def unit_exposure(unit: Path) -> UnitExposure:
     """Score a unit file with `systemd-analyze security --offline=yes`."""
     tool = _tool("systemd-analyze")
     if tool is None:
         raise FileNotFoundError("systemd-analyze")
     proc = _run([tool, "security", "--offline=yes", "--no-pager", str(unit)])
-    match = _EXPOSURE_RE.search(proc.stdout)
-    if match is None:
+    exposure = parse_security(proc.stdout)
+    if exposure is None:
         raise ValueError(f"systemd-analyze printed no exposure level: {proc.stderr.strip()}")
-    return Exposure(float(match.group(1)), match.group(2))
+    return exposure
 
 
 def verify_unit(unit: Path) -> Validation:
@@ -94,9 +82,9 @@ def check_unit_security(unit: Path) -> Validation:
     if _tool("systemd-analyze") is None:
         return Validation(unit.name, "systemd-analyze", False, "install systemd", skipped=True)
     exposure = unit_exposure(unit)
-    ok = exposure.score <= MAX_EXPOSURE
-    detail = f"exposure {exposure.score} {exposure.level} (limit {MAX_EXPOSURE})"
-    return Validation(unit.name, "systemd-analyze security", ok, detail)
+    return Validation(
+        unit.name, "systemd-analyze security", exposure.acceptable, exposure.describe()
+    )
 
 
 def check_sshd_dropin(dropin: Path) -> Validation:

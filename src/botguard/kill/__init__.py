@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
+from botguard.secrets.logging import LogRedaction, attach_redaction
 
 if TYPE_CHECKING:
     from botguard.config import Config
@@ -44,6 +45,8 @@ async def kill(  # noqa: PLR0913 - the public signature DESIGN.md fixes
 class KillSwitch:
     """A kill switch a bot keeps ready: own ccxt instances opened and markets loaded early.
 
+    While open, the bot's log handlers write through the redactor (attach_redaction).
+
     ks = KillSwitch(config)
     await ks.open()            # at bot start-up
     ...
@@ -54,6 +57,8 @@ class KillSwitch:
     pid: the halt flag (which the guard and `botguard run` honour) halts it. A supervisor
     outside the bot passes `inside_bot=False`.
     """
+
+    _log_redaction = LogRedaction.released()
 
     def __init__(
         self, config: Config, *, accounts: Sequence[str] | None = None, inside_bot: bool = True
@@ -68,6 +73,8 @@ class KillSwitch:
         from botguard.kill.run import open_venues, select_accounts
 
         if not self._venues:
+            self._log_redaction.uninstall()  # at most one handle per switch
+            self._log_redaction = attach_redaction()  # a guest's: undone by close()
             accts = select_accounts(self.config, self.accounts)
             venues = await open_venues(self.config, accts)
             self._venues = {a.name: v for a, v in zip(accts, venues, strict=True)}
@@ -94,6 +101,7 @@ class KillSwitch:
         for venue in self._venues.values():
             await venue.close()
         self._venues = {}
+        self._log_redaction.uninstall()
 
     async def __aenter__(self) -> KillSwitch:
         await self.open()

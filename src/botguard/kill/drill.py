@@ -189,7 +189,7 @@ async def run_drill(config: Config, scenario_path: Path | None) -> KillReport:
     """Seed a sim, kill against it, journal the drill; returns the kill's report."""
     from botguard.kill.options import KillOptions
     from botguard.kill.run import kill_config
-    from botguard.testing.sim import start_sim
+    from botguard.sim.embedded import start_sim
 
     t0 = time.monotonic()
     scenario = load_scenario_file(scenario_path) if scenario_path is not None else None

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from enum import StrEnum
 
 from botguard.findings import Finding
+from botguard.formats import Format
 from botguard.report import json as json_report
 from botguard.report import markdown, sarif, text
 
 __all__ = ["RENDERERS", "Format", "Renderer", "render"]
 
 Renderer = Callable[[Sequence[Finding]], str]
-
-
-class Format(StrEnum):
-    """Report formats of `botguard audit --format`."""
-
-    TEXT = "text"
-    JSON = "json"
-    MARKDOWN = "markdown"
-    SARIF = "sarif"
 
 
 RENDERERS: dict[Format, Renderer] = {

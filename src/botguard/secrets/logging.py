@@ -1,6 +1,15 @@
 """Route logs, tracebacks, warnings and thread crashes through the redactor.
 
-`install_redaction()` is process-wide and idempotent:
+Two ways in, for two kinds of host:
+
+`attach_redaction()` is for a library guest in the bot's process (`botguard.guard()`,
+`KillSwitch`): it wraps the formatter of every handler that exists (and of handlers
+added to the root logger later) in a RedactingFormatter. Records are not touched, so
+other handlers see them as logged and nothing is formatted before a handler asks; the
+returned handle's `uninstall()` puts every formatter back.
+
+`install_redaction()` is for the CLI, which owns its process: process-wide,
+idempotent and permanent:
 
 - a log record factory redacts each record's message (formatted with its args,
   so a secret split across `%s` args is caught) when the record is made, so
@@ -19,6 +28,7 @@ import sys
 import threading
 import traceback
 import warnings
+import weakref
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
@@ -50,6 +60,110 @@ class RedactingFilter(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
         return True
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats with another formatter, then redacts the text (the record is left alone).
+
+    Other handlers see the record as it was logged; only this handler's output is
+    cleaned, and only when it emits (nothing is formatted ahead of need).
+    """
+
+    def __init__(self, inner: logging.Formatter | None = None) -> None:
+        super().__init__()
+        self.inner = inner or logging.Formatter()
+        """The formatter whose output is redacted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.inner.format(record))
+
+
+class LogRedaction:
+    """A handle made by `attach_redaction()`; `uninstall()` when done (idempotent)."""
+
+    def __init__(self) -> None:
+        self._attached = True
+
+    @classmethod
+    def released(cls) -> LogRedaction:
+        """A handle already given back: a placeholder whose uninstall does nothing."""
+        handle = cls()
+        handle._attached = False
+        return handle
+
+    def uninstall(self) -> None:
+        """Give back this handle; the last one out restores every formatter it wrapped."""
+        if self._attached:
+            self._attached = False
+            _GUEST.release()
+
+
+class _Guest:
+    """What attach_redaction() changed, so the last uninstall can put it back."""
+
+    def __init__(self) -> None:
+        self.holders = 0
+        self.wrapped: weakref.WeakKeyDictionary[logging.Handler, logging.Formatter | None] = (
+            weakref.WeakKeyDictionary()
+        )
+        self.lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self.lock:
+            self.holders += 1
+            if self.holders == 1:
+                root = logging.getLogger()
+                for logger in [root, *_loggers()]:
+                    for handler in logger.handlers:
+                        self.wrap(handler)
+                root.addHandler = self.add_root_handler  # type: ignore[method-assign,assignment]
+
+    def release(self) -> None:
+        with self.lock:
+            self.holders -= 1
+            if self.holders:
+                return
+            vars(logging.getLogger()).pop("addHandler", None)
+            for handler, original in list(self.wrapped.items()):
+                if isinstance(handler.formatter, _GuestFormatter):
+                    handler.setFormatter(original)
+            self.wrapped.clear()
+
+    def wrap(self, handler: logging.Handler) -> None:
+        if handler in self.wrapped or isinstance(handler.formatter, RedactingFormatter):
+            return
+        self.wrapped[handler] = handler.formatter
+        handler.setFormatter(_GuestFormatter(handler.formatter))
+
+    def add_root_handler(self, handler: logging.Handler) -> None:
+        logging.Logger.addHandler(logging.getLogger(), handler)
+        with self.lock:
+            self.wrap(handler)
+
+
+class _GuestFormatter(RedactingFormatter):
+    """The wrapper attach_redaction() puts on a handler (so uninstall knows its own)."""
+
+
+def _loggers() -> list[logging.Logger]:
+    existing = list(logging.Logger.manager.loggerDict.values())
+    return [logger for logger in existing if isinstance(logger, logging.Logger)]
+
+
+_GUEST = _Guest()
+
+
+def attach_redaction() -> LogRedaction:
+    """Redact what the bot's log handlers write, as a guest: undoable, nothing eager.
+
+    Wraps the formatter of every existing handler, and of handlers later added to
+    the root logger (basicConfig, dictConfig), in a RedactingFormatter. Not reached:
+    handlers a library adds to its own logger later, and a handler whose formatter
+    the bot replaces afterwards (`RedactingFilter` is there for those). Calls nest:
+    the last handle uninstalled restores the formatters.
+    """
+    _GUEST.acquire()
+    return LogRedaction()
 
 
 _installed = False

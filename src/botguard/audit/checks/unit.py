@@ -17,7 +17,7 @@ from pathlib import Path
 
 from botguard.audit.model import Context, Outcome, host_check
 from botguard.findings import Severity, Status
-from botguard.harden.validate import MAX_EXPOSURE
+from botguard.sandbox import UnitExposure, parse_security
 
 UNIT_DIRS = (
     "/etc/systemd/system",
@@ -25,8 +25,6 @@ UNIT_DIRS = (
     "/lib/systemd/system",
     "/usr/lib/systemd/system",
 )
-_EXPOSURE_RE = re.compile(r"Overall exposure level for \S+: (\d+\.\d+) (\w+)")
-_BAD_ROW_RE = re.compile(r"^✗\s+(\S+)\s+.*?\s(\d+\.\d+)\s*$")
 TIMEOUT_S = 20.0
 
 
@@ -84,26 +82,7 @@ async def non_root_user(ctx: Context) -> Outcome:
     return Outcome(Status.FAIL if user == "root" else Status.PASS, f"[bot] user = {user}")
 
 
-@dataclass(frozen=True, slots=True)
-class Exposure:
-    """systemd-analyze's overall score and the settings that cost the most."""
-
-    score: float
-    level: str
-    worst: tuple[str, ...]
-
-
-def parse_security(output: str) -> Exposure | None:
-    """Read `systemd-analyze security` text: the overall line and the ✗ rows, worst first."""
-    match = _EXPOSURE_RE.search(output)
-    if match is None:
-        return None
-    rows = [m.groups() for line in output.splitlines() if (m := _BAD_ROW_RE.match(line.strip()))]
-    rows.sort(key=lambda r: -float(r[1]))
-    return Exposure(float(match.group(1)), match.group(2), tuple(r[0] for r in rows[:3]))
-
-
-async def analyze(ctx: Context, unit: Unit) -> Exposure | None:
+async def analyze(ctx: Context, unit: Unit) -> UnitExposure | None:
     """Run `systemd-analyze security --offline=yes` on the unit, under --root when not live."""
     tool = shutil.which("systemd-analyze")
     if tool is None:
@@ -135,11 +114,11 @@ async def unit_hardened(ctx: Context) -> Outcome:
         return Outcome(Status.MANUAL, "no bot unit found (set [bot] service)")
     exposure = await analyze(ctx, unit)
     if exposure is not None:
-        worst = f"; worst: {', '.join(exposure.worst)}" if exposure.worst else ""
-        seen = f"systemd-analyze security: exposure {exposure.score} {exposure.level}"
-        if exposure.score > MAX_EXPOSURE:
-            return Outcome(Status.FAIL, f"{seen} (limit {MAX_EXPOSURE}){worst}", unit.name)
-        return Outcome(Status.PASS, f"{seen} (limit {MAX_EXPOSURE})", unit.name)
+        seen = f"systemd-analyze security: {exposure.describe()}"
+        if not exposure.acceptable:
+            worst = f"; worst: {', '.join(exposure.worst)}" if exposure.worst else ""
+            return Outcome(Status.FAIL, f"{seen}{worst}", unit.name)
+        return Outcome(Status.PASS, seen, unit.name)
     flat = unit.text.replace(" ", "")
     missing = [d for d in _DIRECTIVES if d not in flat]
     how = "systemd-analyze not available; judged by directives"
