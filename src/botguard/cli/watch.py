@@ -39,6 +39,10 @@ def watch_command(
         if task is not None:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 asyncio.get_running_loop().add_signal_handler(signum, task.cancel)
-        return await run_watch(Watch(loaded), once=once)
+        if once:
+            return await run_watch(Watch(loaded), once=True)
+        from botguard.guardian.service import serve
+
+        return await serve(loaded)
 
     return asyncio.run(main())

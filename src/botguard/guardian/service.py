@@ -1,0 +1,29 @@
+"""`botguard watch` as the resident guardian: warm kill runner, control socket, watchdog."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from botguard.config import Config
+
+
+async def serve(config: Config) -> int:
+    """Warm the venues, open the socket, watch until stopped; the watch's exit code.
+
+    The socket opens only once the venues are warm, so a `botguard kill` meanwhile
+    runs cold rather than waiting on a half-open guardian.
+    """
+    from botguard.guard.watch import Watch, run_watch
+    from botguard.guardian.runner import WarmKill
+    from botguard.guardian.server import ControlServer
+
+    runner = WarmKill(config)
+    server = ControlServer(runner, config.state.dir)
+    try:
+        await runner.warm()
+        await server.start()
+        return await run_watch(Watch(config, kill=runner.kill_for_trip))
+    finally:
+        await server.close()
+        await runner.close()
