@@ -38,10 +38,9 @@ pytestmark = [pytest.mark.sim, pytest.mark.slow]
 
 
 def fleet_cli(*args: str, config: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    yes = ["--yes"] if args[0] != "status" else []
     return subprocess.run(
-        botguard(
-            "fleet", *args, *(["--yes"] if args[0] != "status" else []), "--config", str(config)
-        ),  # fmt: skip
+        botguard("fleet", *args, *yes, "--config", str(config)),
         cwd=config.parent,
         env={**os.environ, **CANARIES, "COLUMNS": "120"},
         stdin=subprocess.DEVNULL,
@@ -143,6 +142,13 @@ async def get_raw(url: str, key: str) -> bytes:
         await client.close()
 
 
+def finished_runs(state: Path) -> list[Any]:
+    if not (state / "journal.sqlite3").exists():
+        return []
+    with Journal(state) as journal:
+        return [r for r in journal.runs("kill") if r.status != "running"]
+
+
 def refusals(state: Path) -> list[str]:
     with Journal(state) as journal:
         return [e["detail"]["why"] for e in journal.events("fleet_refused")]
@@ -184,3 +190,25 @@ def test_forged_wrongly_targeted_and_replayed_commands_are_refused(
     assert "for fleet 'staging'" in why[2]
     assert "replay" in why[3]
     assert not is_halted(state)  # the replayed halt was not obeyed
+
+
+def test_a_guardian_cut_off_from_the_channel_halts_its_bot(
+    tmp_path: Path, spawn: Any, nats_server: NatsServer
+) -> None:
+    operator = make_operator(tmp_path / "operator", nats_server.url)
+    assert fleet_cli("status", config=operator.config).returncode == 0
+    with run_sim(scenario(sim_account("host1", **LONG))) as sim:
+        config = write_guardian(tmp_path / "host1", sim.url, nats_server.url, "host1",
+                                operator.public, extra="halt_if_disconnected_s = 2")  # fmt: skip
+        spawn("watch", "--config", str(config), cwd=tmp_path / "host1", env=host_env("host1"))
+        wait_registered(nats_server, operator.public, tmp_path, ["host1"])
+        assert sim.state()["accounts"]["host1"]["positions"] != []
+
+        nats_server.stop()  # the control channel is gone
+        wait_for(lambda: finished_runs(tmp_path / "host1" / "state"), 60, "the self-halt")
+        assert sim.state()["accounts"]["host1"]["positions"] == []
+
+    assert is_halted(tmp_path / "host1" / "state")
+    (run,) = finished_runs(tmp_path / "host1" / "state")
+    assert run.status == "flat"
+    assert "control channel lost" in run.summary["reason"]

@@ -51,6 +51,7 @@ class FleetAgent:
         )  # fmt: skip
         self.status = HostStatus(self.fleet.host, list(self.fleet.groups))
         self._kv: KeyValue | None = None
+        self._client: Any = None
         self._lost_since: float | None = time.monotonic()
         self._self_halted = False
         self._back = asyncio.Event()
@@ -75,6 +76,7 @@ class FleetAgent:
 
     async def _session(self) -> None:
         client = await connect(self.fleet, on_lost=self._lost, on_back=self._found)
+        self._client = client
         try:
             self._lost_since, self._self_halted = None, False
             kv = await self._bucket(client)
@@ -84,7 +86,7 @@ class FleetAgent:
                 self._back.clear()
                 await self._follow(kv)
         finally:
-            self._kv = None
+            self._kv = self._client = None
             with contextlib.suppress(Exception):
                 await client.close()
 
@@ -161,9 +163,9 @@ class FleetAgent:
     async def _halt(self, command: Command | None, reason: str) -> None:
         """The warm kill, with its phases written to this host's key as it goes."""
         nonce = command.nonce if command else ""
-        await self._report_nonce(nonce, "halting")
         kill = asyncio.ensure_future(self.runner.kill(KillRequest(reason=reason)))
-        await asyncio.sleep(0)
+        await asyncio.sleep(0)  # the kill starts before anything is written to the channel
+        await self._report_nonce(nonce, "halting")
         phase = "halting"
         async for step in self.runner.steps():
             if step.phase != phase:
@@ -190,14 +192,14 @@ class FleetAgent:
         await self._put_status(self.status)
 
     async def _put_status(self, status: HostStatus) -> None:
-        kv = self._kv
-        if kv is None:
-            return
+        kv, client = self._kv, self._client
+        if kv is None or client is None or not client.is_connected:
+            return  # the heartbeat writes it again once the channel is back
         status = replace(
             status, halted=is_halted(self.config.state.dir), at=int(time.time() * 1000)
         )
         try:
-            await kv.put(HOST_PREFIX + self.fleet.host, status.encode())
+            await asyncio.wait_for(kv.put(HOST_PREFIX + self.fleet.host, status.encode()), 2.0)
         except Exception as exc:  # the heartbeat retries; the kill never waits on it
             logger.warning("fleet: could not write this host's status (%s)", exc)
 
