@@ -57,6 +57,7 @@ def _issue(config: Config, action: Action, target: str, deadline: float) -> int:
 
     outcome = asyncio.run(issue(_fleet(config), target, action, deadline_s=deadline, show=show))
     _table(outcome.states)
+    typer.echo(f"answered in {outcome.answered_s:.2f} s after the command was stored", err=True)
     if not outcome.states:
         typer.echo("botguard: no registered host is targeted by this command", err=True)
     return outcome.exit_code

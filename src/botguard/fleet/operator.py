@@ -42,6 +42,8 @@ class Outcome:
     """Each targeted host's last state for this command, and the exit code."""
 
     states: dict[str, str]
+    answered_s: float = 0.0
+    """From the command stored to the last answer (or the deadline)."""
 
     @property
     def exit_code(self) -> int:
@@ -110,7 +112,8 @@ async def _follow(
 ) -> Outcome:
     states = dict.fromkeys(sorted(targets), "sent")
     show(dict(states))
-    until = time.monotonic() + deadline_s
+    start = time.monotonic()
+    until = start + deadline_s
     while any(s not in FINAL for s in states.values()):
         left = until - time.monotonic()
         if left <= 0:
@@ -125,7 +128,7 @@ async def _follow(
             states[status.host] = status.state
             show(dict(states))
     final = {h: s if s in FINAL else "silent" for h, s in states.items()}
-    return Outcome(final)
+    return Outcome(final, round(time.monotonic() - start, 3))
 
 
 async def status(fleet: FleetConfig) -> dict[str, HostStatus]:
