@@ -151,7 +151,8 @@ class NatsServer:
 
 def _start_nats(args: list[str]) -> subprocess.Popen[bytes]:
     """Start it, logging to a file beside its store; return once it says it is ready."""
-    log = Path(args[args.index("-sd") + 1]).with_suffix(".log")
+    folder = Path(args[args.index("-sd") + 1]) if "-sd" in args else Path(args[2]).parent
+    log = folder.with_suffix(".log") if "-sd" in args else folder / "nats.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_bytes(b"")
     proc = subprocess.Popen([*args, "-l", str(log)], stdout=subprocess.DEVNULL,
@@ -185,7 +186,7 @@ class Operator:
     config: Path
 
 
-def make_operator(folder: Path, url: str, fleet: str = "prod") -> Operator:
+def make_operator(folder: Path, url: str, fleet: str = "prod", extra: str = "") -> Operator:
     from cryptography.hazmat.primitives.serialization import (
         Encoding,
         NoEncryption,
@@ -215,6 +216,7 @@ name = "{fleet}"
 host = "operator"
 operator_key = "{public}"
 operator_private_key = "file:{pem}"
+{extra}
 """,
         encoding="utf-8",
     )
