@@ -212,3 +212,22 @@ def test_a_guardian_cut_off_from_the_channel_halts_its_bot(
     (run,) = finished_runs(tmp_path / "host1" / "state")
     assert run.status == "flat"
     assert "control channel lost" in run.summary["reason"]
+
+
+def test_fleet_commands_without_a_server_say_so_in_one_line(
+    tmp_path: Path, unused_tcp_port: int
+) -> None:
+    operator = make_operator(tmp_path / "operator", f"nats://127.0.0.1:{unused_tcp_port}")
+    for args in (["status"], ["kill"]):
+        done = fleet_cli(*args, config=operator.config, timeout=60)
+        assert done.returncode == 3, done.stderr
+        (line,) = done.stderr.splitlines()
+        assert line.startswith("botguard: error: fleet: the NATS server at nats://127.0.0.1:")
+
+
+def test_a_config_without_fleet_is_a_config_error(tmp_path: Path) -> None:
+    config = tmp_path / "botguard.toml"
+    config.write_text('[bot]\nname = "gridbot"\n', encoding="utf-8")
+    done = fleet_cli("status", config=config, timeout=60)
+    assert done.returncode == 2
+    assert "no [fleet] section" in done.stderr

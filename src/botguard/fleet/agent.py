@@ -75,7 +75,7 @@ class FleetAgent:
             await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _session(self) -> None:
-        client = await connect(self.fleet, on_lost=self._lost, on_back=self._found)
+        client = await connect(self.fleet, on_lost=self._lost, on_back=self._found, resident=True)
         self._client = client
         try:
             self._lost_since, self._self_halted = None, False

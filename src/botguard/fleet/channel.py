@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from botguard.errors import ConfigError
+from botguard.errors import BotguardError, ConfigError
 
 if TYPE_CHECKING:
     from nats.aio.client import Client
@@ -46,8 +46,10 @@ async def connect(
     on_lost: Callback | None = None,
     on_back: Callback | None = None,
     connect_timeout_s: float = 2.0,
+    resident: bool = False,
 ) -> Client:
-    """Connect (reconnecting for ever once connected); raises if the first attempt fails."""
+    """Connect; a `resident` guardian retries and reconnects for ever, a command tries
+    twice and raises (the caller says so in one line)."""
     require_nats()
     import nats
 
@@ -62,12 +64,27 @@ async def connect(
         password=password,
         connect_timeout=max(1, int(connect_timeout_s)),
         allow_reconnect=True,
-        max_reconnect_attempts=-1,
+        max_reconnect_attempts=-1 if resident else 1,
         reconnect_time_wait=0.5,
         disconnected_cb=on_lost,
         reconnected_cb=on_back,
-        error_cb=_log_error,
+        error_cb=_log_error if resident else _quiet,
     )
+
+
+@contextlib.asynccontextmanager
+async def channel_errors(fleet: FleetConfig) -> AsyncIterator[None]:
+    """A NATS failure as one line and exit 3 (could not finish), never a traceback."""
+    import nats.errors
+
+    try:
+        yield
+    except (nats.errors.Error, OSError, TimeoutError) as exc:
+        detail = str(exc).removeprefix("nats: ") or type(exc).__name__
+        raise BotguardError(
+            f"fleet: the NATS server at {fleet.url} did not do it ({detail}); check that it "
+            "runs with JetStream (-js) and that [fleet] user and credentials are right"
+        ) from None
 
 
 async def open_bucket(client: Client, fleet: FleetConfig, *, create: bool) -> KeyValue:
@@ -81,6 +98,10 @@ async def open_bucket(client: Client, fleet: FleetConfig, *, create: bool) -> Ke
         if not create:
             raise
     return await js.create_key_value(bucket=bucket_name(fleet), history=5)
+
+
+async def _quiet(exc: Exception) -> None:
+    """A command reports its failure once, as its error line."""
 
 
 async def _log_error(exc: Exception) -> None:

@@ -19,6 +19,7 @@ from botguard.errors import ConfigError
 from botguard.fleet.channel import (
     HOST_PREFIX,
     bucket_name,
+    channel_errors,
     connect,
     next_update,
     open_bucket,
@@ -91,6 +92,19 @@ async def issue(
 ) -> Outcome:
     """Sign, store, and follow the answers until all are final or the deadline passes."""
     key = signer(fleet)
+    async with channel_errors(fleet):
+        return await _issue(fleet, key, target, action, deadline_s=deadline_s, show=show)
+
+
+async def _issue(
+    fleet: FleetConfig,
+    key: Ed25519PrivateKey,
+    target: str,
+    action: Action,
+    *,
+    deadline_s: float,
+    show: Show,
+) -> Outcome:
     client = await connect(fleet)
     try:
         kv = await open_bucket(client, fleet, create=True)
@@ -133,8 +147,9 @@ async def _follow(
 
 async def status(fleet: FleetConfig) -> dict[str, HostStatus]:
     """Every registered host's status (creates the bucket if it is not there yet)."""
-    client = await connect(fleet)
-    try:
-        return await hosts(client, fleet, await open_bucket(client, fleet, create=True))
-    finally:
-        await client.close()
+    async with channel_errors(fleet):
+        client = await connect(fleet)
+        try:
+            return await hosts(client, fleet, await open_bucket(client, fleet, create=True))
+        finally:
+            await client.close()
