@@ -9,7 +9,7 @@ Stdlib only: imported by `botguard kill` before anything heavy.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,6 @@ class KillAnswer:
     joined: bool = False
     """True when this request joined a kill that was already running."""
     run_id: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def dumps(obj: dict[str, Any]) -> bytes:
