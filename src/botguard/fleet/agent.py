@@ -172,13 +172,17 @@ class FleetAgent:
                 phase = step.phase
                 await self._report_nonce(nonce, phase)
         try:
-            report, _ = await kill
+            report, joined = await kill
         except Exception as exc:
             logger.exception("fleet halt: the kill failed")
             await self._report_nonce(nonce, "unreachable", exit_code=3, detail=str(exc)[:200])
             return
         state = KILL_STATES.get(report.exit_code, "unreachable")
         await self._report_nonce(nonce, state, exit_code=report.exit_code, detail=report.run_id)
+        if not joined:
+            from botguard.alerts import alert_kill
+
+            await alert_kill(self.config, report, reason=reason)
 
     async def _report(self, command: Command, state: str) -> None:
         await self._report_nonce(command.nonce, state)

@@ -104,15 +104,18 @@ class ControlServer:
         await _send(writer, {**accepted, "deadline_s": deadline})
         kill = asyncio.ensure_future(self.runner.kill(request))
         await asyncio.sleep(0)  # let the kill start (or join) before following its steps
-        async for step in self.runner.steps():
-            await _send(writer, {"event": "progress", "line": step.line(), "phase": step.phase})
-        report, joined = await kill
-        answer = answer_for(report, joined=joined, width=request.width)
-        await _send(writer, {"event": "report", **_answer_dict(answer)})
-        if not joined:
-            from botguard.alerts import alert_kill
+        try:
+            async for step in self.runner.steps():
+                await _send(writer, {"event": "progress", "line": step.line(), "phase": step.phase})
+            report, joined = await kill
+            answer = answer_for(report, joined=joined, width=request.width)
+            await _send(writer, {"event": "report", **_answer_dict(answer)})
+        finally:  # the caller may have gone: the kill still ends, and is still alerted
+            report, joined = await kill
+            if not joined:
+                from botguard.alerts import alert_kill
 
-            await alert_kill(self.runner.config, report, reason=request.reason)
+                await alert_kill(self.runner.config, report, reason=request.reason)
 
 
 def answer_for(report: KillReport, *, joined: bool, width: int) -> KillAnswer:

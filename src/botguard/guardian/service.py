@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from botguard.config import Config
     from botguard.guardian.runner import WarmKill
+
+logger = logging.getLogger(__name__)
 
 
 async def serve(config: Config) -> int:
@@ -25,7 +28,10 @@ async def serve(config: Config) -> int:
     fleet: asyncio.Task[None] | None = None
     try:
         await runner.warm()
-        await server.start()
+        try:
+            await server.start()
+        except OSError as exc:  # e.g. a state dir path too long for a Unix socket
+            logger.warning("guardian: no control socket (%s); `botguard kill` runs cold", exc)
         if config.fleet is not None:
             fleet = asyncio.create_task(_fleet_agent(config, runner))
         return await run_watch(Watch(config, kill=runner.kill_for_trip))
