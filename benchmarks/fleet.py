@@ -14,12 +14,20 @@ one `fleet kill` halting N guardians.
     JetStream. Measured: `botguard fleet kill --yes` spawn to its exit (every host
     reported verified flat), next to a single warm local kill of one such account.
 
+(c) --simulate N: N light guardians in this one process (one NATS connection each,
+    the real signature checks, a 0.4 s sleep for the warm kill, the real status
+    writes) against a real nats-server, and the operator's real `issue()`: what the
+    channel does at fleet sizes this machine cannot run as processes. Measured:
+    listing the registered hosts, and command stored to every answer.
+
 usage: .venv/bin/python benchmarks/fleet.py [--runs 3] [--hosts 20] [--skip-fleet]
+       .venv/bin/python benchmarks/fleet.py --simulate 500
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import socket
 import statistics
@@ -243,6 +251,104 @@ def fleet(hosts: int, console: Console, warm_single: float) -> None:
     console.print(table)
 
 
+def start_nats(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    log = tmp / "nats.log"
+    nats = subprocess.Popen(
+        [str(NATS), "-js", "-a", "127.0.0.1", "-p", str(port), "-sd", str(tmp / "js"),
+         "-l", str(log)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for(lambda: log.exists() and b"Server is ready" in log.read_bytes(), 30, "nats")
+    return nats, f"nats://127.0.0.1:{port}"
+
+
+async def light_guardian(url: str, fleet: Any, ready: asyncio.Event, kill_s: float) -> None:
+    """A guardian without the bot: verify, 'kill' (sleep), write the answer."""
+    import nats as nats_py
+
+    from botguard.fleet.channel import HOST_PREFIX, next_update, open_bucket
+    from botguard.fleet.command import Verifier
+    from botguard.fleet.status import HostStatus
+
+    client = await nats_py.connect(url)
+    kv = await open_bucket(client, fleet, create=False)
+    me = HostStatus(fleet.host)
+    await kv.put(HOST_PREFIX + fleet.host, me.encode())
+    verifier = Verifier(fleet.name, fleet.host, [], fleet.operator_key)
+    watcher = await kv.watch("cmd.>")
+    ready.set()
+    try:
+        while True:
+            came, entry = await next_update(watcher, 5.0)
+            if not came or entry is None or entry.value is None:
+                continue
+            command = verifier.check(entry.key, entry.value)
+            if command is None:
+                continue
+            key = HOST_PREFIX + fleet.host
+            await kv.put(
+                key, HostStatus(fleet.host, state="halting", command=command.nonce).encode()
+            )
+            await asyncio.sleep(kill_s)
+            await kv.put(key, HostStatus(fleet.host, state="flat", command=command.nonce).encode())
+    finally:
+        await client.close()
+
+
+async def simulate_async(n: int, url: str, pem: Path, public: str) -> tuple[float, float, int, int]:
+    from botguard.config import FleetConfig
+    from botguard.fleet.channel import connect, open_bucket
+    from botguard.fleet.command import Action
+    from botguard.fleet.operator import issue, status
+
+    operator = FleetConfig(url=url, name="sim", host="operator", operator_key=public,
+                           operator_private_key=f"file:{pem}")  # fmt: skip
+    client = await connect(operator)
+    await open_bucket(client, operator, create=True)
+    await client.close()
+    events = [asyncio.Event() for _ in range(n)]
+    hosts = [FleetConfig(url=url, name="sim", host=f"s{i:03d}", operator_key=public)
+             for i in range(n)]  # fmt: skip
+    tasks = [
+        asyncio.create_task(light_guardian(url, h, e, 0.4))
+        for h, e in zip(hosts, events, strict=True)
+    ]
+    await asyncio.wait_for(asyncio.gather(*(e.wait() for e in events)), 300)
+    start = time.monotonic()
+    listed = len(await status(operator))
+    list_s = time.monotonic() - start
+    outcome = await issue(operator, "all", Action.HALT, deadline_s=120, show=lambda s: None)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    flat = sum(1 for s in outcome.states.values() if s == "flat")
+    return list_s, outcome.answered_s, listed, flat
+
+
+def simulate(n: int, console: Console) -> None:
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        nats, url = start_nats(tmp)
+        key = Ed25519PrivateKey.generate()
+        pem = tmp / "operator.pem"
+        pem.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+        pem.chmod(0o600)
+        try:
+            list_s, answered_s, listed, flat = asyncio.run(
+                simulate_async(n, url, pem, public_key_text(key))
+            )
+        finally:
+            nats.terminate()
+            nats.wait(timeout=30)
+    table = Table(title=f"(c) {n} light guardians in one process, real nats-server")
+    for column in ("what", "seconds", "hosts"):
+        table.add_column(column)
+    table.add_row("fleet status: list every host", f"{list_s:.3f}", str(listed))
+    table.add_row("fleet kill: command stored to every answer (kill = 0.4 s sleep)",
+                  f"{answered_s:.3f}", f"{flat}/{n} flat")  # fmt: skip
+    console.print(table)
+
+
 def answered(stderr: str) -> str:
     """The operator's own figure: command stored to the last host's answer."""
     for line in stderr.splitlines():
@@ -256,8 +362,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--hosts", type=int, default=20)
     parser.add_argument("--skip-fleet", action="store_true")
+    parser.add_argument("--simulate", type=int, default=0)
     args = parser.parse_args()
     console = Console()
+    if args.simulate:
+        simulate(args.simulate, console)
+        return
     warm = local(args.runs, console)
     if not args.skip_fleet:
         if not NATS.exists():
