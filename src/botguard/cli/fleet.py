@@ -53,7 +53,7 @@ def _issue(config: Config, action: Action, target: str, deadline: float) -> int:
     console = Console(stderr=True)
 
     def show(states: dict[str, str]) -> None:
-        console.print("  ".join(f"{h}: {s}" for h, s in states.items()) or "no hosts")
+        console.print(live_line(states))
 
     outcome = asyncio.run(issue(_fleet(config), target, action, deadline_s=deadline, show=show))
     _table(outcome.states)
@@ -61,6 +61,19 @@ def _issue(config: Config, action: Action, target: str, deadline: float) -> int:
     if not outcome.states:
         typer.echo("botguard: no registered host is targeted by this command", err=True)
     return outcome.exit_code
+
+
+def live_line(states: dict[str, str]) -> str:
+    """One line per change: every host's state, or counts per state past 20 hosts."""
+    if len(states) > LIVE_HOSTS:
+        counts: dict[str, int] = {}
+        for state in states.values():
+            counts[state] = counts.get(state, 0) + 1
+        return "  ".join(f"{state}: {n}" for state, n in sorted(counts.items()))
+    return "  ".join(f"{h}: {s}" for h, s in states.items()) or "no hosts"
+
+
+LIVE_HOSTS = 20
 
 
 def _table(states: dict[str, str]) -> None:
