@@ -10,6 +10,7 @@ second (one run in the journal, one set of orders).
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -60,9 +61,7 @@ class WarmKill:
     def __init__(self, config: Config) -> None:
         self.config = config
         self._all = frozenset(a.name for a in config.account)
-        self._switches: dict[frozenset[str], KillSwitch] = {
-            self._all: KillSwitch(config),
-        }
+        self._switches: dict[frozenset[str], KillSwitch] = {self._all: supervisor_switch(config)}
         self._running: _Running | None = None
 
     async def warm(self) -> None:
@@ -146,11 +145,23 @@ class WarmKill:
     async def _run(self, accounts: frozenset[str], request: KillRequest) -> KillReport:
         switch = self._switches.get(accounts)
         if switch is None:
-            switch = self._switches[accounts] = KillSwitch(self.config, accounts=sorted(accounts))
+            switch = self._switches[accounts] = supervisor_switch(self.config, sorted(accounts))
         opts: dict[str, Any] = {"flatten": request.flatten, "halt": request.halt}
         if request.deadline_s is not None:
             opts["deadline_s"] = request.deadline_s
         return await switch.trigger(request.reason, **opts)
+
+
+def supervisor_switch(config: Config, accounts: list[str] | None = None) -> KillSwitch:
+    """A KillSwitch for a process outside the bot: its trigger may stop the bot's unit/pid.
+
+    Trees where KillSwitch takes `inside_bot` (default True: a bot must not signal
+    itself) get `inside_bot=False`; the guardian is a supervisor, like `botguard kill`.
+    """
+    extra: dict[str, Any] = {}
+    if "inside_bot" in inspect.signature(KillSwitch).parameters:
+        extra["inside_bot"] = False
+    return KillSwitch(config, accounts=accounts, **extra)
 
 
 def _finished_run(task: asyncio.Task[KillReport]) -> str:
