@@ -83,8 +83,12 @@ def test_one_fleet_kill_halts_ten_guardians_verified_flat(
 
         done = fleet_cli("kill", config=operator.config)
         accounts = sim.state()["accounts"]
+        listed = fleet_cli("status", config=operator.config)
 
     assert done.returncode == 0, done.stderr + done.stdout
+    assert listed.returncode == 0
+    for host in hosts:  # fleet status: each host, its heartbeat, its state, its halt flag
+        assert re.search(rf"│ {host} +│ +│ \d+ s ago +│ flat +│ yes +│ 0 ", listed.stdout), host
     for host in hosts:
         assert accounts[host]["positions"] == [], host
         assert is_halted(tmp_path / host / "state")
