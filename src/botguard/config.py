@@ -213,6 +213,49 @@ class HardenConfig(_Section):
     """Absolute path of the botguard executable the units call (default: this one)."""
 
 
+def _check_public_key(value: str) -> str:
+    import base64
+    import binascii
+
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError(
+            "not an Ed25519 public key; write the base64 of its 32 raw bytes "
+            "(see the README's Fleet section)"
+        )
+    return value
+
+
+class FleetConfig(_Section):
+    """[fleet]: this host's place in a fleet halted by one signed command (NATS JetStream)."""
+
+    url: str = Field(pattern=r"^(nats|tls)://[^\s/]+(:\d+)?/?$")
+    """The NATS server, e.g. nats://10.0.0.5:4222 (tls:// for TLS)."""
+    name: str = Field(default="botguard", pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    """The fleet's name: its KV bucket is `botguard_<name>`, and every command names it."""
+    host: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")
+    """This host's name in the fleet (its status key and its report)."""
+    groups: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]] = Field(
+        default_factory=list
+    )
+    """Groups a `fleet kill --group G` can target."""
+    user: str | None = Field(default=None, min_length=1)
+    """The NATS user (default: `host`)."""
+    credentials: SecretRef | None = None
+    """The NATS user's password, as a secret reference."""
+    operator_key: Annotated[str, AfterValidator(_check_public_key)]
+    """The operator's Ed25519 public key (base64 of 32 bytes): only its commands are obeyed."""
+    operator_private_key: SecretRef | None = None
+    """Operator hosts only: the Ed25519 private key (PEM) that signs `fleet kill|resume`."""
+    heartbeat_s: float = Field(default=5.0, gt=0, le=300)
+    """How often the guardian writes its status (heartbeat) to the bucket."""
+    halt_if_disconnected_s: float | None = Field(default=None, gt=0)
+    """Halt the bot when the control channel has been lost this long (off by default)."""
+
+
 class Config(_Section):
     """The whole botguard.toml."""
 
@@ -224,6 +267,7 @@ class Config(_Section):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     scan: ScanConfig = Field(default_factory=ScanConfig)
     harden: HardenConfig = Field(default_factory=HardenConfig)
+    fleet: FleetConfig | None = None
     path: Path = Field(default=DEFAULT_CONFIG, exclude=True)
     """Where this config was read from (set by load_config, not by the file)."""
 
@@ -460,9 +504,16 @@ def _resolve_paths(config: Config, base: Path) -> Config:
     alerts = config.alerts.model_copy(
         update={"urls": [anchor_ref(ref, base) for ref in config.alerts.urls]}
     )
+    fleet = config.fleet
+    if fleet is not None:
+        refs = {k: anchor_ref(r, base) for k in _FLEET_REFS if (r := getattr(fleet, k))}
+        fleet = fleet.model_copy(update=refs)
     return config.model_copy(
-        update={"bot": bot, "state": state, "account": accounts, "alerts": alerts}
+        update={"bot": bot, "state": state, "account": accounts, "alerts": alerts, "fleet": fleet}
     )
+
+
+_FLEET_REFS = ("credentials", "operator_private_key")
 
 
 _REF_FIELDS = ("api_key", "secret", "password", "uid", "private_key")

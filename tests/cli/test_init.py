@@ -100,7 +100,7 @@ def _fields(model: type[object], prefix: str) -> set[str]:
 
     out = set()
     for name, field in model.model_fields.items():  # type: ignore[attr-defined]
-        if name == "path":
+        if name in ("path", "fleet"):  # [fleet] is opt-in: the README's Fleet section has it
             continue
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):

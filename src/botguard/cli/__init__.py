@@ -18,6 +18,7 @@ from botguard.cli import (  # noqa: F401
     audit,
     demo,
     drill,
+    fleet,
     harden,
     init_cmd,
     kill,

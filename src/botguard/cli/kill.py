@@ -55,6 +55,13 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
     ] = None,
 ) -> int:
     """Kill switch: halt the bot, cancel every order, flatten, verify flat."""
+    if yes and not dry_run:  # a running `botguard watch` has warm venues: kill there
+        from botguard.guardian.client import try_guardian
+
+        code = try_guardian(config, account, flatten=not no_flatten, halt=not no_halt,
+                            deadline_s=deadline)  # fmt: skip
+        if code is not None:
+            return code
     import asyncio
 
     from botguard.config import load_config

@@ -32,6 +32,10 @@ def watch_command(
     if not loaded.account:
         raise ConfigError(f"{loaded.path}: no [[account]] to watch; add one")
     make_state_dir(loaded.state.dir)  # a trip halts and journals there: refuse a bad one now
+    if loaded.fleet is not None and not once:
+        from botguard.fleet.channel import require_nats
+
+        require_nats()
 
     async def main() -> int:
         # SIGTERM and SIGINT (every time, not only the first) cancel the main task; a
@@ -40,6 +44,10 @@ def watch_command(
         if task is not None:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 asyncio.get_running_loop().add_signal_handler(signum, task.cancel)
-        return await run_watch(Watch(loaded), once=once)
+        if once:
+            return await run_watch(Watch(loaded), once=True)
+        from botguard.guardian.service import serve
+
+        return await serve(loaded)
 
     return asyncio.run(main())
