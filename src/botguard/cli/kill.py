@@ -102,11 +102,7 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
 
 def _say_what_is_left(report: KillReport, *, dry_run: bool) -> None:
     """One stderr line per problem: a bot that may still run, accounts not flat."""
-    from botguard.kill.report import outcome_line
+    from botguard.kill.report import problem_lines
 
-    problem = report.halt.problem() if report.halt is not None else None
-    if problem is not None:
-        typer.echo(f"botguard: {problem}", err=True)
-    code = report.accounts_exit_code
-    if code == 3 or (not dry_run and code != 0):
-        typer.echo(f"botguard: {outcome_line(report)}", err=True)
+    for line in problem_lines(report, dry_run=dry_run):
+        typer.echo(f"botguard: {line}", err=True)

@@ -122,11 +122,11 @@ def answer_for(report: KillReport, *, joined: bool, width: int) -> KillAnswer:
     """The report rendered as the cold CLI renders it, plus its exit code."""
     from rich.console import Console
 
-    from botguard.kill.report import outcome_line, render
+    from botguard.kill.report import problem_lines, render
 
     buffer = io.StringIO()
     render(report, Console(file=buffer, width=width, force_terminal=False, no_color=True))
-    outcome = outcome_line(report) if report.exit_code != 0 else ""
+    outcome = "\nbotguard: ".join(problem_lines(report))  # as the cold CLI says it
     return KillAnswer(report.exit_code, buffer.getvalue(), outcome, joined, report.run_id)
 
 

@@ -138,6 +138,19 @@ def render(report: KillReport, console: Console) -> None:
         console.print(table)
 
 
+def problem_lines(report: KillReport, *, dry_run: bool = False) -> list[str]:
+    """The stderr lines after a kill, one per problem: a bot that may still run, accounts
+    not flat. One home, so the cold CLI and a kill run by the guardian say the same."""
+    lines = []
+    problem = report.halt.problem() if report.halt is not None else None
+    if problem is not None:
+        lines.append(problem)
+    code = report.accounts_exit_code
+    if code == 3 or (not dry_run and code != 0):
+        lines.append(outcome_line(report))
+    return lines
+
+
 def outcome_line(report: KillReport) -> str:
     """One line for stderr after a kill that did not end flat: what was done, what is left."""
     verdict = {1: "kill left exposure", 3: "kill could not finish"}.get(report.exit_code, "kill")
