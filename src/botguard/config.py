@@ -58,6 +58,11 @@ UnitUser = Annotated[str, AfterValidator(check_user)]
 """A Unix user name that goes into User= and Group=."""
 
 
+ClientIdPrefix = Annotated[str, Field(pattern=r"^[!-~]{1,32}$")]
+"""A client-id prefix: 1 to 32 printable ASCII characters, no whitespace (exchanges
+allow at most 32 to 40 characters in a whole id; ccxt's broker ids are 10)."""
+
+
 class BotConfig(_Section):
     """[bot]: the trading bot botguard protects."""
 
@@ -77,7 +82,15 @@ class BotConfig(_Section):
     heartbeat: Path | None = None
     """File the bot (or `botguard run`) touches; `watch` trips when it goes stale."""
     client_id_prefix: str = Field(default="bg", pattern=r"^[A-Za-z0-9]{1,8}$")
-    """Prefix of every client order id the guarded bot sends; other ids are foreign."""
+    """Prefix of every client order id the guarded bot sends (and the kill's own)."""
+    client_id_prefixes: list[ClientIdPrefix] = Field(default_factory=list, max_length=16)
+    """More prefixes of the bot's ids, as real bots make them: ccxt's Binance broker ids
+    (`x-TKT5PX2F` spot, `x-cvBPrNm9` futures) for a freqtrade. Ids with none are foreign."""
+
+    @property
+    def id_prefixes(self) -> tuple[str, ...]:
+        """Every prefix an order of the bot (or of the kill) may carry."""
+        return tuple(dict.fromkeys([self.client_id_prefix, *self.client_id_prefixes]))
 
 
 class StateConfig(_Section):
@@ -303,7 +316,8 @@ def _problem_lines(exc: ValidationError, path: Path) -> list[str]:
         elif err["type"] == "list_type" and key == "account":
             msg = "expected a list; write each account as [[account]] (two brackets)"
         elif err["type"] == "string_pattern_mismatch":
-            msg = _PATTERN_HINTS.get(str(err["loc"][-1]), msg)
+            name = next((str(p) for p in reversed(err["loc"]) if isinstance(p, str)), "")
+            msg = _PATTERN_HINTS.get(name, msg)
         lines.append(f"{path}: {key or '(top level)'}: {msg}")
     return lines
 
@@ -313,6 +327,8 @@ _PATTERN_HINTS = {
     "name": "expected letters, digits and . _ - only, e.g. gridbot",
     "exchange": "expected a lowercase ccxt id, e.g. binance",
     "client_id_prefix": "expected 1 to 8 letters or digits, e.g. bg",
+    "client_id_prefixes": "expected 1 to 32 printable characters without spaces, "
+    "e.g. x-TKT5PX2F (ccxt's Binance broker id)",
 }
 """What a key's pattern means, said the way a person would write the value."""
 
