@@ -87,6 +87,19 @@ class BotConfig(_Section):
     """More prefixes of the bot's ids, as real bots make them: ccxt's Binance broker ids
     (`x-TKT5PX2F` spot, `x-cvBPrNm9` futures) for a freqtrade. Ids with none are foreign."""
 
+    framework: Literal["freqtrade"] | None = None
+    """The bot framework, when the bot is one botguard knows (its audit checks apply)."""
+    framework_config: list[Path] = Field(default_factory=list, max_length=16)
+    """The framework's own config files, in the order it reads them (freqtrade's `-c`)."""
+
+    @model_validator(mode="after")
+    def _framework_config_needs_framework(self) -> BotConfig:
+        if self.framework_config and self.framework is None:
+            raise ValueError(
+                'framework_config is set but framework is not: add framework = "freqtrade"'
+            )
+        return self
+
     @property
     def id_prefixes(self) -> tuple[str, ...]:
         """Every prefix an order of the bot (or of the kill) may carry."""
@@ -356,7 +369,10 @@ def _resolve_paths(config: Config, base: Path) -> Config:
         pattern if Path(pattern).is_absolute() else str(base / pattern)
         for pattern in config.bot.logs
     ]
-    bot = config.bot.model_copy(update={**bot_updates, "logs": logs})
+    framework_config = [p if p.is_absolute() else base / p for p in config.bot.framework_config]
+    bot = config.bot.model_copy(
+        update={**bot_updates, "logs": logs, "framework_config": framework_config}
+    )
     state = config.state
     if not state.dir.is_absolute():
         state = state.model_copy(update={"dir": base / state.dir})
