@@ -134,7 +134,7 @@ def test_raising_the_flag_stops_a_running_bot_within_the_grace(tmp_path: Path) -
     raised = time.monotonic()
     set_halt(tmp_path / "state", "test", by="test")
     code, err = finish(proc, 5)
-    assert time.monotonic() - raised < 2.0  # SIGTERM was enough: no waiting out the grace
+    assert time.monotonic() - raised < 4.0  # SIGTERM was enough: the 5 s grace not waited out
     assert not alive(pid)
     assert code == 128 + 15
     assert "halt flag" in err

@@ -49,7 +49,7 @@ FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 DEFAULT_HEARTBEAT_S = 15.0
 HALT_POLL_S = 0.5
 """How often a running bot's supervisor looks for the halt flag."""
-PIDFILE_LINGER_S = 1.0
+PIDFILE_LINGER_S = 0.5
 """After a halt stopped the bot, how long its pid file stays for the kill to read."""
 
 
