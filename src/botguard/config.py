@@ -77,6 +77,11 @@ UnitUser = Annotated[str, AfterValidator(check_user)]
 """A Unix user name that goes into User= and Group=."""
 
 
+ClientIdPrefix = Annotated[str, Field(pattern=r"^[!-~]{1,32}$")]
+"""A client-id prefix: 1 to 32 printable ASCII characters, no whitespace (exchanges
+allow at most 32 to 40 characters in a whole id; ccxt's broker ids are 10)."""
+
+
 class BotConfig(_Section):
     """[bot]: the trading bot botguard protects."""
 
@@ -96,7 +101,28 @@ class BotConfig(_Section):
     heartbeat: Path | None = None
     """File the bot (or `botguard run`) touches; `watch` trips when it goes stale."""
     client_id_prefix: str = Field(default="bg", pattern=r"^[A-Za-z0-9]{1,8}$")
-    """Prefix of every client order id the guarded bot sends; other ids are foreign."""
+    """Prefix of every client order id the guarded bot sends (and the kill's own)."""
+    client_id_prefixes: list[ClientIdPrefix] = Field(default_factory=list, max_length=16)
+    """More prefixes of the bot's ids, as real bots make them: ccxt's Binance broker ids
+    (`x-TKT5PX2F` spot, `x-cvBPrNm9` futures) for a freqtrade. Ids with none are foreign."""
+
+    framework: Literal["freqtrade"] | None = None
+    """The bot framework, when the bot is one botguard knows (its audit checks apply)."""
+    framework_config: list[Path] = Field(default_factory=list, max_length=16)
+    """The framework's own config files, in the order it reads them (freqtrade's `-c`)."""
+
+    @model_validator(mode="after")
+    def _framework_config_needs_framework(self) -> BotConfig:
+        if self.framework_config and self.framework is None:
+            raise ValueError(
+                'framework_config is set but framework is not: add framework = "freqtrade"'
+            )
+        return self
+
+    @property
+    def id_prefixes(self) -> tuple[str, ...]:
+        """Every prefix an order of the bot (or of the kill) may carry."""
+        return tuple(dict.fromkeys([self.client_id_prefix, *self.client_id_prefixes]))
 
 
 class StateConfig(_Section):
@@ -448,7 +474,8 @@ def _problem_lines(exc: ValidationError, path: Path) -> list[str]:
         elif err["type"] == "list_type" and key == "account":
             msg = "expected a list; write each account as [[account]] (two brackets)"
         elif err["type"] == "string_pattern_mismatch":
-            msg = _PATTERN_HINTS.get(str(err["loc"][-1]), msg)
+            name = next((str(p) for p in reversed(err["loc"]) if isinstance(p, str)), "")
+            msg = _PATTERN_HINTS.get(name, msg)
         elif err["type"] == "less_than_equal" and key.endswith("_s"):
             msg += " seconds; botguard waits an hour at most (as `kill --deadline`)"
         lines.append(f"{path}: {key or '(top level)'}: {msg}")
@@ -460,6 +487,8 @@ _PATTERN_HINTS = {
     "name": "expected letters, digits and . _ - only, e.g. gridbot",
     "exchange": "expected a lowercase ccxt id, e.g. binance",
     "client_id_prefix": "expected 1 to 8 letters or digits, e.g. bg",
+    "client_id_prefixes": "expected 1 to 32 printable characters without spaces, "
+    "e.g. x-TKT5PX2F (ccxt's Binance broker id)",
 }
 """What a key's pattern means, said the way a person would write the value."""
 
@@ -487,7 +516,10 @@ def _resolve_paths(config: Config, base: Path) -> Config:
         pattern if Path(pattern).is_absolute() else str(base / pattern)
         for pattern in config.bot.logs
     ]
-    bot = config.bot.model_copy(update={**bot_updates, "logs": logs})
+    framework_config = [p if p.is_absolute() else base / p for p in config.bot.framework_config]
+    bot = config.bot.model_copy(
+        update={**bot_updates, "logs": logs, "framework_config": framework_config}
+    )
     state = config.state
     if not state.dir.is_absolute():
         state = state.model_copy(update={"dir": base / state.dir})

@@ -53,6 +53,16 @@ BOXES: tuple[Box, ...] = (
         ("secrets.not_on_command_line",),
         implied=True,
     ),
+    Box(
+        "no key in the bot framework's config files",
+        ("secrets.not_in_framework_config",),
+        implied=True,
+    ),
+    Box(
+        "the bot's remote-control API loopback-only and strongly guarded",
+        ("host.framework_api",),
+        implied=True,
+    ),
     Box("clock in sync for signed requests", ("host.clock_synced",), implied=True),
 )
 

@@ -6,6 +6,7 @@ from botguard.audit.checks import (
     clock,
     exchange,
     firewall,
+    freqtrade,
     key,
     kill,
     secret_files,
@@ -39,6 +40,8 @@ CHECKS: tuple[Check, ...] = (
     kill.drilled_recently,
     secrets.not_in_logs,
     secrets.not_on_command_line,
+    freqtrade.not_in_framework_config,
+    freqtrade.framework_api,
     clock.clock_synced,
 )
 """Every check in botguard.audit.checklist's order (a test keeps the two equal)."""

@@ -23,6 +23,9 @@ name = "mybot"                    # letters, digits, _ . @ -
 # logs = ["/var/log/mybot/*.log"] # globs of the bot's logs (rotated/gzipped too)
 # heartbeat = "/run/mybot/heartbeat"   # touched by the bot; watch trips when stale
 # client_id_prefix = "bg"         # prefix of the guarded bot's client order ids
+# client_id_prefixes = ["x-TKT5PX2F", "x-cvBPrNm9"]   # more: ccxt's Binance broker ids
+# framework = "freqtrade"         # a bot framework botguard audits (its API, its config)
+# framework_config = ["config.json"]   # its config files, in the order it reads them
 
 [state]
 dir = "state"                     # journal, halt flag, caches (default /var/lib/botguard)

@@ -56,12 +56,15 @@ def run_cmd_command(
     from botguard.config import load_config
     from botguard.harden import gate, runner
     from botguard.harden.creds_dir import remove_stale_credentials
+    from botguard.harden.pidfile import check_pidfile_dir
 
     existing_dir(root, option="--root")
     cfg = load_config(config)
     remove_stale_credentials()
     allowed = gate.check_allow_ids(allow or [])
     argv = [] if check else runner.child_argv(cfg, command or [])
+    if cfg.bot.pidfile is not None and not check:
+        check_pidfile_dir(cfg.bot.pidfile)
     result = asyncio.run(gate.evaluate_gate(cfg, allow=allowed, root=root))
     _report(result)
     if not result.passed:
@@ -76,6 +79,9 @@ def run_cmd_command(
         heartbeat_s=runner.heartbeat_interval(cfg),
         source_env=runner.source_env_vars(cfg),
         owner=cfg.bot.user,
+        pidfile=cfg.bot.pidfile,
+        state_dir=cfg.state.dir,
+        grace_s=cfg.kill.grace_s,
     )
     _announce(spec)
     return asyncio.run(runner.supervise(spec))

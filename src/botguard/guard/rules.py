@@ -226,11 +226,17 @@ def check_foreign(orders: tuple[SeenOrder, ...], prefixes: tuple[str, ...]) -> T
         what = "fill" if order.filled > 0 else "order"
         return Trip(
             rule,
-            f"{what} {order.id} on {order.symbol} has client id {order.client_id!r} without the "
-            f"bot's prefix {prefixes[0]!r}: suspected compromise",
+            f"{what} {order.id} on {order.symbol} has client id {order.client_id!r} without "
+            f"any of the bot's prefixes ({_listed(prefixes)}): suspected compromise",
             {"order_id": order.id, "symbol": order.symbol, "client_id": order.client_id},
         )
     return None
+
+
+def _listed(prefixes: tuple[str, ...], most: int = 4) -> str:
+    """The prefixes for a message: a few, quoted, then how many more."""
+    shown = ", ".join(repr(p) for p in prefixes[:most])
+    return shown + (f" and {len(prefixes) - most} more" if len(prefixes) > most else "")
 
 
 def check_snapshot_policy(policy: Policy, snapshot: Snapshot) -> Trip | None:

@@ -104,7 +104,7 @@ class Watch:
             )
             for a in config.account
         }
-        self.prefixes = (config.bot.client_id_prefix,)
+        self.prefixes = config.bot.id_prefixes
         self.unverified: dict[str, int] = {}
         """Account -> exit code of its last kill that did not verify flat (1 or 3)."""
 

@@ -14,6 +14,11 @@ a bot left trading without its supervisor is what a kill switch exists to
 prevent), and a credentials dir a killed run left is removed by the next
 `run` (see creds_dir). The child's environment is scrubbed of botguard's own
 credentials: Vault, keyring settings, the alert URLs' variables.
+
+The halt holds while the bot runs: `run` writes the bot's pid (the child's, not its
+own) to `[bot] pidfile`, so `botguard kill` can find and signal it, and polls the
+halt flag every HALT_POLL_S; once the flag is up the bot gets SIGTERM, then SIGKILL
+after `[kill] grace_s` (its whole process group, so nothing it started trades on).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from botguard.config import Config
 from botguard.errors import UsageError
 from botguard.harden.credentials import config_refs, credential_names
 from botguard.harden.creds_dir import create_credentials_dir
+from botguard.harden.pidfile import remove_pidfile, write_pidfile
+from botguard.kill.halt import is_halted
 from botguard.secrets.hygiene import PR_SET_PDEATHSIG, libc_prctl
 from botguard.secrets.refs import resolve_secret
 from botguard.secrets.secret import Secret
@@ -40,6 +47,10 @@ logger = logging.getLogger(__name__)
 
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 DEFAULT_HEARTBEAT_S = 15.0
+HALT_POLL_S = 0.5
+"""How often a running bot's supervisor looks for the halt flag."""
+PIDFILE_LINGER_S = 0.5
+"""After a halt stopped the bot, how long its pid file stays for the kill to read."""
 
 
 class SecretsMode(StrEnum):
@@ -64,6 +75,12 @@ class ChildSpec:
     each of its secrets once, under its handed-over name, so these are removed."""
     owner: str | None = None
     """The bot's user: with DIR, the credentials dir is chowned to it (when run as root)."""
+    pidfile: Path | None = None
+    """`[bot] pidfile`: the child's pid goes there while it runs (for `botguard kill`)."""
+    state_dir: Path | None = None
+    """Where the halt flag lives; None: the flag is not watched."""
+    grace_s: float = 10.0
+    """`[kill] grace_s`: SIGTERM to SIGKILL when the flag stops the bot."""
 
 
 def resolve_child_secrets(config: Config) -> dict[str, Secret]:
@@ -189,12 +206,15 @@ async def supervise(spec: ChildSpec) -> int:
         env = child_environment(spec, creds.path if creds else None)
         if forwarder.early is not None:
             return 128 + forwarder.early
+        if spec.state_dir is not None and is_halted(spec.state_dir):
+            logger.warning("the halt flag went up before the bot started: not starting it")
+            return 1
         forwarder.proc = await _spawn(spec, env)
         logger.info(
             "started %s (pid %s) with secrets %s via %s",
             spec.argv[0], forwarder.proc.pid, ", ".join(spec.secrets) or "none", spec.mode.value,
         )  # fmt: skip
-        return await _watch(forwarder.proc, spec)
+        return await _run_child(forwarder.proc, spec)
     finally:
         for sig in FORWARDED:
             loop.remove_signal_handler(sig)
@@ -202,15 +222,68 @@ async def supervise(spec: ChildSpec) -> int:
             creds.remove()
 
 
+async def _run_child(proc: asyncio.subprocess.Process, spec: ChildSpec) -> int:
+    """The child's pid in the pid file while it runs; a failed write stops the child."""
+    if spec.pidfile is None:
+        return await _watch(proc, spec)
+    try:
+        write_pidfile(spec.pidfile, proc.pid)
+    except OSError as exc:
+        await _stop_child(proc, 0.0)
+        raise UsageError(
+            f"cannot write [bot] pidfile {spec.pidfile}: {exc.strerror}; "
+            "make its directory writable by botguard, or change bot.pidfile"
+        ) from None
+    try:
+        return await _watch(proc, spec)
+    finally:
+        if spec.state_dir is not None and is_halted(spec.state_dir):
+            # a kill raised the flag and is about to read the pid file: let it find the
+            # (now dead) pid, "not running", rather than no file, "bot not identified"
+            await asyncio.sleep(PIDFILE_LINGER_S)
+        remove_pidfile(spec.pidfile, proc.pid)
+
+
 async def _watch(proc: asyncio.subprocess.Process, spec: ChildSpec) -> int:
+    """Wait for the child: heartbeat every heartbeat_s, halt flag every HALT_POLL_S."""
     waiter = asyncio.ensure_future(proc.wait())
+    loop = asyncio.get_running_loop()
+    next_beat = loop.time()
+    stopper: asyncio.Task[None] | None = None
     while not waiter.done():
-        if spec.heartbeat is not None:
+        if spec.heartbeat is not None and loop.time() >= next_beat:
             touch(spec.heartbeat)
-        await asyncio.wait({waiter}, timeout=spec.heartbeat_s)
+            next_beat = loop.time() + spec.heartbeat_s
+        if stopper is None and spec.state_dir is not None and is_halted(spec.state_dir):
+            logger.warning("the halt flag is raised: stopping the bot (pid %s)", proc.pid)
+            stopper = asyncio.ensure_future(_stop_child(proc, spec.grace_s))
+        timeout = max(0.0, next_beat - loop.time()) if spec.heartbeat is not None else None
+        if spec.state_dir is not None and stopper is None:
+            timeout = HALT_POLL_S if timeout is None else min(timeout, HALT_POLL_S)
+        await asyncio.wait({waiter}, timeout=timeout)
+    if stopper is not None:
+        stopper.cancel()
     status = exit_status(waiter.result())
     logger.info("bot exited with status %s", status)
     return status
+
+
+async def _stop_child(proc: asyncio.subprocess.Process, grace_s: float) -> None:
+    """SIGTERM the bot's process group, SIGKILL it after `grace_s` if the bot lives on."""
+    _signal_group(proc, signal.SIGTERM)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(proc.wait()), timeout=grace_s)
+        return
+    logger.warning("the bot outlived SIGTERM by %g s: sending SIGKILL", grace_s)
+    _signal_group(proc, signal.SIGKILL)
+
+
+def _signal_group(proc: asyncio.subprocess.Process, sig: signal.Signals) -> None:
+    """The child leads its own process group (process_group=0): signal all of it."""
+    if proc.returncode is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, sig)
 
 
 def child_argv(config: Config, command: Sequence[str]) -> list[str]:

@@ -19,6 +19,7 @@ Binance endpoints served (a test keeps this list equal to the route table):
     GET    /api/v3/account
     GET    /api/v3/aggTrades
     GET    /api/v3/allOrders
+    GET    /api/v3/avgPrice
     GET    /api/v3/depth
     GET    /api/v3/exchangeInfo
     GET    /api/v3/klines
@@ -28,6 +29,7 @@ Binance endpoints served (a test keeps this list equal to the route table):
     DELETE /api/v3/order
     GET    /api/v3/order
     POST   /api/v3/order
+    POST   /api/v3/order/test
     GET    /api/v3/ping
     GET    /api/v3/ticker/24hr
     GET    /api/v3/ticker/bookTicker
@@ -53,12 +55,15 @@ Binance endpoints served (a test keeps this list equal to the route table):
     POST   /fapi/v1/leverage
     GET    /fapi/v1/leverageBracket
     POST   /fapi/v1/marginType
+    GET    /fapi/v1/multiAssetsMargin
     GET    /fapi/v1/openAlgoOrders
     GET    /fapi/v1/openInterest
+    GET    /fapi/v1/openOrder
     GET    /fapi/v1/openOrders
     DELETE /fapi/v1/order
     GET    /fapi/v1/order
     POST   /fapi/v1/order
+    PUT    /fapi/v1/order
     GET    /fapi/v1/ping
     GET    /fapi/v1/positionSide/dual
     POST   /fapi/v1/positionSide/dual
@@ -91,6 +96,8 @@ Binance endpoints served (a test keeps this list equal to the route table):
     GET    /sapi/v1/system/status
 
 Anything else is answered 404 `{"code": -5000}`, logged as a warning and flagged
-`unknown` in /_sim/log. Admin (loopback only): GET /_sim/state, GET|DELETE /_sim/log,
-GET|POST /_sim/prices.
+`unknown` in /_sim/log;
+so is a websocket upgrade (the sim serves no streams: a client whose `wss://` URLs
+`rebase_urls` pointed here is refused, never sent to the exchange). Admin (loopback
+only): GET /_sim/state, GET|DELETE /_sim/log, GET|POST /_sim/prices.
 """

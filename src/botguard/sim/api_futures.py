@@ -1,4 +1,5 @@
-"""Signed USDⓈ-M endpoints under /fapi: account, positions, orders, the algo book, countdown."""
+"""Signed USDⓈ-M endpoints under /fapi: account, positions, orders (placed, modified,
+queried), the algo book, countdown, account modes."""
 
 from __future__ import annotations
 
@@ -7,9 +8,16 @@ from typing import Any
 
 from botguard.sim import errors, futures
 from botguard.sim.auth import Permission
-from botguard.sim.orders import find_order, finish, int_param
+from botguard.sim.orders import (
+    check_filters,
+    decimal_param,
+    find_order,
+    finish,
+    int_param,
+    side_param,
+)
 from botguard.sim.routes import Call, Endpoint, signed
-from botguard.sim.state import Account, now_ms
+from botguard.sim.state import ZERO, Account, now_ms
 from botguard.sim.views import (
     algo_order,
     fmt,
@@ -67,11 +75,65 @@ def _open_orders(call: Call, *, algo: bool) -> list[Json]:
     return [render(o) for o in orders if o.market.is_swap]
 
 
+RESP_TYPES = ("ACK", "RESULT")
+
+
+def _resp_type(call: Call) -> str:
+    """newOrderRespType: ACK unless RESULT is asked for, as on Binance; -1136 otherwise."""
+    given = (call.params.get("newOrderRespType") or "ACK").upper()
+    if given not in RESP_TYPES:
+        raise errors.BinanceError(400, -1136, "Invalid newOrderRespType.")
+    return given
+
+
 def _place(call: Call) -> Json:
+    resp = _resp_type(call)
     if call.fault == "reject":
         raise errors.BinanceError(400, -2010, "Order was rejected: simulated fault.")
     order = futures.build_order(call.ex, call.me, call.params, algo=False)
-    return futures_order(futures.place(call.ex, call.me, order, partial=call.fault == "partial"))
+    accepted = futures_order(order)  # ACK: the order as accepted, before it is matched
+    placed = futures.place(call.ex, call.me, order, partial=call.fault == "partial")
+    return accepted if resp == "ACK" else futures_order(placed)
+
+
+def _open_order(call: Call) -> Json:
+    """GET /fapi/v1/openOrder: one working order; -2013 once it is filled or cancelled."""
+    market = call.ex.market(call.params.get("symbol"), swap=True)
+    order = find_order(call.me, call.params, algo=False)
+    if not order.is_open or order.market is not market:
+        raise errors.no_such_order()
+    return futures_order(order)
+
+
+def _modify(call: Call) -> Json:
+    """PUT /fapi/v1/order: a resting LIMIT order's price and quantity, in place.
+
+    As Binance documents it: a new quantity or price that fails a filter is refused and
+    the order stays as it was; a quantity at or below what has filled cancels it; a GTX
+    order whose new price would take is cancelled; a new price that crosses trades.
+    """
+    market = call.ex.market(call.params.get("symbol"), swap=True)
+    side = side_param(call.params)
+    qty = decimal_param(call.params, "quantity", required=True) or ZERO
+    price = decimal_param(call.params, "price", required=True) or ZERO
+    try:
+        order = find_order(call.me, call.params, algo=False)
+    except errors.BinanceError:
+        raise errors.unknown_order() from None
+    if not order.is_open or order.market is not market:
+        raise errors.unknown_order()
+    if order.type != "LIMIT" or side != order.side:
+        raise errors.BinanceError(400, -1102, "Only LIMIT orders of the same side can be modified.")
+    check_filters(market, qty, price)
+    bid, ask = call.ex.bid_ask(market)
+    takes = price >= ask if side == "BUY" else price <= bid
+    if qty <= order.executed or (takes and order.time_in_force == "GTX"):
+        finish(call.me, order, "CANCELED")
+        return futures_order(order)
+    order.qty, order.price, order.updated_ms = qty, price, now_ms()
+    if takes:
+        futures.sweep(call.ex, call.me, market)
+    return futures_order(order)
 
 
 def _place_algo(call: Call) -> Json:
@@ -261,6 +323,11 @@ ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/fapi/v1/symbolConfig"): signed(_symbol_config, 5),
     ("GET", "/fapi/v1/positionSide/dual"): signed(lambda c: {"dualSidePosition": c.me.hedge}, 30),
     ("POST", "/fapi/v1/order"): signed(_place, 1, FUTURES, places_order=True),
+    ("PUT", "/fapi/v1/order"): signed(_modify, 1, FUTURES, places_order=True),
+    ("GET", "/fapi/v1/openOrder"): signed(_open_order, 1),
+    ("GET", "/fapi/v1/multiAssetsMargin"): signed(
+        lambda c: {"multiAssetsMargin": False}, 30
+    ),  # single-asset mode: the sim margins in USDT only
     ("POST", "/fapi/v1/algoOrder"): signed(_place_algo, 1, FUTURES, places_order=True),
     ("POST", "/fapi/v1/batchOrders"): signed(_batch, 5, FUTURES, places_order=True),
     ("DELETE", "/fapi/v1/order"): signed(lambda c: _cancel(c, algo=False), 1, FUTURES),

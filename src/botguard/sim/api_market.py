@@ -1,4 +1,4 @@
-"""Public market data: time, exchangeInfo, tickers, book tickers, depth (spot and USDⓈ-M)."""
+"""Public market data: time, exchangeInfo, tickers, depth, avgPrice (spot and USDⓈ-M)."""
 
 from __future__ import annotations
 
@@ -97,6 +97,21 @@ def _price(ex: Exchange, m: MarketSpec) -> Json:
     return row
 
 
+def _avg_price(call: Call) -> Json:
+    """GET /api/v3/avgPrice: the 5-minute average; the sim's price has no history."""
+    m = call.ex.market(call.params.get("symbol"), swap=False)
+    return {"mins": 5, "price": fmt(call.ex.prices[m.symbol]), "closeTime": now_ms()}
+
+
+def _spot_exchange_info(call: Call) -> Json:
+    """GET /api/v3/exchangeInfo, narrowed by `symbol` or `symbols` (-1121 for an unknown one)."""
+    info = exchange_info(call.ex, swap=False)
+    if call.params.get("symbol") or "symbols" in call.params:
+        wanted = {m.market_id for m in _markets(call, swap=False)}
+        info["symbols"] = [s for s in info["symbols"] if s["symbol"] in wanted]
+    return info
+
+
 def _for_each(render: Any, *, swap: bool) -> Any:
     return lambda call: _one_or_all(call, [render(call.ex, m) for m in _markets(call, swap=swap)])
 
@@ -104,7 +119,8 @@ def _for_each(render: Any, *, swap: bool) -> Any:
 ROUTES: dict[tuple[str, str], Endpoint] = {
     ("GET", "/api/v3/ping"): public(lambda call: {}),
     ("GET", "/api/v3/time"): public(lambda call: {"serverTime": now_ms()}),
-    ("GET", "/api/v3/exchangeInfo"): public(lambda call: exchange_info(call.ex, swap=False), 20),
+    ("GET", "/api/v3/exchangeInfo"): public(_spot_exchange_info, 20),
+    ("GET", "/api/v3/avgPrice"): public(_avg_price, 2),
     ("GET", "/api/v3/ticker/24hr"): public(_for_each(ticker_24h, swap=False), 2, 80),
     ("GET", "/api/v3/ticker/bookTicker"): public(_for_each(book_ticker, swap=False), 2),
     ("GET", "/api/v3/ticker/price"): public(_for_each(_price, swap=False), 2),

@@ -87,13 +87,21 @@ def credentials(account: AccountConfig) -> dict[str, str]:
 
 
 def rebase_urls(urls: Any, base_url: str) -> Any:
-    """Replace scheme and host of every URL in ccxt's nested `urls['api']` structure."""
+    """Replace scheme and host of every URL in ccxt's nested `urls['api']` structure.
+
+    Websocket URLs (ccxt.pro's `ws` tree) go to the same host as ws:// (wss:// when the
+    base is https), path kept: a client pointed at a sim must never stream from, or
+    log in to, the real exchange. The sim refuses them; nothing is dialled out.
+    """
     base = urlsplit(base_url)
     if isinstance(urls, dict):
         return {key: rebase_urls(value, base_url) for key, value in urls.items()}
     if isinstance(urls, str) and urls.startswith(("http://", "https://")):
         parts = urlsplit(urls)
         return parts._replace(scheme=base.scheme, netloc=base.netloc).geturl()
+    if isinstance(urls, str) and urls.startswith(("ws://", "wss://")):
+        scheme = "wss" if base.scheme == "https" else "ws"
+        return urlsplit(urls)._replace(scheme=scheme, netloc=base.netloc).geturl()
     return urls
 
 

@@ -1,0 +1,263 @@
+"""freqtrade's own config files: its API server, and keys or tokens written into them.
+
+Read from `[bot] framework_config` (or the workdir's config.json), merged in order as
+freqtrade merges repeated `-c` files. The files are JSON with comments and trailing
+commas allowed (freqtrade parses them that way). Values are judged, never shown.
+
+freqtrade only warns about an API server beyond loopback, an empty password or the
+sample `jwt_secret_key`, and starts anyway: an empty password still issues tokens,
+and a token signed with a public sample secret is accepted.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botguard.audit.model import Context, Outcome, host_check
+from botguard.config import Config
+from botguard.findings import Severity, Status
+
+MAX_CONFIG_BYTES = 1 << 20
+"""A freqtrade config is a few kB; a bigger file is not read."""
+SAMPLE_SECRETS = frozenset(
+    {"super-secret", "somethingrandom", "SuperSecurePassword", "secret_ws_t0ken.", "freqtrader"}
+)
+"""freqtrade's fallback `jwt_secret_key` and the values of its published sample configs."""
+MIN_PASSWORD = 12
+MIN_JWT_SECRET = 32
+MIN_WS_TOKEN = 20
+SECRET_FIELDS = (
+    ("exchange", "key"),
+    ("exchange", "secret"),
+    ("exchange", "password"),
+    ("exchange", "uid"),
+    ("exchange", "private_key"),
+    ("exchange", "privateKey"),
+    ("telegram", "token"),
+    ("discord", "webhook_url"),
+)
+"""Fields that hold a credential freqtrade can take from its environment instead."""
+
+
+class FrameworkConfigError(Exception):
+    """A framework config file could not be read or parsed."""
+
+
+@dataclass(frozen=True, slots=True)
+class FreqtradeConfig:
+    """The merged config and the files it came from."""
+
+    files: tuple[Path, ...]
+    data: dict[str, Any]
+
+
+def config_files(config: Config) -> list[Path]:
+    """`[bot] framework_config`, else the workdir's config.json when it exists."""
+    if config.bot.framework_config:
+        return list(config.bot.framework_config)
+    workdir = config.bot.workdir
+    default = workdir / "config.json" if workdir is not None else None
+    return [default] if default is not None and default.is_file() else []
+
+
+def strip_jsonc(text: str) -> str:
+    """JSON with `//` and `/* */` comments and trailing commas, as plain JSON.
+
+    String contents are kept as they are (a URL's `//` is not a comment).
+    """
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append(text[i : j + 1])
+            i = j + 1
+        elif text.startswith("//", i):
+            end = text.find("\n", i)
+            i = n if end < 0 else end
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif ch in "}]":
+            _drop_trailing_comma(out)
+            out.append(ch)
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _drop_trailing_comma(out: list[str]) -> None:
+    k = len(out) - 1
+    while k >= 0 and out[k].isspace():
+        k -= 1
+    if k >= 0 and out[k] == ",":
+        del out[k]
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`over` on top of `base`, nested dicts merged (freqtrade's order for `-c a -c b`)."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_freqtrade(files: list[Path]) -> FreqtradeConfig:
+    """Every file parsed and merged; FrameworkConfigError names the file at fault."""
+    data: dict[str, Any] = {}
+    for path in files:
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError as exc:
+            raise FrameworkConfigError(f"cannot read {path}: {exc.strerror}") from None
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise FrameworkConfigError(f"{path} is larger than {MAX_CONFIG_BYTES} bytes")
+        try:
+            parsed = json.loads(strip_jsonc(raw.decode("utf-8", "replace")))
+        except ValueError as exc:
+            raise FrameworkConfigError(f"{path} is not valid JSON: {exc}") from None
+        if not isinstance(parsed, dict):
+            raise FrameworkConfigError(f"{path} is not a JSON object")
+        data = deep_merge(data, parsed)
+    return FreqtradeConfig(tuple(files), data)
+
+
+def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
+    value = data.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def _weak(value: Any, minimum: int) -> str | None:
+    """Why a secret is weak (empty, a sample value, too short), or None."""
+    if not isinstance(value, str) or not value:
+        return "empty"
+    if value in SAMPLE_SECRETS:
+        return "a value from freqtrade's sample configs"
+    if len(value) < minimum:
+        return f"shorter than {minimum} characters"
+    return None
+
+
+def _loopback(address: Any) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(str(address)).is_loopback
+    except ValueError:
+        return False
+
+
+def api_server_problems(data: dict[str, Any]) -> list[str]:
+    """What is wrong with `api_server`, in words (no values but the listen address)."""
+    api = _section(data, "api_server")
+    if not api.get("enabled"):
+        return []
+    problems = []
+    address = api.get("listen_ip_address", "")
+    if not _loopback(address):
+        problems.append(f"listens on {address or '(unset)'}, beyond loopback")
+    why = _weak(api.get("password"), MIN_PASSWORD)
+    if why:
+        problems.append(f"password is {why} (an empty one still issues tokens)")
+    why = _weak(api.get("jwt_secret_key", "super-secret"), MIN_JWT_SECRET)
+    if why:
+        problems.append(f"jwt_secret_key is {why} (tokens signed with it are accepted)")
+    tokens = api.get("ws_token")
+    for token in tokens if isinstance(tokens, list) else [] if tokens is None else [tokens]:
+        why = _weak(token, MIN_WS_TOKEN)
+        if why:
+            problems.append(f"ws_token is {why}")
+            break
+    origins = api.get("CORS_origins") or []
+    if isinstance(origins, list) and "*" in origins:
+        problems.append('CORS_origins allows every origin ("*")')
+    return problems
+
+
+def secrets_in_files(ft: FreqtradeConfig) -> list[str]:
+    """`section.field` of every credential that is set in the files (names only)."""
+    found = []
+    for section, field in SECRET_FIELDS:
+        value = _section(ft.data, section).get(field)
+        if isinstance(value, str) and value.strip():
+            found.append(f"{section}.{field}")
+    return found
+
+
+def _load(ctx: Context) -> FreqtradeConfig | Outcome:
+    """The merged freqtrade config, or the outcome that says why there is none."""
+    if ctx.config.bot.framework != "freqtrade":
+        return Outcome(Status.SKIP, 'no [bot] framework = "freqtrade"')
+    files = config_files(ctx.config)
+    if not files:
+        return Outcome(Status.SKIP, "no freqtrade config file: set [bot] framework_config")
+    cached = ctx.cache.get("freqtrade.config")
+    if isinstance(cached, FreqtradeConfig):
+        return cached
+    try:
+        loaded = load_freqtrade(files)
+    except FrameworkConfigError as exc:
+        return Outcome(Status.ERROR, str(exc), subject=str(files[0]))
+    ctx.cache["freqtrade.config"] = loaded
+    return loaded
+
+
+def _subject(ft: FreqtradeConfig) -> str:
+    return ", ".join(str(p) for p in ft.files)
+
+
+@host_check(
+    "host.framework_api",
+    "freqtrade's API server is loopback-only, with a strong password and its own secrets",
+    Severity.HIGH,
+    'In the freqtrade config set "api_server": {"listen_ip_address": "127.0.0.1", a long '
+    'random "password", "jwt_secret_key" and "ws_token" (python3 -c "import secrets; '
+    'print(secrets.token_urlsafe(32))"), "CORS_origins": only your UI\'s origin}; reach '
+    "it through an SSH tunnel (ssh -L 8080:127.0.0.1:8080 HOST). freqtrade also reads "
+    "them from FREQTRADE__API_SERVER__PASSWORD, ..._JWT_SECRET_KEY, ..._WS_TOKEN.",
+)
+async def framework_api(ctx: Context) -> Outcome:
+    """The REST API can force entries and exits: reachable and weakly guarded, it is a key."""
+    loaded = _load(ctx)
+    if isinstance(loaded, Outcome):
+        return loaded
+    problems = api_server_problems(loaded.data)
+    if not _section(loaded.data, "api_server").get("enabled"):
+        return Outcome(Status.PASS, "API server disabled", subject=_subject(loaded))
+    if problems:
+        return Outcome(Status.FAIL, "api_server " + "; ".join(problems), _subject(loaded))
+    return Outcome(Status.PASS, "API server on loopback, strong secrets", _subject(loaded))
+
+
+@host_check(
+    "secrets.not_in_framework_config",
+    "No exchange key or bot token in freqtrade's config files",
+    Severity.CRITICAL,
+    'Blank them in the config file ("key": "", "secret": "") and give them to freqtrade '
+    "through its environment: FREQTRADE__EXCHANGE__KEY, FREQTRADE__EXCHANGE__SECRET (and "
+    "__PASSWORD), FREQTRADE__TELEGRAM__TOKEN; `botguard run` hands an [[account]] reference "
+    'named so (api_key = "env:FREQTRADE__EXCHANGE__KEY") to the bot under that name. '
+    "Rotate any key the file held if it was ever committed or copied.",
+)
+async def not_in_framework_config(ctx: Context) -> Outcome:
+    """freqtrade reads keys from config.json or the environment; the file gets copied around."""
+    loaded = _load(ctx)
+    if isinstance(loaded, Outcome):
+        return loaded
+    found = secrets_in_files(loaded)
+    if found:
+        return Outcome(Status.FAIL, "set in the file(s): " + ", ".join(found), _subject(loaded))
+    return Outcome(Status.PASS, "no key or token in the file(s)", _subject(loaded))
