@@ -36,7 +36,7 @@ def state_dir_of(config: Path | None) -> Path | None:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         state = raw.get("state", {}).get("dir", "/var/lib/botguard")
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, AttributeError):
+    except (OSError, ValueError, RecursionError, AttributeError):  # deep nesting, NUL, ...
         return None
     if not isinstance(state, str):
         return None
