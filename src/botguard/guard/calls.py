@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ccxt.base.errors import DDoSProtection, InvalidNonce, NetworkError
 
 if TYPE_CHECKING:
+    from botguard.guard.rules import Intent
     from botguard.guard.wiring import Translator
 
 OrderDict = dict[str, Any]
@@ -89,24 +90,57 @@ ORDER_CALLS: dict[str, Build] = {
 """Every ccxt method that places or changes an order, and how to read its arguments."""
 
 
-def admit(t: Translator, pending: Pending) -> tuple[Any, ...]:
+def priced(t: Translator, pending: Pending, fetch: Callable[[str], None]) -> list[Intent]:
+    """Each order as an Intent, fetching the missing prices first (one ticker a symbol).
+
+    The intents read before the fetch are kept when no fetch was needed: each order is
+    read once on the common path, not once to find missing prices and again to check.
+    """
+    orders = pending.orders
+    if len(orders) == 1:  # create_order, edit_order: no comprehension frames
+        intent = t.order_intent(orders[0], required=False)
+        if intent is not None:
+            return [intent]
+        fetch(orders[0]["symbol"])
+        return [_required(t, orders[0])]
+    first = [t.order_intent(order, required=False) for order in orders]
+    missing = {o["symbol"] for o, i in zip(orders, first, strict=True) if i is None}
+    if not missing:
+        return first  # type: ignore[return-value] (no None left)
+    for symbol in missing:
+        fetch(symbol)
+    return [_required(t, order) for order in orders]
+
+
+def _required(t: Translator, order: OrderDict) -> Intent:
+    intent = t.order_intent(order, required=True)
+    assert intent is not None  # noqa: S101 (required=True never returns None)
+    return intent
+
+
+def admit(t: Translator, pending: Pending, intents: list[Intent]) -> tuple[Any, ...]:
     """Check and reserve every order of the call (all or none); the arguments to send."""
+    stamp = pending.stamp
     checked, sent = [], []
-    for order in pending.orders:
-        intent = t.order_intent(order, required=True)
-        assert intent is not None  # noqa: S101 (required=True never returns None)
-        params = t.stamp(order.get("params")) if pending.stamp else dict(order["params"] or {})
-        checked.append((intent, pending.stamp and order["type"] != "market"))
-        sent.append({**order, "params": params})
+    for order, intent in zip(pending.orders, intents, strict=True):
+        params = t.stamp(order.get("params")) if stamp else dict(order.get("params") or {})
+        checked.append((intent, stamp and order["type"] != "market"))
+        order = order.copy()
+        order["params"] = params
+        sent.append(order)
     pending.tokens = t.engine.admit(checked)
     return pending.send(sent)
 
 
 def answered(t: Translator, pending: Pending, result: Any) -> None:
     """The reservations become what the exchange reports (open orders, fills)."""
-    with t.engine.lock:
-        t.engine.settle(pending.tokens)
-        t.on_orders(result, (), {})
+    engine = t.engine
+    with engine.lock:
+        engine.settle(pending.tokens)
+        if isinstance(result, list):
+            t.on_orders(result, (), {})
+        else:
+            t.on_order(result)
 
 
 def failed(t: Translator, pending: Pending, exc: BaseException) -> None:
@@ -126,9 +160,8 @@ def sync_guarded(
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         pending = build(t, *args, **kwargs)
-        for symbol in t.missing_prices(pending.orders):
-            t.on_ticker(fetch_ticker(symbol), (), {})
-        sent = admit(t, pending)
+        intents = priced(t, pending, lambda symbol: t.on_ticker(fetch_ticker(symbol), (), {}))
+        sent = admit(t, pending, intents)
         try:
             result = orig(*sent)
         except BaseException as exc:
@@ -150,9 +183,12 @@ def async_guarded(
 
     async def guarded(*args: Any, **kwargs: Any) -> Any:
         pending = build(t, *args, **kwargs)
-        for symbol in t.missing_prices(pending.orders):
-            t.on_ticker(await fetch_ticker(symbol), (), {})
-        sent = admit(t, pending)
+        intents = [t.order_intent(order, required=False) for order in pending.orders]
+        if any(intent is None for intent in intents):
+            for symbol in {o["symbol"] for o, i in zip(pending.orders, intents) if i is None}:
+                t.on_ticker(await fetch_ticker(symbol), (), {})
+            intents = [_required(t, order) for order in pending.orders]
+        sent = admit(t, pending, intents)  # type: ignore[arg-type] (no None left)
         try:
             result = await orig(*sent)
         except BaseException as exc:

@@ -101,17 +101,18 @@ class Translator:
     # answers
     def on_order(self, order: Any) -> None:
         """Track an order answer: resting remainder and new fills."""
-        if not isinstance(order, Mapping) or not order.get("symbol"):
+        if not (type(order) is dict or isinstance(order, Mapping)) or not order.get("symbol"):
             return
         engine, symbol = self.engine, str(order["symbol"])
         size = engine.size_of(symbol)
         order_id = str(order.get("id") or "")
+        book = engine.book
         if order.get("status") == "open":
             sign = 1 if order.get("side") == "buy" else -1
-            engine.book.add_open(order_id, symbol, sign, _num(order.get("remaining")) * size)
+            book.add_open(order_id, symbol, sign, _num(order.get("remaining")) * size)
         else:
-            engine.book.remove_open(order_id)
-        engine.book.observe_fill(order, size, engine.today())
+            book.remove_open(order_id)
+        book.observe_fill(order, size, engine.today)
 
     def on_orders(self, orders: Any, args: Args, kwargs: dict[str, Any]) -> None:
         """fetch_order(s), fetch_closed_orders, create_orders answers."""
