@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ccxt.base.errors import DDoSProtection, InvalidNonce, NetworkError
 
@@ -90,26 +90,24 @@ ORDER_CALLS: dict[str, Build] = {
 """Every ccxt method that places or changes an order, and how to read its arguments."""
 
 
-def priced(t: Translator, pending: Pending, fetch: Callable[[str], None]) -> list[Intent]:
-    """Each order as an Intent, fetching the missing prices first (one ticker a symbol).
+def priced(t: Translator, pending: Pending) -> tuple[list[Intent], set[str]]:
+    """Each order as an Intent, and the symbols whose price must be fetched first.
 
-    The intents read before the fetch are kept when no fetch was needed: each order is
-    read once on the common path, not once to find missing prices and again to check.
+    Each order is read once on the common path (not once to find missing prices and
+    again to check); when a price is missing, the caller fetches it and reads again.
     """
     orders = pending.orders
     if len(orders) == 1:  # create_order, edit_order: no comprehension frames
         intent = t.order_intent(orders[0], required=False)
-        if intent is not None:
-            return [intent]
-        fetch(orders[0]["symbol"])
-        return [_required(t, orders[0])]
+        return ([intent], set()) if intent is not None else ([], {orders[0]["symbol"]})
     first = [t.order_intent(order, required=False) for order in orders]
     missing = {o["symbol"] for o, i in zip(orders, first, strict=True) if i is None}
-    if not missing:
-        return first  # type: ignore[return-value] (no None left)
-    for symbol in missing:
-        fetch(symbol)
-    return [_required(t, order) for order in orders]
+    return cast("list[Intent]", first), missing
+
+
+def repriced(t: Translator, pending: Pending) -> list[Intent]:
+    """Every order read again, after the missing prices were fetched."""
+    return [_required(t, order) for order in pending.orders]
 
 
 def _required(t: Translator, order: OrderDict) -> Intent:
@@ -160,7 +158,11 @@ def sync_guarded(
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         pending = build(t, *args, **kwargs)
-        intents = priced(t, pending, lambda symbol: t.on_ticker(fetch_ticker(symbol), (), {}))
+        intents, missing = priced(t, pending)
+        if missing:
+            for symbol in missing:
+                t.on_ticker(fetch_ticker(symbol), (), {})
+            intents = repriced(t, pending)
         sent = admit(t, pending, intents)
         try:
             result = orig(*sent)
@@ -183,12 +185,12 @@ def async_guarded(
 
     async def guarded(*args: Any, **kwargs: Any) -> Any:
         pending = build(t, *args, **kwargs)
-        intents = [t.order_intent(order, required=False) for order in pending.orders]
-        if any(intent is None for intent in intents):
-            for symbol in {o["symbol"] for o, i in zip(pending.orders, intents) if i is None}:
+        intents, missing = priced(t, pending)
+        if missing:
+            for symbol in missing:
                 t.on_ticker(await fetch_ticker(symbol), (), {})
-            intents = [_required(t, order) for order in pending.orders]
-        sent = admit(t, pending, intents)  # type: ignore[arg-type] (no None left)
+            intents = repriced(t, pending)
+        sent = admit(t, pending, intents)
         try:
             result = await orig(*sent)
         except BaseException as exc:

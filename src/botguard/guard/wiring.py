@@ -8,7 +8,7 @@ async classes alike.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from botguard.guard.book import _num
@@ -74,10 +74,6 @@ class Translator:
         given = sent.pop("clientOrderId", None) or sent.pop("newClientOrderId", None)
         sent["clientOrderId"] = self.engine.client_id(given)
         return sent
-
-    def missing_prices(self, orders: Sequence[Mapping[str, Any]]) -> set[str]:
-        """Symbols whose orders need a ticker before they can be checked."""
-        return {o["symbol"] for o in orders if self.order_intent(o, required=False) is None}
 
     def order_intent(self, order: Mapping[str, Any], *, required: bool) -> Intent | None:
         """A create_orders entry as an Intent."""
