@@ -138,16 +138,17 @@ class Guard:
         trip = check_symbol(policy, intent) or check_order_notional(policy, intent)
         if trip is None and self._band:
             trip = check_price_band(policy, intent, self.book.prices.get(intent.symbol, 0.0))
+        second, minute = self._last_second, self._last_minute
         if trip is None:
-            trip = self._check_flow(intent, now, resting=resting)
+            trip = self._check_flow(second, minute, now, resting=resting)
         if trip is None:
             trip = self._check_exposure(intent)
             if trip is not None and self._is_reducing(intent):
                 trip = None  # shrinking a position never breaches an exposure limit
         if trip is not None:
             raise self._breach(trip, now)
-        self._last_second.append(now)
-        self._last_minute.append(now)
+        second.append(now)
+        minute.append(now)
 
     def admit(self, orders: Sequence[tuple[Intent, bool]]) -> list[int]:
         """Check orders (intent, resting) as one batch and reserve them; all or none.
@@ -157,14 +158,13 @@ class Guard:
         reservation token per order, for `settle` or `doubt` when the answer comes.
         """
         tokens: list[int] = []
+        reserve = self.book.reserve
         with self.lock:
             try:
                 for intent, resting in orders:
                     self.check(intent, resting=resting)
                     token = next(self._tokens)
-                    self.book.reserve(
-                        token, Reservation(intent.symbol, intent.sign, intent.amount, resting)
-                    )
+                    reserve(token, Reservation(intent.symbol, intent.sign, intent.amount, resting))
                     tokens.append(token)
             except BaseException:
                 self._unadmit(tokens)
@@ -205,11 +205,14 @@ class Guard:
             return
         raise GuardRejected(Trip(Rule.STATE, why, {"state": str(state)}), state)
 
-    def _check_flow(self, intent: Intent, now: float, *, resting: bool) -> Trip | None:
-        second, minute = self._last_second, self._last_minute
-        while second and second[0] <= now - 1.0:
+    def _check_flow(
+        self, second: deque[float], minute: deque[float], now: float, *, resting: bool
+    ) -> Trip | None:
+        """The order rates (one second, one minute) and the open order count."""
+        second_ago, minute_ago = now - 1.0, now - 60.0
+        while second and second[0] <= second_ago:
             second.popleft()
-        while minute and minute[0] <= now - 60.0:
+        while minute and minute[0] <= minute_ago:
             minute.popleft()
         trip = check_order_rate(self.policy, len(second), len(minute))
         if trip is None and resting:
@@ -223,7 +226,7 @@ class Guard:
         if trip is None and policy.max_total_notional != INF:
             total = book.total_notional(intent.symbol, projected, intent.price)
             trip = check_total_notional(policy, intent.symbol, total)
-        if trip is None and self._checks_loss:
+        if trip is None and self._checks_loss and book.realised < 0:  # else no loss today
             trip = check_daily_loss(policy, book.loss_today(self.today()))
             if trip is not None:
                 self._set_state(GuardState.REDUCING, trip.message)
