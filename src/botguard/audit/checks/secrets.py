@@ -12,15 +12,17 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from botguard.audit.checks.secret_files import config_refs, secret_files
 from botguard.audit.model import Context, Outcome, host_check
 from botguard.config import Config
 from botguard.findings import Severity, Status
-from botguard.scan import Leak, scan_git_history, scan_host, scan_logs, scan_tree
-from botguard.scan.logs import expand_logs
 from botguard.secrets.refs import resolve_secret
 from botguard.secrets.secret import Secret
+
+if TYPE_CHECKING:  # the scan engine is imported by the check that runs it, not by the registry
+    from botguard.scan import Leak
 
 logger = logging.getLogger(__name__)
 MIN_SECRET_LEN = 8
@@ -58,6 +60,8 @@ def _more(leaks: Sequence[Leak]) -> str:
 
 def _code_leaks(ctx: Context, workdir: Path) -> list[Leak]:
     """Exact leaks in the working tree, minus the places a secret may live."""
+    from botguard.scan import scan_tree
+
     allowed = {p.resolve() for p in secret_files(ctx.config)}
     leaks = scan_tree(workdir, configured_secrets(ctx), patterns=False)
     return [
@@ -99,6 +103,8 @@ async def not_in_git_history(ctx: Context) -> Outcome:
     wd = ctx.config.bot.workdir
     if wd is None or not (wd / ".git").exists():
         return Outcome(Status.SKIP, "no git repository in [bot] workdir")
+    from botguard.scan import scan_git_history
+
     leaks = await asyncio.to_thread(scan_git_history, wd, configured_secrets(ctx), patterns=False)
     if leaks:
         first = leaks[0]
@@ -159,6 +165,9 @@ async def env_ignored(ctx: Context) -> Outcome:
 )
 async def not_in_logs(ctx: Context) -> Outcome:
     """The [bot] logs globs and their rotated, gzipped siblings."""
+    from botguard.scan import scan_logs
+    from botguard.scan.logs import expand_logs
+
     globs = ctx.config.bot.logs
     paths = expand_logs(globs)
     if not paths:
@@ -178,6 +187,8 @@ async def not_in_logs(ctx: Context) -> Outcome:
 )
 async def not_on_command_line(ctx: Context) -> Outcome:
     """Running processes, systemd units, crontabs and shell histories under --root."""
+    from botguard.scan import scan_host
+
     leaks = await asyncio.to_thread(scan_host, ctx.root, configured_secrets(ctx))
     exact = [leak for leak in leaks if leak.secret_ref is not None]
     if exact:
