@@ -9,8 +9,8 @@ reservations with the answer. The sync and async runners differ only by `await`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from ccxt.base.errors import DDoSProtection, InvalidNonce, NetworkError
@@ -35,7 +35,8 @@ class Pending:
     """The admitted orders (client ids stamped) -> the original method's arguments."""
     stamp: bool = True
     """New orders get a client id; an edit keeps the order's own."""
-    tokens: list[int] = field(default_factory=list)
+    tokens: Sequence[int] = ()
+    """The reservations `admit` made, one per order."""
 
 
 def _create(  # noqa: PLR0913 (ccxt's signature)
@@ -47,12 +48,12 @@ def _create(  # noqa: PLR0913 (ccxt's signature)
     price: Any = None,
     params: Any = None,
 ) -> Pending:
-    order = {"symbol": symbol, "type": type, "side": side, "amount": amount, "price": price}
-
     def send(sent: list[OrderDict]) -> tuple[Any, ...]:
         return (symbol, type, side, amount, price, sent[0]["params"])
 
-    return Pending([{**order, "params": params}], send)
+    order = {"symbol": symbol, "type": type, "side": side, "amount": amount, "price": price,
+             "params": params}  # fmt: skip
+    return Pending([order], send)
 
 
 def _batch(t: Translator, orders: list[OrderDict], params: Any = None) -> Pending:

@@ -53,7 +53,7 @@ class Translator:
         required: bool,
     ) -> Intent | None:
         """The order as an Intent; None when a ticker must be fetched first."""
-        engine, params = self.engine, params or {}
+        engine = self.engine
         last = engine.last_price(symbol)
         limit = 0.0 if type_ == "market" or price is None else float(price)
         if (self._needs_price and (limit or last) <= 0) or (self._band and limit and last <= 0):
@@ -63,9 +63,12 @@ class Translator:
             raise GuardRejected(trip, engine.state)
         ref = limit or last
         size = engine.size_of(symbol)
-        cost = params.get("cost") or params.get("quoteOrderQty")
+        if params:
+            cost = params.get("cost") or params.get("quoteOrderQty")
+            reduce_only = bool(params.get("reduceOnly") or params.get("closePosition"))
+        else:  # most orders: no params to read
+            cost, reduce_only = None, False
         base = _num(cost) / ref if cost and ref else _num(amount) * size
-        reduce_only = bool(params.get("reduceOnly") or params.get("closePosition"))
         return Intent(symbol, 1 if side == "buy" else -1, base, ref, reduce_only)
 
     def stamp(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
