@@ -119,16 +119,15 @@ def _required(t: Translator, order: OrderDict) -> Intent:
 
 def admit(t: Translator, pending: Pending, intents: list[Intent]) -> tuple[Any, ...]:
     """Check and reserve every order of the call (all or none); the arguments to send."""
-    stamp = pending.stamp
-    checked, sent = [], []
-    for order, intent in zip(pending.orders, intents, strict=True):
-        params = t.stamp(order.get("params")) if stamp else dict(order.get("params") or {})
+    stamp, orders = pending.stamp, pending.orders
+    checked = []
+    for order, intent in zip(orders, intents, strict=True):
+        # the order dicts are the call's own copies (the build step made them): the
+        # params to send replace the caller's in place, the caller's dict untouched
+        order["params"] = t.stamp(order.get("params")) if stamp else dict(order.get("params") or {})
         checked.append((intent, stamp and order["type"] != "market"))
-        order = order.copy()
-        order["params"] = params
-        sent.append(order)
     pending.tokens = t.engine.admit(checked)
-    return pending.send(sent)
+    return pending.send(orders)
 
 
 def answered(t: Translator, pending: Pending, result: Any) -> None:
