@@ -2,8 +2,9 @@
 
 Part 1, per order, median, p99 and p99.9 over 100,000 orders, before and after in
 one run: "before" is botguard's src/ as of --baseline (extracted with `git archive`
-into a temp dir), "after" is this tree; each side runs in its own subprocess with
-its own sim, the same worker code, and its own ccxt baseline:
+into a temp dir), "after" is this tree; each side runs in subprocesses with their
+own sim, the same worker code and their own ccxt baseline, four workers a side
+alternating (before, after, before, ...) so the machine's load falls on both alike:
 - the guard's pre-trade check (intent, client id, every rule, halt-flag stat);
 - the whole guarded `create_order` wrapper with the network call replaced by a
   stub that returns the sim's answer with a fresh id (check + bookkeeping of the
@@ -111,7 +112,7 @@ def exchange_on(url: str) -> Any:
 
 
 def worker(n: int, state_dir: Path) -> dict[str, list[float]]:
-    """Part 1 against whichever botguard this interpreter imports: label -> stats."""
+    """Part 1 against whichever botguard this interpreter imports: label -> samples."""
     out: dict[str, list[float]] = {}
     with run_sim(SCENARIO) as sim:
         config = config_for(state_dir, sim.url, LIMITS)
@@ -127,21 +128,21 @@ def worker(n: int, state_dir: Path) -> dict[str, list[float]]:
             t.stamp(None)
             t.engine.settle(t.engine.admit([(intent, True)]))  # check, reserve, answer
 
-        out["guard: pre-trade check"] = stats(timed(n, check))
+        out["guard: pre-trade check"] = timed(n, check)
         ids = itertools.count(1)
 
         def stub(*args: Any) -> dict[str, Any]:
             return {**answer, "id": str(next(ids)), "status": "closed"}
 
-        out["the network stub alone (inside the next row)"] = stats(
-            timed(n, lambda i: stub(BTC, "limit", "buy", 0.001, 19_900 + i % 100, {}))
+        out["the network stub alone (inside the next row)"] = timed(
+            n, lambda i: stub(BTC, "limit", "buy", 0.001, 19_900 + i % 100, {})
         )
         stubbed = exchange_on(sim.url)
         stubbed.create_order = stub
         botguard.guard(stubbed, config, on_trip=lambda trip: None)
         stubbed.fetch_ticker(BTC)
-        out[WRAPPER] = stats(
-            timed(n, lambda i: stubbed.create_order(BTC, "limit", "buy", 0.001, 19_900 + i % 100))
+        out[WRAPPER] = timed(
+            n, lambda i: stubbed.create_order(BTC, "limit", "buy", 0.001, 19_900 + i % 100)
         )
         raw = exchange_on(sim.url)
 
@@ -149,10 +150,10 @@ def worker(n: int, state_dir: Path) -> dict[str, list[float]]:
             request = raw.create_order_request(BTC, "limit", "buy", 0.001, 19_900 + i % 100, {})
             raw.sign("order", ["fapiPrivate"], "POST", request)
 
-        out[CCXT] = stats(timed(n, build_and_sign))
+        out[CCXT] = timed(n, build_and_sign)
         raw.enableRateLimit = False  # ccxt would otherwise wait 4 x 50 ms per order
         network = timed(50, lambda i: raw.create_order(BTC, "limit", "buy", 0.001, 19_000))
-        out["ccxt: create_order to the sim (loopback HTTP)"] = stats(network)
+        out["ccxt: create_order to the sim (loopback HTTP)"] = network
     return out
 
 
@@ -183,10 +184,22 @@ def run_worker(n: int, work: Path, src: Path) -> dict[str, list[float]]:
     return data
 
 
-def part_one(n: int, work: Path, rev: str) -> Table:
-    before = run_worker(n, work / "before", baseline_src(work, rev))
-    after = run_worker(n, work / "after", ROOT / "src")
-    table = Table(title=f"Per order, µs: before (@{rev}) and after, {n:,} orders each")
+def part_one(n: int, work: Path, rev: str, rounds: int = 4) -> Table:
+    """Before and after alternate in `rounds` workers each (n / rounds orders a worker),
+    so a load spike from elsewhere on the machine falls on both sides alike."""
+    srcs = {"before": baseline_src(work, rev), "after": ROOT / "src"}
+    samples: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+    for r in range(rounds):
+        for side, src in srcs.items():
+            got = run_worker(n // rounds, work / f"{side}{r}", src)
+            for label, values in got.items():
+                samples[side].setdefault(label, []).extend(values)
+    before = {label: stats(v) for label, v in samples["before"].items()}
+    after = {label: stats(v) for label, v in samples["after"].items()}
+    table = Table(
+        title=f"Per order, µs: before (@{rev}) and after, {n:,} orders each "
+        f"({rounds} alternating workers a side)"
+    )
     table.add_column("per order")
     for side in ("before", "after"):
         for stat in ("median", "p99", "p99.9"):
@@ -262,7 +275,7 @@ def main() -> None:
     if args.worker is not None:
         result = worker(args.orders, args.worker)
         print(botguard.__file__)
-        print(json.dumps(result))
+        print(json.dumps({k: [round(x, 3) for x in v] for k, v in result.items()}))
         return
     console = Console(width=150)
     with tempfile.TemporaryDirectory() as tmp:
