@@ -203,8 +203,10 @@ class Book:
 
         `today` is read only when there is a fill to book: most answers carry none.
         """
-        order_id = str(order.get("id") or "")
         filled = _num(order.get("filled")) * size
+        if filled <= 0:  # nothing filled (most answers): nothing new to book
+            return
+        order_id = str(order.get("id") or "")
         cost = _num(order.get("cost"))
         before_filled, before_cost = self.seen_fills.get(order_id, (0.0, 0.0))
         delta = filled - before_filled

@@ -99,8 +99,10 @@ def priced(t: Translator, pending: Pending) -> tuple[list[Intent], set[str]]:
     """
     orders = pending.orders
     if len(orders) == 1:  # create_order, edit_order: no comprehension frames
-        intent = t.order_intent(orders[0], required=False)
-        return ([intent], set()) if intent is not None else ([], {orders[0]["symbol"]})
+        o = orders[0]
+        intent = t.intent(o["symbol"], o["type"], o["side"], o.get("amount"), o.get("price"),
+                          o.get("params"), required=False)  # fmt: skip
+        return ([intent], set()) if intent is not None else ([], {o["symbol"]})
     first = [t.order_intent(order, required=False) for order in orders]
     missing = {o["symbol"] for o, i in zip(orders, first, strict=True) if i is None}
     return cast("list[Intent]", first), missing
