@@ -9,7 +9,10 @@ a 4 MB log, a unit name, and this machine as the host (--root /). Measured:
   interpreter start-up and imports, which is what a user or a CI job waits for;
 - the requests the audit sent (sim log) and the waves they flew in;
 - the slowest checks, each run alone.
-Goal (issue 5): the whole audit under 2 s plus one round trip.
+Goal (issue 5): the whole audit under 2 s plus one round trip. Then, before (botguard's
+src/ as of BASELINE_REV, from `git archive`) and after, each in fresh interpreters:
+run_audit in process, and the process from spawn to the first request the sim logged
+and to exit (issue 18: first request within 0.5 s, exit within in-process + 0.5 s).
 
 Part 2. `lynis audit system --quick` and `botguard audit` on this machine: SSH, firewall,
 updates and time verdicts side by side, with what the machine shows when asked directly
@@ -41,6 +44,8 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 BOTGUARD = str(Path(sys.executable).parent / "botguard")
 LATENCY_MS = 50
+BASELINE_REV = "e921dcf"
+"""main before the audit's import work (issue 18): the "before" row of the process table."""
 ACCOUNTS = [
     (f"acct{i}", f"benchKey{i}x7Qm2Vn8Lp4", f"benchSecret{i}Zr5Tw9Yb3Kd6") for i in (1, 2, 3)
 ]
@@ -172,9 +177,96 @@ def cli_runs(config_path: Path) -> tuple[float, str]:
     return statistics.median(times), out
 
 
+IN_PROCESS = """
+import asyncio, json, statistics, sys, time
+from pathlib import Path
+import botguard
+from botguard.audit import run_audit
+from botguard.config import load_config
+config = load_config(Path(sys.argv[1]))
+asyncio.run(run_audit(config))
+times = []
+for _ in range(3):
+    t0 = time.perf_counter()
+    asyncio.run(run_audit(config))
+    times.append(time.perf_counter() - t0)
+print(botguard.__file__)
+print(statistics.median(times))
+"""
+
+
+def baseline_src(tmp: Path, rev: str) -> Path:
+    """botguard's src/ as of `rev`, extracted with `git archive` (as benchmarks/scan.py)."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True, check=True
+    )
+    dest = tmp / "baseline"
+    dest.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest / "src"
+
+
+def side_in_process(config_path: Path, src: Path) -> float:
+    """run_audit's median (3 runs after a warm-up) in a fresh interpreter importing `src`."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    proc = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS, str(config_path)],
+        capture_output=True, text=True, env=env, check=False, cwd=ROOT,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        sys.exit(f"in-process audit failed: {proc.stderr[-800:]}")
+    loaded, median = proc.stdout.strip().splitlines()[-2:]
+    if not loaded.startswith(str(src)):
+        sys.exit(f"imported botguard from {loaded}, not {src}")
+    return float(median)
+
+
+def side_process(config_path: Path, src: Path, sim: Any, runs: int = 3) -> tuple[float, float]:
+    """`botguard audit -f json` as a process importing `src`: medians of spawn to the
+    first request the sim logged (its arrival time, wall clock ms) and spawn to exit."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    first, total = [], []
+    for _ in range(runs):
+        sim.clear_log()
+        spawned = time.time()
+        t0 = time.perf_counter()
+        proc = subprocess.run(
+            [sys.executable, "-m", "botguard", "audit", "--config", str(config_path), "-f", "json"],
+            capture_output=True, text=True, env=env, check=False, cwd=ROOT,
+        )  # fmt: skip
+        total.append(time.perf_counter() - t0)
+        if proc.returncode not in (0, 1):
+            sys.exit(f"botguard audit exited {proc.returncode}: {proc.stderr[-500:]}")
+        log = sim.log()
+        first.append(min(e["ts"] for e in log) / 1000 - spawned if log else float("nan"))
+    return statistics.median(first), statistics.median(total)
+
+
+def process_table(config_path: Path, sim: Any, tmp: Path, rev: str) -> Table:
+    """Before (@rev, archived src) and after: in process, and as a whole process."""
+    table = Table(
+        title="`botguard audit -f json`: in process vs as a process (seconds, median of 3)"
+    )
+    for col in ("side", "run_audit in process", "spawn -> first request", "spawn -> exit",
+                "exit - in process", "goal: first <= 0.5, exit <= in process + 0.5"):  # fmt: skip
+        table.add_column(col, justify="left" if col == "side" else "right")
+    sides = [(f"before (@{rev})", baseline_src(tmp, rev)), ("after (this tree)", ROOT / "src")]
+    for label, src in sides:
+        inner = side_in_process(config_path, src)
+        first, whole = side_process(config_path, src, sim)
+        ok = first <= 0.5 and whole <= inner + 0.5
+        table.add_row(label, f"{inner:.3f}", f"{first:.3f}", f"{whole:.3f}",
+                      f"{whole - inner:+.3f}", "met" if ok else "NOT met")  # fmt: skip
+    return table
+
+
 def import_time() -> float:
-    """Median spawn-to-exit of a process that only imports what the audit command loads."""
-    code = "import botguard.cli, botguard.audit.registry, ccxt.async_support.binance"
+    """Median spawn-to-exit of a process that only imports what the audit command loads
+    (ccxt through venues/connect: its one exchange module, as the audit imports it)."""
+    code = (
+        "import botguard.cli, botguard.audit.registry; "
+        "from botguard.venues.connect import exchange_class; exchange_class('binance')"
+    )
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
@@ -206,6 +298,7 @@ def part_one(tmp: Path) -> list[dict[str, Any]]:
         cli, out = cli_runs(config)
         imports = import_time()
         slow = asyncio.run(per_check(config))
+        processes = process_table(config, sim, tmp, BASELINE_REV)
     goal = 2.0 + rtt
     table = Table(
         title=f"botguard audit, 3 accounts on one sim ({LATENCY_MS} ms latency), --root /"
@@ -219,6 +312,7 @@ def part_one(tmp: Path) -> list[dict[str, Any]]:
     table.add_row("  of which: interpreter + imports (botguard, ccxt)", f"{imports:.3f}", "")
     table.add_row("exchange requests per audit / waves", f"{len(log)} / {waves(log)}", "")
     console.print(table)
+    console.print(processes)
     slowest = Table(title="slowest checks, each run alone")
     slowest.add_column("check")
     slowest.add_column("seconds", justify="right")

@@ -1,9 +1,14 @@
 """The guard's pre-trade check next to the ccxt call it guards; and trip-to-flat time.
 
-Part 1, per order, median and p99 over 100,000 orders (one process, one run):
+Part 1, per order, median, p99 and p99.9 over 100,000 orders, before and after in
+one run: "before" is botguard's src/ as of --baseline (extracted with `git archive`
+into a temp dir), "after" is this tree; each side runs in subprocesses with their
+own sim, the same worker code and their own ccxt baseline, four workers a side
+alternating (before, after, before, ...) so the machine's load falls on both alike:
 - the guard's pre-trade check (intent, client id, every rule, halt-flag stat);
 - the whole guarded `create_order` wrapper with the network call replaced by a
-  stub that returns the sim's answer (check + bookkeeping of the answer);
+  stub that returns the sim's answer with a fresh id (check + bookkeeping of the
+  answer); the stub alone is a row of its own;
 - the baseline: what ccxt itself spends on the same order before the network,
   building the request and signing it (`create_order_request` + `sign`), with
   markets loaded from a `botguard sim`.
@@ -12,15 +17,19 @@ Part 2: from a trip condition appearing on the sim (a price crash under a long
 position) to the account verified flat, with `botguard watch` polling every
 `poll_s`, next to one poll interval plus the kill time.
 
-usage: .venv/bin/python benchmarks/guard.py [--orders N]
+usage: .venv/bin/python benchmarks/guard.py [--orders N] [--baseline REV] [--no-trip]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -39,7 +48,12 @@ from botguard.testing.canary import CANARIES
 from botguard.testing.sim import run_sim
 from botguard.venues.connect import rebase_urls
 
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE_REV = "e921dcf"
+"""main before the guard's tail work (issue 18): reservations, one admission path."""
 BTC = "BTC/USDT:USDT"
+WRAPPER = "guard: whole wrapper, network stubbed"
+CCXT = "ccxt: build + sign create_order (baseline)"
 KEY, SECRET = CANARIES["BOTGUARD_CANARY_API_KEY"], CANARIES["BOTGUARD_CANARY_SECRET"]
 SCENARIO = {
     "account": [{"name": "main", "api_key": KEY, "secret": SECRET, "futures": {"USDT": 1_000_000}}],
@@ -82,10 +96,11 @@ def timed(n: int, call: Callable[[int], object]) -> list[float]:
     return out
 
 
-def row(table: Table, label: str, samples: list[float]) -> None:
+def stats(samples: list[float]) -> list[float]:
+    """Median, p99 and p99.9 of per-call microseconds."""
     samples.sort()
-    p99 = samples[int(len(samples) * 0.99)]
-    table.add_row(label, f"{statistics.median(samples):.2f}", f"{p99:.2f}", f"{len(samples):,}")
+    n = len(samples)
+    return [statistics.median(samples), samples[int(n * 0.99)], samples[int(n * 0.999)], n]
 
 
 def exchange_on(url: str) -> Any:
@@ -96,10 +111,9 @@ def exchange_on(url: str) -> Any:
     return ex
 
 
-def part_one(n: int, state_dir: Path) -> Table:
-    table = Table(title=f"Pre-trade check vs the ccxt call it guards ({n:,} orders)")
-    for column in ("per order", "median µs", "p99 µs", "orders"):
-        table.add_column(column, justify="left" if column == "per order" else "right")
+def worker(n: int, state_dir: Path) -> dict[str, list[float]]:
+    """Part 1 against whichever botguard this interpreter imports: label -> samples."""
+    out: dict[str, list[float]] = {}
     with run_sim(SCENARIO) as sim:
         config = config_for(state_dir, sim.url, LIMITS)
         ex = exchange_on(sim.url)
@@ -114,28 +128,87 @@ def part_one(n: int, state_dir: Path) -> Table:
             t.stamp(None)
             t.engine.settle(t.engine.admit([(intent, True)]))  # check, reserve, answer
 
-        row(table, "guard: pre-trade check", timed(n, check))
+        out["guard: pre-trade check"] = timed(n, check)
+        ids = itertools.count(1)
 
+        def stub(*args: Any) -> dict[str, Any]:
+            return {**answer, "id": str(next(ids)), "status": "closed"}
+
+        out["the network stub alone (inside the next row)"] = timed(
+            n, lambda i: stub(BTC, "limit", "buy", 0.001, 19_900 + i % 100, {})
+        )
         stubbed = exchange_on(sim.url)
-        stubbed.create_order = lambda *args: {**answer, "id": str(args), "status": "closed"}
+        stubbed.create_order = stub
         botguard.guard(stubbed, config, on_trip=lambda trip: None)
         stubbed.fetch_ticker(BTC)
-        row(
-            table,
-            "guard: whole wrapper, network stubbed",
-            timed(n, lambda i: stubbed.create_order(BTC, "limit", "buy", 0.001, 19_900 + i % 100)),
+        out[WRAPPER] = timed(
+            n, lambda i: stubbed.create_order(BTC, "limit", "buy", 0.001, 19_900 + i % 100)
         )
-
         raw = exchange_on(sim.url)
 
         def build_and_sign(i: int) -> None:
             request = raw.create_order_request(BTC, "limit", "buy", 0.001, 19_900 + i % 100, {})
             raw.sign("order", ["fapiPrivate"], "POST", request)
 
-        row(table, "ccxt: build + sign create_order (baseline)", timed(n, build_and_sign))
+        out[CCXT] = timed(n, build_and_sign)
         raw.enableRateLimit = False  # ccxt would otherwise wait 4 x 50 ms per order
         network = timed(50, lambda i: raw.create_order(BTC, "limit", "buy", 0.001, 19_000))
-        row(table, "ccxt: create_order to the sim (loopback HTTP)", network)
+        out["ccxt: create_order to the sim (loopback HTTP)"] = network
+    return out
+
+
+def baseline_src(work: Path, rev: str) -> Path:
+    """botguard's src/ as of `rev`, extracted with `git archive` (as benchmarks/scan.py)."""
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev, "src"], capture_output=True, check=True
+    )
+    dest = work / "baseline"
+    dest.mkdir()
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest / "src"
+
+
+def run_worker(n: int, work: Path, src: Path) -> dict[str, list[float]]:
+    """One side of part 1 in a fresh interpreter that imports botguard from `src`."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--worker", str(work), "--orders", str(n)],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        sys.exit(f"benchmark worker failed: {proc.stderr[-2000:]}")
+    loaded, result = proc.stdout.strip().splitlines()[-2:]
+    if not loaded.startswith(str(src)):
+        sys.exit(f"the worker imported botguard from {loaded}, not {src}")
+    data: dict[str, list[float]] = json.loads(result)
+    return data
+
+
+def part_one(n: int, work: Path, rev: str, rounds: int = 4) -> Table:
+    """Before and after alternate in `rounds` workers each (n / rounds orders a worker),
+    so a load spike from elsewhere on the machine falls on both sides alike."""
+    srcs = {"before": baseline_src(work, rev), "after": ROOT / "src"}
+    samples: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+    for r in range(rounds):
+        for side, src in srcs.items():
+            got = run_worker(n // rounds, work / f"{side}{r}", src)
+            for label, values in got.items():
+                samples[side].setdefault(label, []).extend(values)
+    before = {label: stats(v) for label, v in samples["before"].items()}
+    after = {label: stats(v) for label, v in samples["after"].items()}
+    table = Table(
+        title=f"Per order, µs: before (@{rev}) and after, {n:,} orders each "
+        f"({rounds} alternating workers a side)"
+    )
+    table.add_column("per order")
+    for side in ("before", "after"):
+        for stat in ("median", "p99", "p99.9"):
+            table.add_column(f"{side} {stat}", justify="right")
+    for label in after:
+        cells = [f"{v:.2f}" for side in (before, after) for v in side.get(label, [0, 0, 0])[:3]]
+        table.add_row(label, *cells)
+    ratio = [f"{s[WRAPPER][i] / s[CCXT][i]:.1%}" for s in (before, after) for i in (0, 1, 2)]
+    table.add_row("whole wrapper / ccxt build + sign (same run)", *ratio, style="bold")
     return table
 
 
@@ -193,13 +266,22 @@ async def part_two(state_dir: Path, poll_s: float = 2.0, runs: int = 3) -> Table
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--baseline", default=BASELINE_REV, help="git rev for the before rows")
+    parser.add_argument("--no-trip", action="store_true", help="part 1 only")
+    parser.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     for name, value in CANARIES.items():
         os.environ.setdefault(name, value)
-    console = Console()
+    if args.worker is not None:
+        result = worker(args.orders, args.worker)
+        print(botguard.__file__)
+        print(json.dumps({k: [round(x, 3) for x in v] for k, v in result.items()}))
+        return
+    console = Console(width=150)
     with tempfile.TemporaryDirectory() as tmp:
-        console.print(part_one(args.orders, Path(tmp) / "one"))
-        console.print(asyncio.run(part_two(Path(tmp) / "two")))
+        console.print(part_one(args.orders, Path(tmp), args.baseline))
+        if not args.no_trip:
+            console.print(asyncio.run(part_two(Path(tmp) / "two")))
 
 
 if __name__ == "__main__":

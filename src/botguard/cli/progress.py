@@ -27,7 +27,13 @@ def _ignore(done: int, total: int, what: str) -> None:
 @contextmanager
 def progress(description: str, *, total: int | None = None) -> Iterator[Update]:
     """A transient bar (or spinner while `total` is unknown) on a terminal; else silent."""
-    from rich.progress import (
+    from botguard.secrets.console import make_console
+
+    console = make_console(stderr=True)
+    if not console.is_terminal:
+        yield _ignore
+        return
+    from rich.progress import (  # only for a terminal: a piped run never draws
         BarColumn,
         MofNCompleteColumn,
         Progress,
@@ -36,12 +42,6 @@ def progress(description: str, *, total: int | None = None) -> Iterator[Update]:
         TimeElapsedColumn,
     )
 
-    from botguard.secrets.console import make_console
-
-    console = make_console(stderr=True)
-    if not console.is_terminal:
-        yield _ignore
-        return
     columns = (SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                MofNCompleteColumn(), TimeElapsedColumn())  # fmt: skip
     # No redirect: the console's stream looks sys.stderr up at write time, so rich's

@@ -15,7 +15,7 @@ position, which is when a landed order becomes visible.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -196,10 +196,17 @@ class Book:
             self.realised_day = today
             self.realised = Decimal(0)
 
-    def observe_fill(self, order: Mapping[str, Any], size: float, today: date) -> None:
-        """Apply the part of an order's fill not yet seen (ccxt order dict)."""
-        order_id = str(order.get("id") or "")
+    def observe_fill(
+        self, order: Mapping[str, Any], size: float, today: Callable[[], date]
+    ) -> None:
+        """Apply the part of an order's fill not yet seen (ccxt order dict).
+
+        `today` is read only when there is a fill to book: most answers carry none.
+        """
         filled = _num(order.get("filled")) * size
+        if filled <= 0:  # nothing filled (most answers): nothing new to book
+            return
+        order_id = str(order.get("id") or "")
         cost = _num(order.get("cost"))
         before_filled, before_cost = self.seen_fills.get(order_id, (0.0, 0.0))
         delta = filled - before_filled
@@ -210,4 +217,4 @@ class Book:
         price = delta_cost / delta if delta_cost > 0 else _num(order.get("average"))
         sign = 1 if order.get("side") == "buy" else -1
         if price > 0:
-            self.apply_fill(str(order.get("symbol")), sign * delta, price, today)
+            self.apply_fill(str(order.get("symbol")), sign * delta, price, today())

@@ -9,13 +9,14 @@ reservations with the answer. The sync and async runners differ only by `await`.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from ccxt.base.errors import DDoSProtection, InvalidNonce, NetworkError
 
 if TYPE_CHECKING:
+    from botguard.guard.rules import Intent
     from botguard.guard.wiring import Translator
 
 OrderDict = dict[str, Any]
@@ -34,7 +35,8 @@ class Pending:
     """The admitted orders (client ids stamped) -> the original method's arguments."""
     stamp: bool = True
     """New orders get a client id; an edit keeps the order's own."""
-    tokens: list[int] = field(default_factory=list)
+    tokens: Sequence[int] = ()
+    """The reservations `admit` made, one per order."""
 
 
 def _create(  # noqa: PLR0913 (ccxt's signature)
@@ -46,12 +48,12 @@ def _create(  # noqa: PLR0913 (ccxt's signature)
     price: Any = None,
     params: Any = None,
 ) -> Pending:
-    order = {"symbol": symbol, "type": type, "side": side, "amount": amount, "price": price}
-
     def send(sent: list[OrderDict]) -> tuple[Any, ...]:
         return (symbol, type, side, amount, price, sent[0]["params"])
 
-    return Pending([{**order, "params": params}], send)
+    order = {"symbol": symbol, "type": type, "side": side, "amount": amount, "price": price,
+             "params": params}  # fmt: skip
+    return Pending([order], send)
 
 
 def _batch(t: Translator, orders: list[OrderDict], params: Any = None) -> Pending:
@@ -89,24 +91,56 @@ ORDER_CALLS: dict[str, Build] = {
 """Every ccxt method that places or changes an order, and how to read its arguments."""
 
 
-def admit(t: Translator, pending: Pending) -> tuple[Any, ...]:
+def priced(t: Translator, pending: Pending) -> tuple[list[Intent], set[str]]:
+    """Each order as an Intent, and the symbols whose price must be fetched first.
+
+    Each order is read once on the common path (not once to find missing prices and
+    again to check); when a price is missing, the caller fetches it and reads again.
+    """
+    orders = pending.orders
+    if len(orders) == 1:  # create_order, edit_order: no comprehension frames
+        o = orders[0]
+        intent = t.intent(o["symbol"], o["type"], o["side"], o.get("amount"), o.get("price"),
+                          o.get("params"), required=False)  # fmt: skip
+        return ([intent], set()) if intent is not None else ([], {o["symbol"]})
+    first = [t.order_intent(order, required=False) for order in orders]
+    missing = {o["symbol"] for o, i in zip(orders, first, strict=True) if i is None}
+    return cast("list[Intent]", first), missing
+
+
+def repriced(t: Translator, pending: Pending) -> list[Intent]:
+    """Every order read again, after the missing prices were fetched."""
+    return [_required(t, order) for order in pending.orders]
+
+
+def _required(t: Translator, order: OrderDict) -> Intent:
+    intent = t.order_intent(order, required=True)
+    assert intent is not None  # noqa: S101 (required=True never returns None)
+    return intent
+
+
+def admit(t: Translator, pending: Pending, intents: list[Intent]) -> tuple[Any, ...]:
     """Check and reserve every order of the call (all or none); the arguments to send."""
-    checked, sent = [], []
-    for order in pending.orders:
-        intent = t.order_intent(order, required=True)
-        assert intent is not None  # noqa: S101 (required=True never returns None)
-        params = t.stamp(order.get("params")) if pending.stamp else dict(order["params"] or {})
-        checked.append((intent, pending.stamp and order["type"] != "market"))
-        sent.append({**order, "params": params})
+    stamp, orders = pending.stamp, pending.orders
+    checked = []
+    for order, intent in zip(orders, intents, strict=True):
+        # the order dicts are the call's own copies (the build step made them): the
+        # params to send replace the caller's in place, the caller's dict untouched
+        order["params"] = t.stamp(order.get("params")) if stamp else dict(order.get("params") or {})
+        checked.append((intent, stamp and order["type"] != "market"))
     pending.tokens = t.engine.admit(checked)
-    return pending.send(sent)
+    return pending.send(orders)
 
 
 def answered(t: Translator, pending: Pending, result: Any) -> None:
     """The reservations become what the exchange reports (open orders, fills)."""
-    with t.engine.lock:
-        t.engine.settle(pending.tokens)
-        t.on_orders(result, (), {})
+    engine = t.engine
+    with engine.lock:
+        engine.settle(pending.tokens)
+        if isinstance(result, list):
+            t.on_orders(result, (), {})
+        else:
+            t.on_order(result)
 
 
 def failed(t: Translator, pending: Pending, exc: BaseException) -> None:
@@ -126,9 +160,12 @@ def sync_guarded(
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         pending = build(t, *args, **kwargs)
-        for symbol in t.missing_prices(pending.orders):
-            t.on_ticker(fetch_ticker(symbol), (), {})
-        sent = admit(t, pending)
+        intents, missing = priced(t, pending)
+        if missing:
+            for symbol in missing:
+                t.on_ticker(fetch_ticker(symbol), (), {})
+            intents = repriced(t, pending)
+        sent = admit(t, pending, intents)
         try:
             result = orig(*sent)
         except BaseException as exc:
@@ -150,9 +187,12 @@ def async_guarded(
 
     async def guarded(*args: Any, **kwargs: Any) -> Any:
         pending = build(t, *args, **kwargs)
-        for symbol in t.missing_prices(pending.orders):
-            t.on_ticker(await fetch_ticker(symbol), (), {})
-        sent = admit(t, pending)
+        intents, missing = priced(t, pending)
+        if missing:
+            for symbol in missing:
+                t.on_ticker(await fetch_ticker(symbol), (), {})
+            intents = repriced(t, pending)
+        sent = admit(t, pending, intents)
         try:
             result = await orig(*sent)
         except BaseException as exc:

@@ -12,12 +12,14 @@ import itertools
 import logging
 import os
 import threading
+import time as _time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as midnight_time
 from typing import Any
 
-from botguard.clock import Clock
+from botguard.clock import Clock, SystemClock
 from botguard.guard.book import Book, Reservation, _num
 from botguard.guard.errors import GuardRejected, GuardTripped
 from botguard.guard.policy import BREACH_WINDOW_S, INF, Policy
@@ -47,7 +49,16 @@ PRICE_MAX_AGE_S = 30.0
 
 TripAction = Callable[[Trip], None]
 _ACTIVE = GuardState.ACTIVE
-_exists = os.path.exists  # one stat per order: a halt from another process counts at once
+_F_OK = os.F_OK
+
+
+def _exists(path: str) -> bool:
+    """One access(2) per order, so a halt from another process counts at once.
+
+    As `os.path.exists`, without raising and catching FileNotFoundError on every
+    order while no halt is raised (the common case).
+    """
+    return os.access(path, _F_OK)
 
 
 class Guard:
@@ -70,6 +81,10 @@ class Guard:
         self.account = account
         self.tripped: Trip | None = None
         self._clock = clock
+        self._monotonic: Callable[[], float] = (
+            _time.monotonic if type(clock) is SystemClock else clock.monotonic
+        )
+        """The clock read per order, without a wrapper frame for the real clock."""
         self.market_of = market_of
         self.on_trip = on_trip
         self._state = GuardState.ACTIVE
@@ -123,20 +138,21 @@ class Guard:
             if state is not _ACTIVE:
                 self._check_state(state, intent, reducing=self._is_reducing(intent))
         policy = self.policy
-        now = self._clock.monotonic()
+        now = self._monotonic()
         trip = check_symbol(policy, intent) or check_order_notional(policy, intent)
         if trip is None and self._band:
             trip = check_price_band(policy, intent, self.book.prices.get(intent.symbol, 0.0))
+        second, minute = self._last_second, self._last_minute
         if trip is None:
-            trip = self._check_flow(intent, now, resting=resting)
+            trip = self._check_flow(second, minute, now, resting=resting)
         if trip is None:
             trip = self._check_exposure(intent)
             if trip is not None and self._is_reducing(intent):
                 trip = None  # shrinking a position never breaches an exposure limit
         if trip is not None:
             raise self._breach(trip, now)
-        self._last_second.append(now)
-        self._last_minute.append(now)
+        second.append(now)
+        minute.append(now)
 
     def admit(self, orders: Sequence[tuple[Intent, bool]]) -> list[int]:
         """Check orders (intent, resting) as one batch and reserve them; all or none.
@@ -146,14 +162,13 @@ class Guard:
         reservation token per order, for `settle` or `doubt` when the answer comes.
         """
         tokens: list[int] = []
+        reserve = self.book.reserve
         with self.lock:
             try:
                 for intent, resting in orders:
                     self.check(intent, resting=resting)
                     token = next(self._tokens)
-                    self.book.reserve(
-                        token, Reservation(intent.symbol, intent.sign, intent.amount, resting)
-                    )
+                    reserve(token, Reservation(intent.symbol, intent.sign, intent.amount, resting))
                     tokens.append(token)
             except BaseException:
                 self._unadmit(tokens)
@@ -194,11 +209,14 @@ class Guard:
             return
         raise GuardRejected(Trip(Rule.STATE, why, {"state": str(state)}), state)
 
-    def _check_flow(self, intent: Intent, now: float, *, resting: bool) -> Trip | None:
-        second, minute = self._last_second, self._last_minute
-        while second and second[0] <= now - 1.0:
+    def _check_flow(
+        self, second: deque[float], minute: deque[float], now: float, *, resting: bool
+    ) -> Trip | None:
+        """The order rates (one second, one minute) and the open order count."""
+        second_ago, minute_ago = now - 1.0, now - 60.0
+        while second and second[0] <= second_ago:
             second.popleft()
-        while minute and minute[0] <= now - 60.0:
+        while minute and minute[0] <= minute_ago:
             minute.popleft()
         trip = check_order_rate(self.policy, len(second), len(minute))
         if trip is None and resting:
@@ -212,7 +230,7 @@ class Guard:
         if trip is None and policy.max_total_notional != INF:
             total = book.total_notional(intent.symbol, projected, intent.price)
             trip = check_total_notional(policy, intent.symbol, total)
-        if trip is None and self._checks_loss:
+        if trip is None and self._checks_loss and book.realised < 0:  # else no loss today
             trip = check_daily_loss(policy, book.loss_today(self.today()))
             if trip is not None:
                 self._set_state(GuardState.REDUCING, trip.message)
@@ -244,16 +262,18 @@ class Guard:
     # what the wrapper needs
     def monotonic(self) -> float:
         """The injected clock's monotonic time."""
-        return self._clock.monotonic()
+        return self._monotonic()
 
     def today(self) -> date:
         """Today's UTC date, from the injected clock (read once per day, not per order)."""
-        if self._clock.monotonic() < self._day_until:
+        if self._monotonic() < self._day_until:
             return self._day
         now = self._clock.now()
-        midnight = datetime.combine(now.date() + timedelta(days=1), time(), tzinfo=now.tzinfo)
+        midnight = datetime.combine(
+            now.date() + timedelta(days=1), midnight_time(), tzinfo=now.tzinfo
+        )
         self._day = now.date()
-        self._day_until = self._clock.monotonic() + (midnight - now).total_seconds()
+        self._day_until = self._monotonic() + (midnight - now).total_seconds()
         return self._day
 
     def size_of(self, symbol: str) -> float:
@@ -268,7 +288,7 @@ class Guard:
     def last_price(self, symbol: str) -> float:
         """A fresh enough last price, or 0.0 when the wrapper must fetch a ticker."""
         at = self.book.price_at.get(symbol)
-        if at is None or self._clock.monotonic() - at > PRICE_MAX_AGE_S:
+        if at is None or self._monotonic() - at > PRICE_MAX_AGE_S:
             return 0.0
         return self.book.prices[symbol]
 

@@ -8,7 +8,7 @@ async classes alike.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from botguard.guard.book import _num
@@ -53,7 +53,7 @@ class Translator:
         required: bool,
     ) -> Intent | None:
         """The order as an Intent; None when a ticker must be fetched first."""
-        engine, params = self.engine, params or {}
+        engine = self.engine
         last = engine.last_price(symbol)
         limit = 0.0 if type_ == "market" or price is None else float(price)
         if (self._needs_price and (limit or last) <= 0) or (self._band and limit and last <= 0):
@@ -63,9 +63,12 @@ class Translator:
             raise GuardRejected(trip, engine.state)
         ref = limit or last
         size = engine.size_of(symbol)
-        cost = params.get("cost") or params.get("quoteOrderQty")
+        if params:
+            cost = params.get("cost") or params.get("quoteOrderQty")
+            reduce_only = bool(params.get("reduceOnly") or params.get("closePosition"))
+        else:  # most orders: no params to read
+            cost, reduce_only = None, False
         base = _num(cost) / ref if cost and ref else _num(amount) * size
-        reduce_only = bool(params.get("reduceOnly") or params.get("closePosition"))
         return Intent(symbol, 1 if side == "buy" else -1, base, ref, reduce_only)
 
     def stamp(self, params: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -74,10 +77,6 @@ class Translator:
         given = sent.pop("clientOrderId", None) or sent.pop("newClientOrderId", None)
         sent["clientOrderId"] = self.engine.client_id(given)
         return sent
-
-    def missing_prices(self, orders: Sequence[Mapping[str, Any]]) -> set[str]:
-        """Symbols whose orders need a ticker before they can be checked."""
-        return {o["symbol"] for o in orders if self.order_intent(o, required=False) is None}
 
     def order_intent(self, order: Mapping[str, Any], *, required: bool) -> Intent | None:
         """A create_orders entry as an Intent."""
@@ -101,17 +100,18 @@ class Translator:
     # answers
     def on_order(self, order: Any) -> None:
         """Track an order answer: resting remainder and new fills."""
-        if not isinstance(order, Mapping) or not order.get("symbol"):
+        if not (type(order) is dict or isinstance(order, Mapping)) or not order.get("symbol"):
             return
         engine, symbol = self.engine, str(order["symbol"])
         size = engine.size_of(symbol)
         order_id = str(order.get("id") or "")
+        book = engine.book
         if order.get("status") == "open":
             sign = 1 if order.get("side") == "buy" else -1
-            engine.book.add_open(order_id, symbol, sign, _num(order.get("remaining")) * size)
+            book.add_open(order_id, symbol, sign, _num(order.get("remaining")) * size)
         else:
-            engine.book.remove_open(order_id)
-        engine.book.observe_fill(order, size, engine.today())
+            book.remove_open(order_id)
+        book.observe_fill(order, size, engine.today)
 
     def on_orders(self, orders: Any, args: Args, kwargs: dict[str, Any]) -> None:
         """fetch_order(s), fetch_closed_orders, create_orders answers."""

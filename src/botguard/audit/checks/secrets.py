@@ -12,16 +12,18 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from botguard.audit.checks.secret_files import config_refs, secret_files
 from botguard.audit.model import Context, Outcome, host_check
 from botguard.config import Config
 from botguard.findings import Severity, Status
-from botguard.scan import Leak, scan_git_history, scan_host, scan_tree
-from botguard.scan.coverage import Coverage, scan_in_thread
-from botguard.scan.logs import scan_log_globs
 from botguard.secrets.refs import resolve_secret
 from botguard.secrets.secret import Secret
+
+if TYPE_CHECKING:  # the scan engine is imported by the check that runs it, not by the registry
+    from botguard.scan import Leak
+    from botguard.scan.coverage import Coverage
 
 logger = logging.getLogger(__name__)
 MIN_SECRET_LEN = 8
@@ -66,6 +68,8 @@ def _unread(coverage: Coverage) -> str:
 
 def _code_leaks(ctx: Context, workdir: Path, coverage: Coverage) -> list[Leak]:
     """Exact leaks in the working tree, minus the places a secret may live."""
+    from botguard.scan import scan_tree
+
     allowed = {p.resolve() for p in secret_files(ctx.config)}
     leaks = scan_tree(workdir, configured_secrets(ctx), patterns=False, coverage=coverage)
     return [
@@ -88,6 +92,8 @@ async def not_in_code(ctx: Context) -> Outcome:
     wd = ctx.config.bot.workdir
     if wd is None or not wd.is_dir():
         return Outcome(Status.SKIP, "no [bot] workdir configured or it does not exist")
+    from botguard.scan.coverage import scan_in_thread
+
     leaks, coverage = await scan_in_thread(lambda cov: _code_leaks(ctx, wd, cov))
     if leaks:
         subject = str(wd / leaks[0].location)
@@ -109,6 +115,9 @@ async def not_in_git_history(ctx: Context) -> Outcome:
     wd = ctx.config.bot.workdir
     if wd is None or not (wd / ".git").exists():
         return Outcome(Status.SKIP, "no git repository in [bot] workdir")
+    from botguard.scan import scan_git_history
+    from botguard.scan.coverage import scan_in_thread
+
     secrets = configured_secrets(ctx)
     leaks, coverage = await scan_in_thread(
         lambda cov: scan_git_history(wd, secrets, patterns=False, coverage=cov)
@@ -175,6 +184,9 @@ async def env_ignored(ctx: Context) -> Outcome:
 )
 async def not_in_logs(ctx: Context) -> Outcome:
     """The [bot] logs globs and their rotated, gzipped siblings."""
+    from botguard.scan.coverage import scan_in_thread
+    from botguard.scan.logs import scan_log_globs
+
     globs, secrets = ctx.config.bot.logs, configured_secrets(ctx)
     (paths, leaks), coverage = await scan_in_thread(
         lambda cov: scan_log_globs(globs, secrets, coverage=cov)
@@ -197,6 +209,9 @@ async def not_in_logs(ctx: Context) -> Outcome:
 )
 async def not_on_command_line(ctx: Context) -> Outcome:
     """Running processes, systemd units, crontabs and shell histories under --root."""
+    from botguard.scan import scan_host
+    from botguard.scan.coverage import scan_in_thread
+
     secrets = configured_secrets(ctx)
     leaks, coverage = await scan_in_thread(lambda cov: scan_host(ctx.root, secrets, coverage=cov))
     exact = [leak for leak in leaks if leak.secret_ref is not None]

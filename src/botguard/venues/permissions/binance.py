@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import ccxt
-
 from botguard.venues.types import KeyPermissions
 
 log = logging.getLogger(__name__)
@@ -133,6 +131,8 @@ async def _optional(call: Awaitable[Any], what: str) -> Any:
     The flags themselves are read by the caller without this; if the exchange is
     down, that read fails and says so.
     """
+    import ccxt  # not at the top: the exchange made by venues/connect has ccxt lazy by now
+
     try:
         return await call
     except ccxt.BaseError as exc:
