@@ -20,7 +20,7 @@ from botguard.findings import Finding, Status
 
 from .conftest import HOSTS
 
-LIST = "deb.debian.org_debian-security_dists_bookworm-security_main_binary-amd64_Packages"
+LIST = "mirror.example_debian-security_dists_bookworm-security_main_binary-amd64_Packages"
 
 
 async def _updates(config: Config, root: Path) -> Finding:
