@@ -9,8 +9,6 @@ import contextlib
 import json
 import logging
 import random
-import socket
-import struct
 import time
 from collections import deque
 from typing import Any
@@ -26,6 +24,7 @@ from botguard.sim.limits import RateLimiter
 from botguard.sim.routes import Call, Endpoint, all_routes
 from botguard.sim.scenario import Scenario
 from botguard.sim.state import Exchange, now_ms
+from botguard.sim.transport import reset_connection
 
 logger = logging.getLogger(__name__)
 
@@ -207,23 +206,12 @@ class SimServer:
             assert self._closing is not None  # noqa: S101 - set on startup
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), TIMEOUT_HOLD_S)
-            _reset(request)
+            reset_connection(request)
             raise web.HTTPGone
         if fault == "reset":
-            _reset(request)
+            reset_connection(request)
             raise web.HTTPGone
         return None
-
-
-def _reset(request: web.Request) -> None:
-    """Drop the connection with a TCP RST and no answer."""
-    transport = request.transport
-    if transport is None:
-        return
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()
 
 
 CLIENT_GONE = 499

@@ -10,8 +10,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import socket
-import struct
 import weakref
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -22,6 +20,7 @@ from botguard.sim.okx.api import ROUTES, OkxCall, Route
 from botguard.sim.okx.auth import OkxSigned, authenticate
 from botguard.sim.okx.book import OkxBook
 from botguard.sim.okx.wire import OkxError
+from botguard.sim.transport import reset_connection
 
 if TYPE_CHECKING:
     from botguard.sim.server import SimServer
@@ -142,23 +141,12 @@ async def connection_fault(
         if closing is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(closing.wait(), TIMEOUT_HOLD_S)
-        _reset(request)
+        reset_connection(request)
         raise web.HTTPGone
     if fault == "reset":
-        _reset(request)
+        reset_connection(request)
         raise web.HTTPGone
     return None
-
-
-def _reset(request: web.Request) -> None:
-    """Drop the connection with a TCP RST and no answer."""
-    transport = request.transport
-    if transport is None:
-        return
-    sock = transport.get_extra_info("socket")
-    if sock is not None:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    transport.abort()
 
 
 __all__ = ["PREFIX", "Route", "book", "connection_fault", "delay", "handle", "prepare"]
