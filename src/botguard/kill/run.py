@@ -41,7 +41,7 @@ from botguard.kill.stop import (
     stop_unit,
     unit_main_pid,
 )
-from botguard.kill.verify import AccountResult, AccountStatus, Settings, settle_account
+from botguard.kill.verify import AccountResult, AccountStatus, Settings, settle_account, time_left
 from botguard.venues.base import Venue
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,10 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 _IMPORT_LOCK = threading.Lock()
 """ccxt's lazy import (venues/lazy.py) is not made for two threads at once."""
+STOP_HEAD_START_S = 0.25
+"""How long the accounts wait for the bot to stop before they start cancelling anyway.
+A bot that exits on SIGTERM is gone by then; one that ignores it would otherwise trade on,
+unchecked, for the whole [kill] grace_s before a single cancel went out."""
 
 
 class AccountUnopened(Exception):
@@ -233,31 +237,48 @@ async def run_kill(
             kind = options.kind if not options.dry_run else f"{options.kind}-dry-run"
             log = RunLog(journal, kind)
             run = _Run(config, options, log, deadline, log.rounds_done())
-            halt = None
+            stop = None
             if flag is not None:  # journaled and timed: the demo's "halt" phase
-                halt = await stop_bot(config, flag, inside_bot=options.inside_bot)
-                log.step("halt", "halt", "ok" if halt.bot_stopped else "failed", halt.as_dict())
-            return await _locked(run, accounts, venues or {}, halt, start)
+                stop = asyncio.create_task(_stop_and_journal(run, flag))
+                await asyncio.wait({stop}, timeout=STOP_HEAD_START_S)
+            return await _locked(run, accounts, venues or {}, stop, start)
+
+
+async def _stop_and_journal(run: _Run, flag: HaltRecord) -> HaltRecord:
+    halt = await stop_bot(run.config, flag, inside_bot=run.options.inside_bot)
+    run.log.step("halt", "halt", "ok" if halt.bot_stopped else "failed", halt.as_dict())
+    return halt
 
 
 async def _locked(
     run: _Run,
     accounts: Sequence[AccountConfig],
     venues: Mapping[str, Venue],
-    halt: HaltRecord | None,
+    stop: asyncio.Task[HaltRecord] | None,
     start: float,
 ) -> KillReport:
+    """Every account at once. A bot still stopping (it ignored SIGTERM) does not hold the
+    cancels back; each account then reads itself again once the bot is gone."""
     report = KillReport(run.log.run_id, run.options.reason, dry_run=run.options.dry_run,
-                        resumed=run.log.resumed, halt=halt)  # fmt: skip
-    results = await asyncio.gather(*(_account(run, a, venues.get(a.name)) for a in accounts))
+                        resumed=run.log.resumed)  # fmt: skip
+    pending = stop if stop is not None and not stop.done() else None
+    results = await asyncio.gather(
+        *(_account(run, a, venues.get(a.name), pending) for a in accounts)
+    )
+    report.halt = await stop if stop is not None else None
     report.accounts = list(results)
     report.timings["total_s"] = round(time.monotonic() - start, 3)
     run.log.finish(report.status, report.summary())
     return report
 
 
-async def _account(run: _Run, account: AccountConfig, venue: Venue | None) -> AccountResult:
-    """Open the account if it is not yet, settle it, close what was opened here."""
+async def _account(
+    run: _Run, account: AccountConfig, venue: Venue | None, stop: asyncio.Task[HaltRecord] | None
+) -> AccountResult:
+    """Open the account if it is not yet, settle it, close what was opened here.
+
+    `stop` is a bot still being stopped: settled once while it may still trade, the
+    account is settled again after it is gone, so flat means flat with no bot running."""
     opened = None
     if venue is None:
         try:
@@ -270,12 +291,32 @@ async def _account(run: _Run, account: AccountConfig, venue: Venue | None) -> Ac
         run.config, account, flatten=run.options.flatten, dry=run.options.dry_run
     )
     try:
-        return await settle_account(
+        result = await settle_account(
             venue, settings, run.log, deadline=run.deadline, first_round=run.first_round
         )
+        if stop is None:
+            return result
+        await asyncio.wait({stop}, timeout=time_left(run.deadline))
+        again = await settle_account(venue, settings, run.log, deadline=run.deadline,
+                                     first_round=run.first_round + result.rounds)  # fmt: skip
+        return after(result, again)
     finally:
         if opened is not None:
             await opened.close()
+
+
+def after(first: AccountResult, second: AccountResult) -> AccountResult:
+    """The confirming pass's result (its status and what remains), with what the first
+    pass did in front: the report says everything the kill did."""
+    for name in ("cancelled", "closed", "sold", "errors"):
+        getattr(second.done, name)[:0] = getattr(first.done, name)
+    second.plan = first.plan
+    second.rounds += first.rounds
+    second.notes[:0] = [n for n in first.notes if n not in second.notes]
+    second.timings["settle_s"] = round(
+        first.timings.get("settle_s", 0.0) + second.timings.get("settle_s", 0.0), 3
+    )
+    return second
 
 
 def unreachable(account: str, note: str) -> AccountResult:
