@@ -148,3 +148,12 @@ def test_harden_exits_1_naming_the_path_and_the_setting(
     assert "/tmp/ft-bot/bin/freqtrade is under /tmp, which PrivateTmp=yes hides" in line
     assert "Traceback" not in err
     assert str(path.resolve()) in line
+
+
+def test_the_bundle_readme_tells_a_freqtrade_user_where_the_database_goes(
+    write_config: WriteConfig,
+) -> None:
+    files = build_bundle(load_config(freqtrade(write_config())), botguard=BG)
+    readme = next(f.content for f in files if f.kind is Kind.DOC)
+    assert "--db-url sqlite:////var/lib/gridbot/tradesv3.sqlite" in readme
+    assert "`[harden] notify = true` turns it on" in readme

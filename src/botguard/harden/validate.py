@@ -90,7 +90,7 @@ def check_unit_security(unit: Path) -> Validation:
 
 
 _HIDDEN = (
-    ("PrivateTmp", ("yes", "true", "on", "1"), ("/tmp", "/var/tmp")),  # noqa: S108 (names, not files)
+    ("PrivateTmp", ("yes", "true", "on", "1", "disconnected"), ("/tmp", "/var/tmp")),  # noqa: S108 (names, not files)
     ("ProtectHome", ("yes", "true", "on", "1", "tmpfs"), ("/home", "/root", "/run/user")),
 )
 """Which sandbox setting hides which paths from the unit (tmpfs: only what is bound back)."""
