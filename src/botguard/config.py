@@ -27,6 +27,7 @@ from botguard.names import (
     check_service,
     check_ssh_user,
     check_user,
+    check_writable_path,
 )
 
 DEFAULT_CONFIG = Path("botguard.toml")
@@ -237,6 +238,12 @@ class HardenConfig(_Section):
     """False only for bots that need W+X memory (cffi `ffi.callback`, JITs)."""
     botguard: Annotated[Path, AfterValidator(check_path_argument)] | None = None
     """Absolute path of the botguard executable the units call (default: this one)."""
+    writable_paths: list[Annotated[Path, AfterValidator(check_writable_path)]] = Field(
+        default_factory=list, max_length=32
+    )
+    """Absolute paths the bot's unit may write (ReadWritePaths=); its workdir stays read-only."""
+    notify: bool = False
+    """The bot speaks sd_notify (freqtrade's `--sd-notify`): its unit gets Type=notify."""
 
 
 def _check_public_key(value: str) -> str:

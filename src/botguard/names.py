@@ -24,6 +24,7 @@ INSTANCE_PREFIX_MAX = UNIT_NAME_MAX - len("system-.slice")
 _UNIT_CHARS = r"[A-Za-z0-9_.-]"
 _SERVICE_RE = re.compile(rf"[A-Za-z0-9_]{_UNIT_CHARS}*(@{_UNIT_CHARS}+)?")
 _USER_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
+_WRITABLE_PATH_RE = re.compile(r"(/[\w.@+-]+)+")
 _SSH_USER_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}(@[A-Za-z0-9.:/*?_-]{1,253})?")
 
 
@@ -96,4 +97,21 @@ def check_argument(value: str) -> str:
 def check_path_argument(value: Path) -> Path:
     """A path that goes into ExecStart= (harden.botguard): no control characters."""
     check_argument(str(value))
+    return value
+
+
+def check_writable_path(value: Path) -> Path:
+    """A `[harden] writable_paths` entry, written unquoted as ReadWritePaths=/BindPaths=.
+
+    Absolute and normalized (no `..`, `//` or trailing `/`), letters, digits and
+    . _ - @ + only: no whitespace or control character can end the setting or the
+    line, no `%` can become a systemd specifier, and no leading `-`/`+` can change
+    its meaning.
+    """
+    text = str(value)
+    if not _WRITABLE_PATH_RE.fullmatch(text) or ".." in value.parts or "." in text.split("/"):
+        raise ValueError(
+            "expected an absolute path of letters, digits and . _ - @ + (no spaces, no ..),"
+            ' e.g. "/opt/gridbot/user_data"'
+        )
     return value

@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import pty
 import select
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -58,7 +60,24 @@ def test_missing_command_exits_2_with_the_fix(
 def test_validation_runs_and_passes(write_config: WriteConfig, tmp_path: Path, capsys) -> None:
     if not Path("/usr/bin/systemd-analyze").exists():
         pytest.skip("systemd-analyze is not installed")
-    code = main(["harden", "--config", str(write_config()), "--out", str(tmp_path / "o")])
+    # Not under /tmp (PrivateTmp=yes would hide the config and workdir from the unit,
+    # and harden's own check refuses that): a scratch dir in the checkout.
+    root = Path(__file__).resolve().parents[2]
+    if any(root.is_relative_to(h) for h in ("/tmp", "/var/tmp", "/home", "/root", "/run/user")):
+        pytest.skip(f"the checkout {root} is under a path the unit's sandbox hides")
+    base = Path(tempfile.mkdtemp(prefix=".harden-validate-", dir=root))
+    try:
+        here = write_config(
+            command=["/usr/bin/python3", "bot.py"],  # this venv's python may be a pyenv's
+            workdir=str(base),
+            heartbeat=str(base / "hb"),
+            state=str(base / "s"),
+        )
+        config = base / "botguard.toml"
+        shutil.move(here, config)
+        code = main(["harden", "--config", str(config), "--out", str(tmp_path / "o")])
+    finally:
+        shutil.rmtree(base)
     out = capsys.readouterr().out
     assert code == 0, out
     assert "exposure 1." in out

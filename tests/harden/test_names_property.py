@@ -3,7 +3,9 @@ and as one token on one line of a unit, drop-in or rule."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -16,6 +18,7 @@ from botguard.names import (
     check_service,
     check_ssh_user,
     check_user,
+    check_writable_path,
     service_unit_name,
 )
 
@@ -62,3 +65,18 @@ def test_accepted_services_fit_systemd(value: str) -> None:
 def test_accepted_arguments_hold_no_control_character(value: str) -> None:
     if accepted(check_argument, value):
         assert not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value)
+
+
+@given(value=st.one_of(TEXT, TEXT.map(lambda t: "/" + t)))
+def test_accepted_writable_paths_are_one_normalized_absolute_token(value: str) -> None:
+    """They go unquoted into ReadWritePaths=/BindPaths=: no `%` specifier, no `-`/`+` prefix."""
+    try:
+        text = str(check_writable_path(Path(value)))  # what the unit gets
+    except ValueError:
+        return
+    assert is_one_token(text)
+    assert text.startswith("/")
+    assert text != "/"
+    assert "%" not in text
+    assert ":" not in text
+    assert os.path.normpath(text) == text

@@ -52,7 +52,10 @@ def harden_command(
     _print_files(console, files, out)
     results = validate_bundle(files, out) if validate else []
     _print_validations(console, results)
-    if any(not r.ok and not r.skipped for r in results):
+    failed = [r for r in results if not r.ok and not r.skipped]
+    for r in failed:  # one whole line each, whatever the table wrapped
+        typer.echo(f"{r.name}: {r.tool}: {(r.detail.splitlines() or [''])[0]}", err=True)
+    if failed:
         console.print("[red]a generated file failed validation; nothing applied[/]")
         return 1
     if apply:

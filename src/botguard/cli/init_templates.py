@@ -82,6 +82,8 @@ keep = []                         # assets kill never sells, e.g. ["BNB"]
 # watch_user = "botguard"         # the watchdog's user (not the bot's)
 # memory_deny_write_execute = true
 # botguard = "/usr/local/bin/botguard"
+# writable_paths = []             # paths the bot writes (freqtrade: user_data is added)
+# notify = false                  # true when the bot speaks sd_notify (freqtrade --sd-notify)
 """
 
 DOTENV_TEMPLATE = """\

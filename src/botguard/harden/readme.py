@@ -120,8 +120,27 @@ _CHOICES = [
     "- `IPAddressDeny=169.254.0.0/16` keeps the bot away from the cloud metadata service.",
     "- The bot cannot write the botguard state dir: a compromised bot must not be able to",
     "  lower the halt flag that stops it.",
+    "- The bot's workdir is read-only: list what it writes in `[harden] writable_paths`;",
+    "  its own state belongs in `/var/lib/<bot.name>` (StateDirectory=).",
     "",
 ]
+
+
+def _freqtrade_notes(config: Config) -> list[str]:
+    """What a freqtrade bot needs that botguard cannot set for it (its own flags)."""
+    if config.bot.framework != "freqtrade":
+        return []
+    notify = "on" if config.harden.notify else "off (`[harden] notify = true` turns it on)"
+    return [
+        "## freqtrade",
+        "",
+        "- `user_data` under the workdir is writable (data, logs, strategies).",
+        f"- Keep its database in the state directory: add `--db-url sqlite:////var/lib/"
+        f"{config.bot.name}/tradesv3.sqlite` to `[bot] command` (the default, next to the",
+        "  workdir, is read-only).",
+        f"- `--sd-notify` needs Type=notify, which is {notify}.",
+        "",
+    ]
 
 
 def render_readme(config: Config, files: list[HardenFile]) -> str:
@@ -138,5 +157,6 @@ def render_readme(config: Config, files: list[HardenFile]) -> str:
         "",
         *_install_steps(config, files),
         *_CHOICES,
+        *_freqtrade_notes(config),
     ]
     return "\n".join(lines)

@@ -13,6 +13,8 @@ they would otherwise need the live system:
 
 from __future__ import annotations
 
+import os
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -87,6 +89,71 @@ def check_unit_security(unit: Path) -> Validation:
     )
 
 
+_HIDDEN = (
+    ("PrivateTmp", ("yes", "true", "on", "1", "disconnected"), ("/tmp", "/var/tmp")),  # noqa: S108 (names, not files)
+    ("ProtectHome", ("yes", "true", "on", "1", "tmpfs"), ("/home", "/root", "/run/user")),
+)
+"""Which sandbox setting hides which paths from the unit (tmpfs: only what is bound back)."""
+_RUN_KEYS = ("ExecStartPre", "ExecStart", "WorkingDirectory")
+
+
+def _unit_settings(text: str) -> dict[str, list[str]]:
+    settings: dict[str, list[str]] = {}
+    for line in text.splitlines():
+        key, eq, value = line.partition("=")
+        if eq and not line.startswith(("#", ";", "[")):
+            settings.setdefault(key.strip(), []).append(value.strip())
+    return settings
+
+
+def _run_paths(settings: dict[str, list[str]]) -> list[str]:
+    """Absolute paths in the command lines (program, --config, the bot) and the workdir."""
+    paths: list[str] = []
+    for key in _RUN_KEYS:
+        for value in settings.get(key, []):
+            words = shlex.split(value.replace("%%", "%").replace("$$", "$").lstrip("-@:+!"))
+            paths += [w for w in words if w.startswith("/")]
+    return list(dict.fromkeys(paths))
+
+
+def _bound(path: str, settings: dict[str, list[str]]) -> bool:
+    binds = settings.get("BindReadOnlyPaths", []) + settings.get("BindPaths", [])
+    return any(_under(path, b.lstrip("-").partition(":")[0]) for b in binds)
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def hidden_paths(text: str) -> list[str]:
+    """One line per path the unit runs or reads that its own sandbox hides from it."""
+    settings = _unit_settings(text)
+    problems: list[str] = []
+    for path in _run_paths(settings):
+        for where in dict.fromkeys([os.path.normpath(path), os.path.realpath(path)]):
+            for key, hiding, roots in _HIDDEN:
+                value = (settings.get(key) or ["no"])[-1]
+                root = next((r for r in roots if _under(where, r)), None)
+                if value in hiding and root and not _bound(where, settings):
+                    shown = path if where == path else f"{path} (-> {where})"
+                    problems.append(
+                        f"{shown} is under {root}, which {key}={value} hides from the unit; "
+                        "move it (e.g. to /opt or /etc/botguard) and run harden again"
+                    )
+    return problems
+
+
+def check_hidden_paths(unit: Path) -> Validation:
+    """The unit's command, botguard and its config must be visible inside its sandbox.
+
+    `systemd-analyze verify` passes a unit whose ExecStart= sits in /tmp under
+    PrivateTmp=yes; it fails only when started (status 203/EXEC), so this reads
+    the unit's own settings and refuses such a path before it is installed.
+    """
+    problems = hidden_paths(unit.read_text(encoding="utf-8"))
+    return Validation(unit.name, "sandbox paths", not problems, "; ".join(problems) or "visible")
+
+
 def check_sshd_dropin(dropin: Path) -> Validation:
     """`sshd -t` on a config that Includes the drop-in, with a throwaway host key."""
     sshd, keygen = _tool("sshd"), _tool("ssh-keygen")
@@ -131,7 +198,7 @@ def validate_bundle(files: list[HardenFile], out: Path) -> list[Validation]:
         path = out / item.name
         match item.kind:
             case Kind.UNIT:
-                results += [verify_unit(path), check_unit_security(path)]
+                results += [check_hidden_paths(path), verify_unit(path), check_unit_security(path)]
             case Kind.SSHD:
                 results.append(check_sshd_dropin(path))
             case Kind.NFT:
