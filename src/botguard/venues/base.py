@@ -8,7 +8,14 @@ from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 from botguard.errors import VenueError
-from botguard.venues.types import Exposure, KeyPermissions, MarketInfo, PositionSide, Side
+from botguard.venues.types import (
+    Exposure,
+    KeyPermissions,
+    LandedOrder,
+    MarketInfo,
+    PositionSide,
+    Side,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +122,8 @@ class Venue(Protocol):
 
     async def order_by_client_id(
         self, symbol: str, market: str, client_id: str
-    ) -> dict[str, str] | None:
-        """The order with that client id ({'id', 'status', 'filled'}) or None if none landed."""
+    ) -> LandedOrder | None:
+        """The order with that client id, or None if none landed."""
 
     async def permissions(self) -> KeyPermissions:
         """What the key may do (delegates to venues.permissions)."""
