@@ -32,7 +32,7 @@ from botguard.kill.botpid import BotIdentity, in_unit
 from botguard.kill.halt import set_halt
 from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
-from botguard.kill.runlog import KillLock, RunLog
+from botguard.kill.runlog import KillLock, RunClock, RunLog
 from botguard.kill.stop import (
     HaltRecord,
     StopStatus,
@@ -199,7 +199,7 @@ class _Run:
     config: Config
     options: KillOptions
     log: RunLog
-    deadline: float
+    clock: RunClock
     first_round: int
 
 
@@ -218,11 +218,10 @@ async def run_kill(
     if options.deadline_s:  # --deadline also sizes each request's timeout to fit it
         kill = config.kill.model_copy(update={"deadline_s": options.deadline_s})
         config = config.model_copy(update={"kill": kill})
-    start = time.monotonic()
-    deadline = start + config.kill.deadline_s
+    clock = RunClock.starting(config.kill.deadline_s)
     flag = raise_flag(config, options.reason) if options.halt and not options.dry_run else None
     lock = KillLock(config.state.dir)
-    if not await lock.acquire(timeout_s=max(0.0, deadline - time.monotonic())):
+    if not await lock.acquire(timeout_s=clock.remaining()):
         report = KillReport(run_id="", reason=options.reason, dry_run=options.dry_run)
         note = "another kill held the lock past the deadline"
         report.halt = flag  # that kill stops the bot
@@ -232,12 +231,12 @@ async def run_kill(
         with Journal(config.state.dir) as journal:
             kind = options.kind if not options.dry_run else f"{options.kind}-dry-run"
             log = RunLog(journal, kind)
-            run = _Run(config, options, log, deadline, log.rounds_done())
+            run = _Run(config, options, log, clock, log.rounds_done())
             halt = None
             if flag is not None:  # journaled and timed: the demo's "halt" phase
                 halt = await stop_bot(config, flag, inside_bot=options.inside_bot)
                 log.step("halt", "halt", "ok" if halt.bot_stopped else "failed", halt.as_dict())
-            return await _locked(run, accounts, venues or {}, halt, start)
+            return await _locked(run, accounts, venues or {}, halt)
 
 
 async def _locked(
@@ -245,13 +244,12 @@ async def _locked(
     accounts: Sequence[AccountConfig],
     venues: Mapping[str, Venue],
     halt: HaltRecord | None,
-    start: float,
 ) -> KillReport:
     report = KillReport(run.log.run_id, run.options.reason, dry_run=run.options.dry_run,
                         resumed=run.log.resumed, halt=halt)  # fmt: skip
     results = await asyncio.gather(*(_account(run, a, venues.get(a.name)) for a in accounts))
     report.accounts = list(results)
-    report.timings["total_s"] = round(time.monotonic() - start, 3)
+    report.timings["total_s"] = round(run.clock.elapsed(), 3)
     run.log.finish(report.status, report.summary())
     return report
 
@@ -261,7 +259,7 @@ async def _account(run: _Run, account: AccountConfig, venue: Venue | None) -> Ac
     opened = None
     if venue is None:
         try:
-            venue = opened = await open_account(run.config, account, deadline=run.deadline)
+            venue = opened = await open_account(run.config, account, deadline=run.clock.deadline)
         except AccountUnopened as exc:
             logger.info("account %s not opened: %s", account.name, exc)
             run.log.step("open", account.name, "failed", {"reason": str(exc)})
@@ -271,7 +269,7 @@ async def _account(run: _Run, account: AccountConfig, venue: Venue | None) -> Ac
     )
     try:
         return await settle_account(
-            venue, settings, run.log, deadline=run.deadline, first_round=run.first_round
+            venue, settings, run.log, deadline=run.clock.deadline, first_round=run.first_round
         )
     finally:
         if opened is not None:
