@@ -27,9 +27,9 @@ from typing import TypeVar
 
 from botguard.config import AccountConfig, Config
 from botguard.errors import BotguardError
+from botguard.halt import set_halt
 from botguard.journal import Journal
 from botguard.kill.botpid import BotIdentity, in_unit
-from botguard.kill.halt import set_halt
 from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
 from botguard.kill.runlog import KillLock, RunClock, RunLog
