@@ -22,16 +22,12 @@ from botguard.venues.types import (
 class Quirks:
     """Per-exchange facts that change how a kill is executed (see notes/ccxt.md 1.1)."""
 
-    cancel_all_needs_symbol: bool = True
-    """Binance, bitget: cancel-all is per symbol; there is no account-wide call."""
     conditional_book: bool = True
     """Stop/take-profit orders live in a separate (algo) book, cancelled separately."""
     lists_conditional: bool = False
     """ccxt's `fetch_open_orders(params={'trigger': True})` lists that whole book on this
     exchange (checked against its docs or a simulator). Unset, a generic venue reports the
     conditional book as not verified."""
-    hedge_drops_reduce_only: bool = True
-    """In hedge mode a close names positionSide instead of reduceOnly."""
     batch_orders_max: int = 5
     """How many orders one batch call may carry (0: no batch endpoint)."""
     landing_window_s: float = 10.0

@@ -68,10 +68,7 @@ def _categories(market_types: tuple[str, ...]) -> list[str]:
 class BybitVenue(CcxtVenue):
     """Bybit spot and USDT perpetuals on one ccxt instance (one unified wallet)."""
 
-    quirks = Quirks(
-        cancel_all_needs_symbol=False, conditional_book=False, hedge_drops_reduce_only=True,
-        batch_orders_max=20,
-    )  # fmt: skip
+    quirks = Quirks(conditional_book=False, batch_orders_max=20)
     verified_end_to_end = True
     """Kill, audit and watch verified against `botguard sim`'s Bybit dialect
     (tests/kill/test_bybit*)."""
