@@ -9,7 +9,7 @@ import pytest
 
 from botguard.cli import main
 from botguard.cli.status import watch_pids
-from botguard.kill.halt import set_halt
+from botguard.halt import set_halt
 
 
 def _init(tmp_path: Path) -> Path:

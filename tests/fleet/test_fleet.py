@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
+from botguard.halt import is_halted
 from botguard.journal import Journal
-from botguard.kill.halt import is_halted
 from botguard.testing.canary import CANARIES
 from botguard.testing.sim import run_sim
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from botguard.kill.halt import is_halted
+from botguard.halt import is_halted
 from botguard.testing.canary import CANARIES
 from botguard.testing.sim import run_sim
 

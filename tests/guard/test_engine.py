@@ -12,8 +12,8 @@ from botguard.guard.errors import GuardRejected, GuardTripped
 from botguard.guard.policy import Policy
 from botguard.guard.rules import Intent, Rule, Trip
 from botguard.guard.state import GuardState
+from botguard.halt import clear_halt, is_halted, read_halt, set_halt
 from botguard.journal import Journal
-from botguard.kill.halt import clear_halt, is_halted, read_halt, set_halt
 
 BTC = "BTC/USDT:USDT"
 MARKETS: dict[str, dict[str, Any]] = {

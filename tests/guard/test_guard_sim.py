@@ -13,7 +13,7 @@ import botguard
 from botguard.guard import GuardState, guard_of
 from botguard.guard.errors import GuardRejected, GuardTripped
 from botguard.guard.rules import Rule, Trip
-from botguard.kill.halt import set_halt
+from botguard.halt import set_halt
 from botguard.testing.canary import CANARIES
 from botguard.testing.sim import run_sim, start_sim
 from botguard.venues.connect import rebase_urls

@@ -16,8 +16,8 @@ import pytest
 
 from botguard.guard.rules import Rule
 from botguard.guard.watch import PEAKS_FILE, Watch
+from botguard.halt import is_halted
 from botguard.journal import Journal
-from botguard.kill.halt import is_halted
 from botguard.testing.canary import CANARIES
 from botguard.testing.sim import SimHandle, start_sim
 from botguard.venues.connect import rebase_urls

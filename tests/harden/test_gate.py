@@ -14,8 +14,8 @@ import pytest
 from botguard.config import Config, parse_config
 from botguard.errors import UsageError
 from botguard.findings import Finding, Severity, Status
+from botguard.halt import set_halt
 from botguard.harden.gate import check_allow_ids, evaluate_gate
-from botguard.kill.halt import set_halt
 
 
 def finding(check_id: str, status: Status) -> Finding:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from botguard.kill.halt import set_halt
+from botguard.halt import set_halt
 from botguard.testing.canary import CANARIES
 
 WriteConfig = Callable[..., Path]

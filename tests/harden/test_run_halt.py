@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from botguard.kill.halt import set_halt
+from botguard.halt import set_halt
 from botguard.testing.canary import CANARIES
 from botguard.testing.sim import run_sim
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from botguard.config import parse_config
+from botguard.halt import is_halted
 from botguard.kill import KillSwitch, kill
-from botguard.kill.halt import is_halted
 from botguard.testing.sim import run_sim, start_sim
 
 from .conftest import bg_account, sim_account

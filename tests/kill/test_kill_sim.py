@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
+from botguard.halt import is_halted
 from botguard.journal import Journal
 from botguard.kill import KillSwitch, kill
-from botguard.kill.halt import is_halted
 from botguard.testing.sim import start_sim
 
 from .conftest import bg_account, make_config, sim_account

@@ -14,9 +14,9 @@ from typing import Any
 import ccxt.async_support as ccxt_async
 import pytest
 
+from botguard.halt import is_halted
 from botguard.journal import Journal
 from botguard.kill import kill
-from botguard.kill.halt import is_halted
 from botguard.testing.canary import CANARIES
 from botguard.testing.sim import start_sim
 from botguard.venues import open_venue

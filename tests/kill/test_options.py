@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from botguard.halt import is_halted
 from botguard.kill import KillOptions, KillSwitch, kill
-from botguard.kill.halt import is_halted
 from botguard.testing.sim import start_sim
 
 from .conftest import bg_account, make_config, sim_account

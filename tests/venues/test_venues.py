@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import ccxt
@@ -20,6 +21,7 @@ from botguard.venues.errors import (
     VenueUnsupported,
     translate,
 )
+from botguard.venues.types import LandedOrder, Side
 
 
 @pytest.mark.parametrize(
@@ -83,3 +85,27 @@ async def test_no_preflight_calls_and_markets_come_from_the_cache(
     assert "/fapi/v1/leverageBracket" not in paths  # leverageBrackets preset
     assert "/dapi/v1/exchangeInfo" not in paths  # only spot and linear markets
     assert list((tmp_path / "markets").glob("markets-binance-*.json"))
+
+
+@pytest.mark.sim
+async def test_order_by_client_id_answers_a_landed_order_as_a_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in CANARIES.items():
+        monkeypatch.setenv(name, value)
+    acct = {"name": "main", "api_key": CANARIES["BOTGUARD_CANARY_API_KEY"],
+            "secret": CANARIES["BOTGUARD_CANARY_SECRET"],
+            "spot": {"BTC": "1", "USDT": "10"}}  # fmt: skip
+    async with start_sim({"account": [acct]}) as sim:
+        config = _config(tmp_path, sim.url, ["spot"])
+        venue = open_venue(config.account[0], cache_dir=tmp_path / "markets")  # type: ignore[attr-defined]
+        try:
+            await venue.load_markets()
+            order_id = await venue.sell("BTC/USDT", Side.SELL, Decimal("0.01"), "bg-lookup-1")
+            found = await venue.order_by_client_id("BTC/USDT", "spot", "bg-lookup-1")
+            missing = await venue.order_by_client_id("BTC/USDT", "spot", "bg-never-sent")
+        finally:
+            await venue.close()
+    assert found == LandedOrder(id=order_id, status="closed", filled=found.filled)
+    assert Decimal(found.filled) == Decimal("0.01")
+    assert missing is None

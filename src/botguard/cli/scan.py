@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +23,25 @@ if TYPE_CHECKING:
     from botguard.secrets.secret import Secret
 
 _SECRET_FIELDS = ("api_key", "secret", "password", "uid", "private_key")
+
+
+@dataclass(frozen=True, slots=True)
+class ScanFlags:
+    """What was asked on the command line, before the config fills in the rest.
+
+    One value instead of a tuple of five booleans: each flag is read by name, so two
+    cannot be swapped by position (the tuple existed only to stay under a lint's limit).
+    """
+
+    paths: tuple[Path, ...]
+    history: bool
+    staged: bool
+    logs: bool
+    log: tuple[str, ...]
+    host: bool
+    root: Path
+    no_patterns: bool
+    min_confidence: str
 
 
 def _load_config(explicit: Path | None) -> Config | None:
@@ -164,14 +183,18 @@ def scan_command(  # noqa: PLR0913 (one parameter per documented flag)
         root=root if host else None,
     )
     loaded = _load_config(config)
-    request = _request(
-        loaded,
-        paths=paths,
-        flags=(history, staged, logs, host, no_patterns),
-        log=log or [],
+    flags = ScanFlags(
+        paths=tuple(paths or ()),
+        history=history,
+        staged=staged,
+        logs=logs,
+        log=tuple(log or ()),
+        host=host,
         root=root,
+        no_patterns=no_patterns,
+        min_confidence=min_confidence,
     )
-    request = replace(request, min_confidence=_parse_confidence(min_confidence))
+    request = _request(loaded, flags)
     accepted = load_baseline(baseline) if baseline else frozenset[str]()
     secrets = _resolve_secrets(loaded)
     coverage = Coverage()
@@ -250,40 +273,34 @@ def _parse_format(fmt: str) -> ScanFormat:
         ) from None
 
 
-def _request(
-    config: Config | None,
-    *,
-    paths: list[Path] | None,
-    flags: tuple[bool, bool, bool, bool, bool],
-    log: list[str],
-    root: Path,
-) -> ScanRequest:
+def _request(config: Config | None, flags: ScanFlags) -> ScanRequest:
+    """The scan `flags` ask for, with the config's workdir, logs and scan settings."""
     from botguard.errors import UsageError
     from botguard.scan.run import ScanRequest
 
-    history, staged, logs, host, no_patterns = flags
-    if staged and history:
+    if flags.staged and flags.history:
         raise UsageError("--staged and --history do not go together; pick one")
     workdir = config.bot.workdir if config else None
-    if not paths and not staged and workdir is not None and not workdir.is_dir():
+    if not flags.paths and not flags.staged and workdir is not None and not workdir.is_dir():
         raise UsageError(
             f"bot.workdir {workdir} in {config.path if config else 'botguard.toml'} is not a "
             "directory; fix it, or name the trees to scan: botguard scan PATH"
         )
-    targets = tuple(paths) if paths else ((Path() if staged else workdir or Path()),)
-    globs = list(log)
-    if logs:
+    targets = flags.paths or ((Path() if flags.staged else workdir or Path()),)
+    globs = list(flags.log)
+    if flags.logs:
         if config is None or not config.bot.logs:
             raise UsageError("--logs needs `logs = [...]` under [bot] in botguard.toml, or --log")
         globs += config.bot.logs
     return ScanRequest(
         paths=targets,
-        history=history,
-        staged=staged,
+        history=flags.history,
+        staged=flags.staged,
         log_globs=tuple(globs),
-        host_root=root if host else None,
+        host_root=flags.root if flags.host else None,
         bot_home=workdir,
-        patterns=not no_patterns,
+        patterns=not flags.no_patterns,
+        min_confidence=_parse_confidence(flags.min_confidence),
         min_prefix=config.scan.min_prefix if config else 12,
         exclude=tuple(config.scan.exclude) if config else (),
     )

@@ -168,7 +168,7 @@ def _drill_row(journal: Journal) -> Row:
 
 
 def _halt_row(cfg: Config) -> Row:
-    from botguard.kill.halt import halt_flag_path, read_halt
+    from botguard.halt import halt_flag_path, read_halt
 
     halt = read_halt(cfg.state.dir)
     if halt is None:

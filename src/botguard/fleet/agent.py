@@ -19,8 +19,8 @@ from botguard.fleet.channel import HOST_PREFIX, connect, next_update, open_bucke
 from botguard.fleet.command import COMMAND_PREFIX, Action, Command, Refused, Verifier
 from botguard.fleet.status import KILL_STATES, HostStatus
 from botguard.guardian.wire import KillRequest
+from botguard.halt import clear_halt, is_halted
 from botguard.journal import Journal
-from botguard.kill.halt import clear_halt, is_halted
 
 if TYPE_CHECKING:
     from nats.js.kv import KeyValue

@@ -37,7 +37,7 @@ from botguard.guard.rules import (
     check_total_notional,
 )
 from botguard.guard.state import GuardState
-from botguard.kill.halt import halt_flag_path, read_halt, set_halt
+from botguard.halt import halt_flag_path, read_halt, set_halt
 from botguard.secrets.logging import LogRedaction
 
 logger = logging.getLogger(__name__)

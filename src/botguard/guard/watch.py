@@ -36,8 +36,8 @@ from botguard.guard.rules import (
 )
 from botguard.guard.snapshot import Snapshot
 from botguard.guard.source import AccountSource
+from botguard.halt import is_halted, set_halt
 from botguard.journal import Journal
-from botguard.kill.halt import is_halted, set_halt
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Protocol
 from botguard.config import Config
 from botguard.errors import BotguardError, UsageError
 from botguard.findings import Finding, Status
-from botguard.kill.halt import halt_flag_path, read_halt
+from botguard.halt import halt_flag_path, read_halt
 
 _ID_RE = re.compile(r"^[a-z]+\.[a-z_]+$")
 BLOCKING = frozenset({Status.FAIL, Status.ERROR})

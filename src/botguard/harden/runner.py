@@ -35,10 +35,10 @@ from pathlib import Path
 
 from botguard.config import Config
 from botguard.errors import UsageError
+from botguard.halt import is_halted
 from botguard.harden.credentials import config_refs, credential_names
 from botguard.harden.creds_dir import create_credentials_dir
 from botguard.harden.pidfile import remove_pidfile, write_pidfile
-from botguard.kill.halt import is_halted
 from botguard.secrets.hygiene import PR_SET_PDEATHSIG, libc_prctl
 from botguard.secrets.refs import resolve_secret
 from botguard.secrets.secret import Secret

@@ -24,7 +24,7 @@ from botguard.kill.plan import CancelOrders, ClosePosition, KillPlan, SellAsset
 from botguard.kill.runlog import RunLog
 from botguard.venues.base import CloseRequest, CloseResult, Venue
 from botguard.venues.errors import OrderNotFound, VenueAuthError, VenueUnavailable
-from botguard.venues.types import Side
+from botguard.venues.types import LandedOrder, Side
 
 logger = logging.getLogger(__name__)
 
@@ -97,10 +97,10 @@ async def _landed(
     if found is None:
         raise error
     logger.info("%s landed despite %s; not re-sent", cid, error)
-    return found["id"]
+    return found.id
 
 
-async def _lookup(venue: Venue, symbol: str, market: str, cid: str) -> dict[str, str] | None:
+async def _lookup(venue: Venue, symbol: str, market: str, cid: str) -> LandedOrder | None:
     """The order by client id; a lookup that itself fails counts as "not known yet"."""
     try:
         return await venue.order_by_client_id(symbol, market, cid)

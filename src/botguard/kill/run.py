@@ -27,12 +27,12 @@ from typing import TypeVar
 
 from botguard.config import AccountConfig, Config
 from botguard.errors import BotguardError
+from botguard.halt import set_halt
 from botguard.journal import Journal
 from botguard.kill.botpid import BotIdentity, in_unit
-from botguard.kill.halt import set_halt
 from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
-from botguard.kill.runlog import KillLock, RunLog
+from botguard.kill.runlog import KillLock, RunClock, RunLog
 from botguard.kill.stop import (
     HaltRecord,
     StopStatus,
@@ -203,7 +203,7 @@ class _Run:
     config: Config
     options: KillOptions
     log: RunLog
-    deadline: float
+    clock: RunClock
     first_round: int
 
 
@@ -222,11 +222,10 @@ async def run_kill(
     if options.deadline_s:  # --deadline also sizes each request's timeout to fit it
         kill = config.kill.model_copy(update={"deadline_s": options.deadline_s})
         config = config.model_copy(update={"kill": kill})
-    start = time.monotonic()
-    deadline = start + config.kill.deadline_s
+    clock = RunClock.starting(config.kill.deadline_s)
     flag = raise_flag(config, options.reason) if options.halt and not options.dry_run else None
     lock = KillLock(config.state.dir)
-    if not await lock.acquire(timeout_s=max(0.0, deadline - time.monotonic())):
+    if not await lock.acquire(timeout_s=clock.remaining()):
         report = KillReport(run_id="", reason=options.reason, dry_run=options.dry_run)
         note = "another kill held the lock past the deadline"
         report.halt = flag  # that kill stops the bot
@@ -236,12 +235,12 @@ async def run_kill(
         with Journal(config.state.dir) as journal:
             kind = options.kind if not options.dry_run else f"{options.kind}-dry-run"
             log = RunLog(journal, kind)
-            run = _Run(config, options, log, deadline, log.rounds_done())
+            run = _Run(config, options, log, clock, log.rounds_done())
             stop = None
             if flag is not None:  # journaled and timed: the demo's "halt" phase
                 stop = asyncio.create_task(_stop_and_journal(run, flag))
                 await asyncio.wait({stop}, timeout=STOP_HEAD_START_S)
-            return await _locked(run, accounts, venues or {}, stop, start)
+            return await _locked(run, accounts, venues or {}, stop)
 
 
 async def _stop_and_journal(run: _Run, flag: HaltRecord) -> HaltRecord:
@@ -255,7 +254,6 @@ async def _locked(
     accounts: Sequence[AccountConfig],
     venues: Mapping[str, Venue],
     stop: asyncio.Task[HaltRecord] | None,
-    start: float,
 ) -> KillReport:
     """Every account at once. A bot still stopping (it ignored SIGTERM) does not hold the
     cancels back; each account then reads itself again once the bot is gone."""
@@ -267,7 +265,7 @@ async def _locked(
     )
     report.halt = await stop if stop is not None else None
     report.accounts = list(results)
-    report.timings["total_s"] = round(time.monotonic() - start, 3)
+    report.timings["total_s"] = round(run.clock.elapsed(), 3)
     run.log.finish(report.status, report.summary())
     return report
 
@@ -282,7 +280,7 @@ async def _account(
     opened = None
     if venue is None:
         try:
-            venue = opened = await open_account(run.config, account, deadline=run.deadline)
+            venue = opened = await open_account(run.config, account, deadline=run.clock.deadline)
         except AccountUnopened as exc:
             logger.info("account %s not opened: %s", account.name, exc)
             run.log.step("open", account.name, "failed", {"reason": str(exc)})
@@ -292,12 +290,12 @@ async def _account(
     )
     try:
         result = await settle_account(
-            venue, settings, run.log, deadline=run.deadline, first_round=run.first_round
+            venue, settings, run.log, deadline=run.clock.deadline, first_round=run.first_round
         )
         if stop is None:
             return result
-        await asyncio.wait({stop}, timeout=time_left(run.deadline))
-        again = await settle_account(venue, settings, run.log, deadline=run.deadline,
+        await asyncio.wait({stop}, timeout=time_left(run.clock.deadline))
+        again = await settle_account(venue, settings, run.log, deadline=run.clock.deadline,
                                      first_round=run.first_round + result.rounds)  # fmt: skip
         return after(result, again)
     finally:

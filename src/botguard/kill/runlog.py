@@ -14,6 +14,7 @@ import fcntl
 import os
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -23,6 +24,32 @@ from botguard.errors import ConfigError
 from botguard.journal import Journal
 
 LOCK_NAME = "kill.lock"
+
+
+@dataclass(frozen=True, slots=True)
+class RunClock:
+    """When a kill run began and when it must be done, in monotonic seconds.
+
+    One value instead of two loose floats handed down separately, so the total time
+    reported and every step's remaining budget read the same start.
+    """
+
+    start: float
+    deadline: float
+
+    @classmethod
+    def starting(cls, deadline_s: float) -> RunClock:
+        """A clock started now, ending `deadline_s` from now."""
+        start = time.monotonic()
+        return cls(start=start, deadline=start + deadline_s)
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline, never negative."""
+        return max(0.0, self.deadline - time.monotonic())
+
+    def elapsed(self) -> float:
+        """Seconds since the run began."""
+        return time.monotonic() - self.start
 
 
 class KillLock:

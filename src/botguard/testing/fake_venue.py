@@ -24,6 +24,7 @@ from botguard.venues.types import (
     Balance,
     Exposure,
     KeyPermissions,
+    LandedOrder,
     MarketInfo,
     Order,
     Position,
@@ -191,12 +192,12 @@ class FakeVenue:
         return order_id
 
     async def order_by_client_id(self, symbol: str, market: str,
-                                 client_id: str) -> dict[str, str] | None:  # fmt: skip
+                                 client_id: str) -> LandedOrder | None:  # fmt: skip
         """The landed order with that client id."""
         self._enter("order_by_client_id")
         if client_id not in self.placed:
             return None
-        return {"id": self.placed[client_id], "status": "closed", "filled": "0"}
+        return LandedOrder(id=self.placed[client_id], status="closed", filled="0")
 
     async def permissions(self) -> KeyPermissions:
         """Everything allowed but withdrawals."""

@@ -8,23 +8,26 @@ from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 from botguard.errors import VenueError
-from botguard.venues.types import Exposure, KeyPermissions, MarketInfo, PositionSide, Side
+from botguard.venues.types import (
+    Exposure,
+    KeyPermissions,
+    LandedOrder,
+    MarketInfo,
+    PositionSide,
+    Side,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class Quirks:
     """Per-exchange facts that change how a kill is executed (see notes/ccxt.md 1.1)."""
 
-    cancel_all_needs_symbol: bool = True
-    """Binance, bitget: cancel-all is per symbol; there is no account-wide call."""
     conditional_book: bool = True
     """Stop/take-profit orders live in a separate (algo) book, cancelled separately."""
     lists_conditional: bool = False
     """ccxt's `fetch_open_orders(params={'trigger': True})` lists that whole book on this
     exchange (checked against its docs or a simulator). Unset, a generic venue reports the
     conditional book as not verified."""
-    hedge_drops_reduce_only: bool = True
-    """In hedge mode a close names positionSide instead of reduceOnly."""
     batch_orders_max: int = 5
     """How many orders one batch call may carry (0: no batch endpoint)."""
     landing_window_s: float = 10.0
@@ -115,8 +118,8 @@ class Venue(Protocol):
 
     async def order_by_client_id(
         self, symbol: str, market: str, client_id: str
-    ) -> dict[str, str] | None:
-        """The order with that client id ({'id', 'status', 'filled'}) or None if none landed."""
+    ) -> LandedOrder | None:
+        """The order with that client id, or None if none landed."""
 
     async def permissions(self) -> KeyPermissions:
         """What the key may do (delegates to venues.permissions)."""

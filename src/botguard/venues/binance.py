@@ -52,7 +52,6 @@ class BinanceVenue(CcxtVenue):
     """Binance spot and USDⓈ-M futures on one ccxt instance."""
 
     quirks = Quirks(
-        cancel_all_needs_symbol=True,
         conditional_book=True,
         lists_conditional=True,
         batch_orders_max=5,

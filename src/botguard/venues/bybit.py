@@ -33,7 +33,7 @@ from botguard.venues.base import CloseRequest, CloseResult, Quirks
 from botguard.venues.batch import chunked, match_answer
 from botguard.venues.ccxt_venue import CcxtVenue, dec
 from botguard.venues.errors import VenueUnavailable
-from botguard.venues.types import Exposure, Order, PositionSide
+from botguard.venues.types import Exposure, LandedOrder, Order, PositionSide
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +68,7 @@ def _categories(market_types: tuple[str, ...]) -> list[str]:
 class BybitVenue(CcxtVenue):
     """Bybit spot and USDT perpetuals on one ccxt instance (one unified wallet)."""
 
-    quirks = Quirks(
-        cancel_all_needs_symbol=False, conditional_book=False, hedge_drops_reduce_only=True,
-        batch_orders_max=20,
-    )  # fmt: skip
+    quirks = Quirks(conditional_book=False, batch_orders_max=20)
     verified_end_to_end = True
     """Kill, audit and watch verified against `botguard sim`'s Bybit dialect
     (tests/kill/test_bybit*)."""
@@ -241,7 +238,7 @@ class BybitVenue(CcxtVenue):
 
     async def order_by_client_id(
         self, symbol: str, market: str, client_id: str
-    ) -> dict[str, str] | None:
+    ) -> LandedOrder | None:
         """The order with this orderLinkId: open ones first, then the order history."""
         category = "linear" if market != "spot" else "spot"
         mid = (self.exchange.markets or {}).get(symbol, {}).get("id")
@@ -251,8 +248,11 @@ class BybitVenue(CcxtVenue):
             rows = (answer.get("result") or {}).get("list") or []
             if rows:
                 row = rows[0]
-                return {"id": str(row.get("orderId")), "status": str(row.get("orderStatus")),
-                        "filled": str(row.get("cumExecQty") or 0)}  # fmt: skip
+                return LandedOrder(
+                    id=str(row.get("orderId")),
+                    status=str(row.get("orderStatus")),
+                    filled=str(row.get("cumExecQty") or 0),
+                )
         return None
 
 

@@ -35,6 +35,7 @@ from botguard.venues.errors import UnknownSymbol, VenueUnavailable, translate
 from botguard.venues.types import (
     Exposure,
     KeyPermissions,
+    LandedOrder,
     MarketInfo,
     PositionSide,
     Side,
@@ -385,7 +386,7 @@ class CcxtVenue:
 
     async def order_by_client_id(
         self, symbol: str, market: str, client_id: str
-    ) -> dict[str, str] | None:
+    ) -> LandedOrder | None:
         """Look an order up by client id; None when it never landed."""
         from botguard.venues.errors import OrderNotFound
 
@@ -393,8 +394,9 @@ class CcxtVenue:
             raw = await self._call("fetch_order", "", symbol, {"clientOrderId": client_id})
         except OrderNotFound:
             return None
-        return {"id": str(raw.get("id")), "status": str(raw.get("status")),
-                "filled": str(raw.get("filled") or 0)}  # fmt: skip
+        return LandedOrder(
+            id=str(raw.get("id")), status=str(raw.get("status")), filled=str(raw.get("filled") or 0)
+        )
 
     async def permissions(self) -> KeyPermissions:
         """What this key may do, from the exchange's own API (venues/permissions)."""

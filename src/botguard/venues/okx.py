@@ -52,10 +52,7 @@ def preset_options(market_types: tuple[str, ...]) -> dict[str, Any]:
 class OkxVenue(CcxtVenue):
     """OKX spot and USDT swaps on one ccxt instance (one unified trading account)."""
 
-    quirks = Quirks(
-        cancel_all_needs_symbol=True, conditional_book=True, hedge_drops_reduce_only=False,
-        batch_orders_max=CANCEL_BATCH,
-    )  # fmt: skip
+    quirks = Quirks(conditional_book=True, batch_orders_max=CANCEL_BATCH)
     verified_end_to_end = True
     """Kill, audit and watch verified against `botguard sim`'s OKX dialect
     (tests/kill/test_okx*)."""

@@ -63,6 +63,17 @@ class Order:
 
 
 @dataclass(frozen=True, slots=True)
+class LandedOrder:
+    """An order found by its client id: the answer to "did a send whose reply was lost land?"."""
+
+    id: str
+    status: str
+    """The exchange's own word for it (closed, filled, open, ...)."""
+    filled: str
+    """Filled amount as the exchange wrote it ("0" when it did not say)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Position:
     """An open derivatives position."""
 
