@@ -85,7 +85,11 @@ class FleetAgent:
             while True:  # (re)watch after every reconnect: the initial values are the state
                 self._back.clear()
                 await self._follow(kv)
-        finally:
+        finally:  # however the session ended, the channel is lost from now on: the
+            # client's own disconnect callback may never fire (a server gone mid-watch
+            # ends the session by an exception first), and without this the self-halt
+            # clock never started
+            self._lost_since = self._lost_since or time.monotonic()
             self._kv = self._client = None
             with contextlib.suppress(Exception):
                 await client.close()
