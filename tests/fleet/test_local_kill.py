@@ -90,11 +90,14 @@ def place_foreign_order(sim: SimHandle) -> None:
 
 
 def test_a_kill_during_a_trips_kill_joins_it(tmp_path: Path, spawn: Any) -> None:
-    with run_sim(scenario(sim_account("main", **LONG)), latency_ms=150) as sim:
+    with run_sim(scenario(sim_account("main", **LONG))) as sim:
         config = write_config(tmp_path, sim.url)
         spawn("watch", "--config", str(config), cwd=tmp_path)
         wait_for(lambda: socket_path(tmp_path / "state").exists(), 60, "the guardian's socket")
         place_foreign_order(sim)
+        # From here every answer takes 0.8 s, so the trip's kill outlasts the CLI's
+        # start (under coverage on a loaded CI box that was once > the whole kill at 0.15 s).
+        sim.server.latency_s = 0.8
         wait_for(lambda: any(r["method"] == "DELETE" for r in sim.log()), 60, "the trip's kill")
 
         done = kill_cli(config, tmp_path)
