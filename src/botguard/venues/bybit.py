@@ -73,8 +73,6 @@ class BybitVenue(CcxtVenue):
     """Kill, audit and watch verified against `botguard sim`'s Bybit dialect
     (tests/kill/test_bybit*)."""
 
-    futures_refused: str | None = None
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._cancels: dict[tuple[str, str], asyncio.Task[None]] = {}
@@ -183,10 +181,10 @@ class BybitVenue(CcxtVenue):
 
     async def _until_gone(self, category: str, ids: set[str]) -> None:
         """Bybit's cancel-all answer means "received": wait until the book agrees."""
-        deadline = time.monotonic() + CANCEL_SETTLE_S
+        deadline = self.clock.monotonic() + CANCEL_SETTLE_S
         delay = 0.05
-        while ids and time.monotonic() < deadline:
-            await asyncio.sleep(delay)
+        while ids and self.clock.monotonic() < deadline:
+            await self.clock.sleep(delay)
             left = {o.id for o in await self._orders(category)}
             ids &= left
             delay = min(delay * 2, 0.5)

@@ -144,7 +144,7 @@ class OkxVenue(CcxtVenue):
         return Exposure(
             account=self.account, orders=tuple(orders),
             balances=self.to_balances(balance) if "spot" in self.market_types else (),
-            positions=tuple(pos), prices=prices,
+            positions=tuple(pos), prices=prices, futures_refused=self.futures_refused,
         )  # fmt: skip
 
     def _order(self, raw: dict[str, Any], *, conditional: bool) -> Order:
