@@ -301,6 +301,14 @@ class CcxtVenue:
         """Orders and positions on symbols no market list knows: named, never traded."""
         return known_only(exposure, set(self.exchange.markets or {}))
 
+    async def spot_prices(self) -> dict[str, Decimal]:
+        """Last spot prices by symbol (one fetch_tickers; {} without a spot market), for
+        the exchange venues whose exposure reads need them for dust decisions."""
+        if "spot" not in self.market_types:
+            return {}
+        tickers = await self._call("fetch_tickers", None, {"type": "spot"})
+        return {s: p for s, t in tickers.items() if (p := dec(t.get("last"))) is not None}
+
     async def read_exposure(self) -> Exposure:
         """Generic: open orders, balances, positions (ccxt's unified fetch_positions) and
         conditional orders where this venue knows how ccxt lists them. Whatever cannot be
