@@ -1,4 +1,7 @@
-"""The clock seam: monotonic deadlines and UTC timestamps, injectable in tests."""
+"""The clock seam: monotonic time, UTC timestamps and sleeps, injectable in tests.
+
+A kill's deadline is kill/runlog.RunClock, which carries one of these.
+"""
 
 from __future__ import annotations
 
@@ -35,19 +38,3 @@ class SystemClock:
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-
-class Deadline:
-    """A point in monotonic time after which work should stop."""
-
-    def __init__(self, seconds: float, clock: Clock | None = None) -> None:
-        self._clock = clock or SystemClock()
-        self._end = self._clock.monotonic() + seconds
-
-    def remaining(self) -> float:
-        """Seconds left, never negative."""
-        return max(0.0, self._end - self._clock.monotonic())
-
-    def expired(self) -> bool:
-        """True once the deadline has passed."""
-        return self.remaining() <= 0.0

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from botguard.cli import main
-from botguard.demo.botproc import pid_exists
 from botguard.demo.workspace import new_credential
+from botguard.process import is_running
 from botguard.secrets.forms import encoded_forms
 from botguard.secrets.secret import Secret
 
@@ -79,7 +79,7 @@ def test_demo_tells_the_whole_story_and_cleans_up(
             assert form not in out
             assert form not in err
     # cleanup: bot reaped, workspace gone
-    assert not pid_exists(_bot_pid(out))
+    assert not is_running(_bot_pid(out))
     assert list(tmp_path.glob("botguard-demo-*")) == []
 
 
@@ -107,7 +107,7 @@ def test_ctrl_c_stops_the_bot_and_removes_the_workspace(tmp_path: Path) -> None:
     assert re.search(r"botguard: demo step \d \(.*\): interrupted; bot stopped", err)
     assert "Traceback" not in err
     assert "demo complete" not in rest
-    assert not pid_exists(pid)
+    assert not is_running(pid)
     assert list(tmp_path.glob("botguard-demo-*")) == []
 
 

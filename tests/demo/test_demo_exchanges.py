@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from botguard.cli import main
-from botguard.demo.botproc import pid_exists
 from botguard.demo.workspace import new_credential
+from botguard.process import is_running
 from botguard.secrets.forms import encoded_forms
 from botguard.secrets.secret import Secret
 
@@ -49,7 +49,7 @@ def test_demo_on_okx_and_bybit_ends_verified_flat(
             assert form not in err
     match = re.search(r"bot pid (\d+) opened its book", out)
     assert match
-    assert not pid_exists(int(match.group(1)))
+    assert not is_running(int(match.group(1)))
     assert list(tmp_path.glob("botguard-demo-*")) == []
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from botguard.journal import Journal
 from botguard.kill.report import KillReport, outcome_line
-from botguard.kill.runlog import RunLog
+from botguard.kill.runlog import RunClock, RunLog
 from botguard.kill.verify import AccountStatus, Settings, settle_account
 from botguard.testing.fake_venue import FakeVenue, spot_market
 from botguard.testing.sim import start_sim
@@ -51,7 +51,7 @@ async def test_a_type_error_in_a_venue_call_fails_the_account_once(tmp_path: Pat
     with Journal(tmp_path) as journal:
         log = RunLog(journal, "kill")
         started = time.monotonic()
-        result = await settle_account(venue, settings, log, deadline=time.monotonic() + 5)
+        result = await settle_account(venue, settings, log, clock=RunClock.starting(5))
         elapsed = time.monotonic() - started
         report = KillReport(log.run_id, "test", accounts=[result])
         log.finish(report.status, report.summary())

@@ -6,7 +6,6 @@ of the sim (every page, both categories) and the sim's log, never what the kill 
 
 from __future__ import annotations
 
-import asyncio
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,8 +17,6 @@ from botguard.halt import is_halted
 from botguard.kill import kill
 from botguard.testing.canary import CANARIES
 from botguard.testing.sim import start_sim
-from botguard.venues import open_venue
-from botguard.venues.bybit import BybitVenue
 from botguard.venues.connect import rebase_urls
 
 from .conftest import bg_account, make_config, sim_account
@@ -216,60 +213,3 @@ async def test_rate_limited_10006_is_retried_not_fatal(tmp_path: Path) -> None:
     assert any(e["code"] == 10006 for e in log)
     assert report.exit_code == 0, report.summary()
     assert_flat(view)
-
-
-async def test_dry_run_touches_nothing(tmp_path: Path) -> None:
-    async with start_sim({"account": [full_bybit()]}) as sim:
-        before = sim.state()["accounts"]["main"]
-        config = make_config(tmp_path, [bybit_bg(sim.url)])
-        report = await kill(config, dry_run=True)
-        after = sim.state()["accounts"]["main"]
-        log = sim.log()
-    assert writes(log) == []
-    assert before == after
-    (result,) = report.accounts
-    assert result.status == "planned"
-    assert result.plan is not None
-    assert len(result.plan.closes) == 2
-    assert report.exit_code == 1
-
-
-async def test_key_without_derivatives_right_flattens_spot_and_says_so(tmp_path: Path) -> None:
-    acct = full_bybit(permissions={"spot": True, "futures": False})
-    async with start_sim({"account": [acct]}) as sim:
-        config = make_config(tmp_path, [bybit_bg(sim.url)])
-        report = await kill(config)
-        state = sim.state()["accounts"]["main"]
-    assert report.exit_code == 1
-    (result,) = report.accounts
-    assert result.status == "residual"
-    assert any(e.startswith("close ") for e in result.done.errors)
-    assert Decimal(state["spot"]["BTC"]["free"]) == 0
-    assert len(state["positions"]) == 2
-
-
-async def test_run_killed_half_way_is_resumed(tmp_path: Path) -> None:
-    async with start_sim({"account": [full_bybit()]}, latency_ms=100) as sim:
-        config = make_config(tmp_path, [bybit_bg(sim.url)])
-        task = asyncio.create_task(kill(config))
-        while not any(e["method"] == "POST" for e in sim.log()):  # noqa: ASYNC110 - polls the sim
-            await asyncio.sleep(0.02)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        report = await kill(config)
-        view = await ccxt_view(sim.url)
-    assert report.resumed
-    assert report.exit_code == 0, report.summary()
-    assert_flat(view)
-
-
-def test_registry_opens_the_bybit_venue(tmp_path: Path) -> None:
-    config = make_config(tmp_path, [bybit_bg("http://127.0.0.1:9")])
-    venue = open_venue(config.account[0])
-    try:
-        assert isinstance(venue, BybitVenue)
-        assert venue.verified_end_to_end is True
-        assert venue.exchange.urls["api"]["private"] == "http://127.0.0.1:9"
-    finally:
-        asyncio.run(venue.close())

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from botguard.journal import Journal
-from botguard.kill.runlog import RunLog
+from botguard.kill.runlog import RunClock, RunLog
 from botguard.kill.verify import Settings, settle_account
 from botguard.testing.fake_venue import FakeVenue, spot_market, swap_market
 from botguard.venues.base import Quirks
@@ -38,7 +38,7 @@ def venue() -> FakeVenue:
 async def settle(v: FakeVenue, tmp_path: Path) -> tuple[str, list[dict[str, object]]]:
     with Journal(tmp_path) as journal:
         log = RunLog(journal, "kill")
-        result = await settle_account(v, SETTINGS, log, deadline=1e18)
+        result = await settle_account(v, SETTINGS, log, clock=RunClock.starting(1e18))
         return result.status, journal.steps(log.run_id)
 
 
@@ -75,10 +75,8 @@ async def test_unreachable_until_the_deadline_is_reported_as_such(tmp_path: Path
     for _ in range(50):
         v.fail("exposure", VenueUnavailable("503"))
     with Journal(tmp_path) as journal:
-        import time
-
         result = await settle_account(
-            v, SETTINGS, RunLog(journal, "kill"), deadline=time.monotonic() + 0.2
+            v, SETTINGS, RunLog(journal, "kill"), clock=RunClock.starting(0.2)
         )
     assert result.status == "unreachable"
     assert "sell" not in v.calls
@@ -131,7 +129,9 @@ async def test_a_batch_refused_for_permissions_is_not_retried(tmp_path: Path) ->
     for _ in range(3):
         v.fail("close_positions", VenueAuthError("-2015 Invalid API-key, IP, or permissions"))
     with Journal(tmp_path) as journal:
-        result = await settle_account(v, SETTINGS, RunLog(journal, "kill"), deadline=1e18)
+        result = await settle_account(
+            v, SETTINGS, RunLog(journal, "kill"), clock=RunClock.starting(1e18)
+        )
     assert result.status == "residual"
     assert result.refused
     assert "close_position" not in v.calls

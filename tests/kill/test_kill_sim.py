@@ -200,37 +200,6 @@ async def test_rate_limited_429_honours_retry_after(tmp_path: Path) -> None:
     assert_flat(state)
 
 
-async def test_dry_run_touches_nothing(tmp_path: Path) -> None:
-    async with start_sim({"account": [full_account()]}) as sim:
-        before = sim.state()["accounts"]["main"]
-        config = make_config(tmp_path, [bg_account(sim.url)])
-        report = await kill(config, dry_run=True)
-        after = sim.state()["accounts"]["main"]
-        log = sim.log()
-    assert order_calls(log) == []
-    assert before == after
-    assert not is_halted(config.state.dir)
-    (result,) = report.accounts
-    assert result.status == "planned"
-    assert result.plan is not None
-    assert len(result.plan.closes) == 2
-    assert report.exit_code == 1  # there is exposure to remove
-
-
-async def test_key_without_futures_permission_flattens_spot_and_says_so(tmp_path: Path) -> None:
-    acct = full_account(permissions={"spot": True, "futures": False})
-    async with start_sim({"account": [acct]}) as sim:
-        config = make_config(tmp_path, [bg_account(sim.url)])
-        report = await kill(config)
-        state = sim.state()["accounts"]["main"]
-    assert report.exit_code == 1
-    (result,) = report.accounts
-    assert result.status == "residual"
-    assert any(e.startswith("close ") for e in result.done.errors)  # refused, not retried
-    assert Decimal(state["spot"]["BTC"]["free"]) == 0
-    assert len(state["positions"]) == 2  # reported as residual, not silently ignored
-
-
 async def test_two_concurrent_runs_do_not_both_trade(tmp_path: Path) -> None:
     async with start_sim({"account": [full_account()]}, latency_ms=10) as sim:
         config = make_config(tmp_path, [bg_account(sim.url)])
@@ -241,27 +210,6 @@ async def test_two_concurrent_runs_do_not_both_trade(tmp_path: Path) -> None:
     assert_flat(state)
     sells = [e for e in log if e["method"] == "POST" and e["path"] == "/api/v3/order"]
     assert len(sells) == 3  # BTC, ETH and BNB once each, though two runs were asked
-
-
-async def test_run_killed_half_way_is_resumed(tmp_path: Path) -> None:
-    async with start_sim({"account": [full_account()]}, latency_ms=100) as sim:
-        config = make_config(tmp_path, [bg_account(sim.url)])
-        task = asyncio.create_task(kill(config))
-        while not any(e["method"] == "DELETE" for e in sim.log()):  # noqa: ASYNC110 - polls the sim
-            await asyncio.sleep(0.02)
-        task.cancel()  # as if the process died after its first cancels went out
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        report = await kill(config)
-        state = sim.state()["accounts"]["main"]
-    assert report.resumed
-    assert report.exit_code == 0, report.summary()
-    assert_flat(state)
-    with Journal(config.state.dir) as journal:
-        runs = journal.runs("kill")
-        steps = journal.steps(report.run_id)
-    assert [r.id for r in runs] == [report.run_id]  # one run, taken over
-    assert any(s["action"] == "resume" for s in steps)
 
 
 async def test_kill_switch_kept_ready_by_a_bot(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from botguard.config import Config
 from botguard.journal import Journal
 from botguard.kill import kill
 from botguard.kill.report import plan_lines
-from botguard.kill.runlog import RunLog
+from botguard.kill.runlog import RunClock, RunLog
 from botguard.kill.verify import AccountStatus, Settings, settle_account
 from botguard.testing.sim import start_sim
 from botguard.venues.binance import preset_options
@@ -96,10 +96,9 @@ async def settle(config: Config, venue: CcxtVenue) -> Any:
     with Journal(config.state.dir) as journal:
         log = RunLog(journal, "kill")
         settings = Settings(keep=frozenset(), quote="USDT", prefix="bg")
-        import time
 
         try:
-            return await settle_account(venue, settings, log, deadline=time.monotonic() + 20)
+            return await settle_account(venue, settings, log, clock=RunClock.starting(20))
         finally:
             await venue.close()
 

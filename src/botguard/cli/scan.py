@@ -16,9 +16,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from botguard.config import Config
+    from botguard.formats import Format
     from botguard.scan.coverage import Skip
     from botguard.scan.model import Leak
-    from botguard.scan.render import ScanFormat
     from botguard.scan.run import ScanRequest
     from botguard.secrets.secret import Secret
 
@@ -87,7 +87,7 @@ def _print_text(
 
 def _emit(
     leaks: list[Leak],
-    fmt: ScanFormat,
+    fmt: Format,
     output: Path | None,
     *,
     suppressed: int,
@@ -97,22 +97,22 @@ def _emit(
 
     from rich.console import Console
 
-    from botguard import __version__
     from botguard.cli.paths import write_output
-    from botguard.scan.render import ScanFormat, render_json, render_sarif
+    from botguard.formats import Format
+    from botguard.scan.render import render_json, render_sarif
     from botguard.secrets.console import make_console
 
-    if fmt is ScanFormat.TEXT:
+    if fmt is Format.TEXT:
         if output is None:  # piped: $COLUMNS or wide, so locations stay whole
             _print_text(make_console(), leaks, suppressed, skipped)
             return
         buffer = io.StringIO()
         _print_text(Console(file=buffer, width=160), leaks, suppressed, skipped)
         text = buffer.getvalue().rstrip("\n")
-    elif fmt is ScanFormat.JSON:
+    elif fmt is Format.JSON:
         text = render_json(leaks, suppressed=suppressed, skipped=skipped)
     else:
-        text = render_sarif(leaks, version=__version__, skipped=skipped)
+        text = render_sarif(leaks, skipped=skipped)
     if output is None:
         sys.stdout.write(text + "\n")
     else:
@@ -260,17 +260,16 @@ def _parse_confidence(value: str) -> str:
     return value
 
 
-def _parse_format(fmt: str) -> ScanFormat:
+def _parse_format(fmt: str) -> Format:
+    """The shared report format, if scan writes it (markdown is the audit's only)."""
     from botguard.errors import UsageError
-    from botguard.scan.render import ScanFormat
+    from botguard.formats import Format
+    from botguard.scan.render import SCAN_FORMATS
 
-    try:
-        return ScanFormat(fmt)
-    except ValueError:
-        choices = ", ".join(f.value for f in ScanFormat)
-        raise UsageError(
-            f"--format {fmt!r} is not supported by scan; use one of {choices}"
-        ) from None
+    if fmt not in {f.value for f in SCAN_FORMATS}:
+        choices = ", ".join(f.value for f in SCAN_FORMATS)
+        raise UsageError(f"--format {fmt!r} is not supported by scan; use one of {choices}")
+    return Format(fmt)
 
 
 def _request(config: Config | None, flags: ScanFlags) -> ScanRequest:

@@ -93,14 +93,3 @@ class BotProcess:
     def _signal(self, sig: signal.Signals) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.proc.pid, sig)
-
-
-def pid_exists(pid: int) -> bool:
-    """True while a process with this pid exists (for the demo's own check and its tests)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from botguard.errors import VenueError
 from botguard.kill.plan import CancelOrders, ClosePosition, KillPlan, SellAsset
-from botguard.kill.runlog import RunLog
+from botguard.kill.runlog import RunClock, RunLog
 from botguard.venues.base import CloseRequest, CloseResult, Venue
 from botguard.venues.errors import OrderNotFound, VenueAuthError, VenueUnavailable
 from botguard.venues.types import LandedOrder, Side
@@ -47,53 +46,63 @@ def client_id(prefix: str, run_id: str, round_no: int, index: int) -> str:
     return f"{prefix}k{run_id}r{round_no}n{index}"
 
 
-async def _cancel(venue: Venue, action: CancelOrders, log: RunLog, out: Outcome) -> None:
+@dataclass(frozen=True, slots=True)
+class _Round:
+    """One round on one account: where it sends, journals, records, and whose time it keeps."""
+
+    venue: Venue
+    log: RunLog
+    out: Outcome
+    clock: RunClock
+    """The run's clock: waits for a lost answer to land are cut to its deadline."""
+
+
+async def _cancel(r: _Round, action: CancelOrders) -> None:
     key = f"{action.account}:{action.symbol}:{'algo' if action.conditional else 'book'}"
     try:
-        await venue.cancel_all(action.symbol, action.market, conditional=action.conditional)
+        await r.venue.cancel_all(action.symbol, action.market, conditional=action.conditional)
     except OrderNotFound:
         pass  # nothing left to cancel: someone (a fill, an earlier run) got there first
     except VenueError as exc:
-        out.errors.append(f"cancel {action.symbol}: {exc}")
-        out.refused |= isinstance(exc, VenueAuthError)
-        out.unreachable |= isinstance(exc, VenueUnavailable)
-        log.step("cancel", key, "failed", {"error": str(exc)})
+        r.out.errors.append(f"cancel {action.symbol}: {exc}")
+        r.out.refused |= isinstance(exc, VenueAuthError)
+        r.out.unreachable |= isinstance(exc, VenueUnavailable)
+        r.log.step("cancel", key, "failed", {"error": str(exc)})
         return
-    out.cancelled.append(action)
-    log.step("cancel", key, "ok", {"symbol": action.symbol, "orders": action.count})
+    r.out.cancelled.append(action)
+    r.log.step("cancel", key, "ok", {"symbol": action.symbol, "orders": action.count})
 
 
-async def _send(venue: Venue, action: ClosePosition | SellAsset, cid: str) -> str:
+async def _send(r: _Round, action: ClosePosition | SellAsset, cid: str) -> str:
     """Send once; after an ambiguous failure, find out whether it landed (never resend)."""
     try:
         if isinstance(action, ClosePosition):
-            return await venue.close_position(
+            return await r.venue.close_position(
                 action.symbol, action.side, action.amount, cid, hedged=action.hedged
             )
-        return await venue.sell(action.symbol, Side.SELL, action.amount, cid)
+        return await r.venue.sell(action.symbol, Side.SELL, action.amount, cid)
     except VenueUnavailable as exc:
         if exc.not_taken:  # rate-limit refusal: it cannot land, nothing to wait for
             raise
-        return await _landed(venue, action, cid, exc, failed_at=time.monotonic())
+        return await _landed(r, action, cid, exc, failed_at=r.clock.now())
 
 
 async def _landed(
-    venue: Venue, action: ClosePosition | SellAsset, cid: str, error: VenueError, *,
+    r: _Round, action: ClosePosition | SellAsset, cid: str, error: VenueError, *,
     failed_at: float,
 ) -> str:  # fmt: skip
     """The order id if a send whose answer was lost landed after all; else `error`.
 
     Looked up at once, and if not found, again once the venue's landing window has
-    passed: a lookup during the window can say "not found" while the first request is
-    still on its way (late answers in hedge mode closed every position twice).
+    passed (or the run's deadline, whichever comes first): a lookup during the window
+    can say "not found" while the first request is still on its way (late answers in
+    hedge mode closed every position twice).
     """
     market = "swap" if isinstance(action, ClosePosition) else "spot"
-    found = await _lookup(venue, action.symbol, market, cid)
+    found = await _lookup(r.venue, action.symbol, market, cid)
     if found is None:
-        window_end = failed_at + venue.quirks.landing_window_s
-        deadline = venue.deadline if venue.deadline is not None else window_end
-        await asyncio.sleep(max(0.0, min(window_end, deadline) - time.monotonic()))
-        found = await _lookup(venue, action.symbol, market, cid)
+        await r.clock.sleep(failed_at + r.venue.quirks.landing_window_s - r.clock.now())
+        found = await _lookup(r.venue, action.symbol, market, cid)
     if found is None:
         raise error
     logger.info("%s landed despite %s; not re-sent", cid, error)
@@ -115,21 +124,21 @@ def _failed(what: str, action: ClosePosition | SellAsset, exc: VenueError, out: 
     out.unreachable |= isinstance(exc, VenueUnavailable)
 
 
-async def _sell(venue: Venue, action: SellAsset, cid: str, log: RunLog, out: Outcome) -> None:
+async def _sell(r: _Round, action: SellAsset, cid: str) -> None:
     detail: dict[str, Any] = {"symbol": action.symbol, "amount": str(action.amount)}
-    log.step("sell", cid, "sending", detail)
+    r.log.step("sell", cid, "sending", detail)
     try:
-        order_id = await _send(venue, action, cid)
+        order_id = await _send(r, action, cid)
     except VenueError as exc:
-        _failed("sell", action, exc, out)
-        log.step("sell", cid, "failed", {**detail, "error": str(exc)})
+        _failed("sell", action, exc, r.out)
+        r.log.step("sell", cid, "failed", {**detail, "error": str(exc)})
         return
-    out.sold.append(action)
-    log.step("sell", cid, "ok", {**detail, "order_id": order_id})
+    r.out.sold.append(action)
+    r.log.step("sell", cid, "ok", {**detail, "order_id": order_id})
 
 
 async def _after_batch(
-    venue: Venue, action: ClosePosition, cid: str, error: VenueError, *, failed_at: float
+    r: _Round, action: ClosePosition, cid: str, error: VenueError, *, failed_at: float
 ) -> tuple[str, str]:
     """A close its batch did not confirm: if the answer was lost, find out whether it
     landed. Never resent here: the next round re-reads the positions and plans again.
@@ -138,62 +147,55 @@ async def _after_batch(
     """
     if not isinstance(error, VenueUnavailable) or error.not_taken:
         raise error  # refused (permission, size, rate limit): it did not land; next round decides
-    return await _landed(venue, action, cid, error, failed_at=failed_at), "lookup"
+    return await _landed(r, action, cid, error, failed_at=failed_at), "lookup"
 
 
 async def _settle_close(
-    venue: Venue,
-    action: ClosePosition,
-    result: CloseResult,
-    log: RunLog,
-    out: Outcome,
-    *,
-    failed_at: float,
+    r: _Round, action: ClosePosition, result: CloseResult, *, failed_at: float
 ) -> None:
     """Journal one close of a batch, first resolving it if the batch did not place it."""
     cid = result.client_id
     detail: dict[str, Any] = {"symbol": action.symbol, "amount": str(action.amount)}
     order_id, via = result.order_id, "batch"
     if result.error is not None:
-        log.step("close", cid, "retrying", {**detail, "error": str(result.error)})
+        r.log.step("close", cid, "retrying", {**detail, "error": str(result.error)})
         try:
-            order_id, via = await _after_batch(
-                venue, action, cid, result.error, failed_at=failed_at
-            )
+            order_id, via = await _after_batch(r, action, cid, result.error, failed_at=failed_at)
         except VenueError as exc:
-            _failed("close", action, exc, out)
-            log.step("close", cid, "failed", {**detail, "error": str(exc)})
+            _failed("close", action, exc, r.out)
+            r.log.step("close", cid, "failed", {**detail, "error": str(exc)})
             return
-    out.closed.append(action)
-    log.step("close", cid, "ok", {**detail, "order_id": order_id, "via": via})
+    r.out.closed.append(action)
+    r.log.step("close", cid, "ok", {**detail, "order_id": order_id, "via": via})
 
 
-async def _close_all(
-    venue: Venue, closes: list[tuple[ClosePosition, str]], log: RunLog, out: Outcome
-) -> None:
+async def _close_all(r: _Round, closes: list[tuple[ClosePosition, str]]) -> None:
     """Every close in one venue call (batched there), then each one settled on its own."""
     if not closes:
         return
     for action, cid in closes:
-        log.step("close", cid, "sending", {"symbol": action.symbol, "amount": str(action.amount)})
-    results = await venue.close_positions(
+        r.log.step("close", cid, "sending", {"symbol": action.symbol, "amount": str(action.amount)})
+    results = await r.venue.close_positions(
         [CloseRequest(a.symbol, a.side, a.amount, cid, a.hedged) for a, cid in closes]
     )
-    answered_at = time.monotonic()
+    answered_at = r.clock.now()
     await asyncio.gather(
         *(
-            _settle_close(venue, action, result, log, out, failed_at=answered_at)
+            _settle_close(r, action, result, failed_at=answered_at)
             for (action, _), result in zip(closes, results, strict=True)
         )
     )
 
 
 async def execute_plan(
-    venue: Venue, plan: KillPlan, log: RunLog, *, prefix: str, round_no: int
+    venue: Venue, plan: KillPlan, log: RunLog, *, prefix: str, round_no: int, clock: RunClock
 ) -> Outcome:
-    """Cancels first (they free the balances sells need), then closes and sells at once."""
-    out = Outcome()
-    await asyncio.gather(*(_cancel(venue, c, log, out) for c in plan.cancels))
+    """Cancels first (they free the balances sells need), then closes and sells at once.
+
+    `clock` is the run's: waits for a lost answer to land are cut to its deadline.
+    """
+    r = _Round(venue, log, Outcome(), clock)
+    await asyncio.gather(*(_cancel(r, c) for c in plan.cancels))
     cids = [
         client_id(prefix, log.run_id, round_no, i)
         for i in range(len(plan.closes) + len(plan.sells))
@@ -201,7 +203,7 @@ async def execute_plan(
     closes = list(zip(plan.closes, cids, strict=False))
     sells = zip(plan.sells, cids[len(plan.closes) :], strict=True)
     await asyncio.gather(
-        _close_all(venue, closes, log, out),
-        *(_sell(venue, action, cid, log, out) for action, cid in sells),
+        _close_all(r, closes),
+        *(_sell(r, action, cid) for action, cid in sells),
     )
-    return out
+    return r.out

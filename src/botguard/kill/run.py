@@ -20,7 +20,6 @@ import functools
 import logging
 import os
 import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -41,7 +40,7 @@ from botguard.kill.stop import (
     stop_unit,
     unit_main_pid,
 )
-from botguard.kill.verify import AccountResult, AccountStatus, Settings, settle_account, time_left
+from botguard.kill.verify import AccountResult, AccountStatus, Settings, settle_account
 from botguard.venues.base import Venue
 
 logger = logging.getLogger(__name__)
@@ -139,14 +138,17 @@ async def open_venues(config: Config, accounts: list[AccountConfig]) -> list[Ven
     return venues
 
 
-async def open_account(config: Config, account: AccountConfig, *, deadline: float) -> Venue:
-    """The account's venue, built in a thread; AccountUnopened with a one-line reason."""
+async def open_account(config: Config, account: AccountConfig, *, timeout_s: float) -> Venue:
+    """The account's venue, built in a thread; AccountUnopened with a one-line reason.
+
+    `timeout_s` is real time (the thread reads secrets from the host), at least 0.1 s.
+    """
     from botguard.secrets.redact import redact
 
     try:
         return await asyncio.wait_for(
             _in_daemon_thread(lambda: make_venue(config, account)),
-            timeout=max(0.1, deadline - time.monotonic()),
+            timeout=max(0.1, timeout_s),
         )
     except TimeoutError:
         raise AccountUnopened("its secrets could not be read before the deadline") from None
@@ -280,7 +282,9 @@ async def _account(
     opened = None
     if venue is None:
         try:
-            venue = opened = await open_account(run.config, account, deadline=run.clock.deadline)
+            venue = opened = await open_account(
+                run.config, account, timeout_s=run.clock.remaining()
+            )
         except AccountUnopened as exc:
             logger.info("account %s not opened: %s", account.name, exc)
             run.log.step("open", account.name, "failed", {"reason": str(exc)})
@@ -290,12 +294,12 @@ async def _account(
     )
     try:
         result = await settle_account(
-            venue, settings, run.log, deadline=run.clock.deadline, first_round=run.first_round
+            venue, settings, run.log, clock=run.clock, first_round=run.first_round
         )
         if stop is None:
             return result
-        await asyncio.wait({stop}, timeout=time_left(run.clock.deadline))
-        again = await settle_account(venue, settings, run.log, deadline=run.clock.deadline,
+        await asyncio.wait({stop}, timeout=run.clock.remaining())
+        again = await settle_account(venue, settings, run.log, clock=run.clock,
                                      first_round=run.first_round + result.rounds)  # fmt: skip
         return after(result, again)
     finally:

@@ -14,11 +14,12 @@ import fcntl
 import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from botguard.clock import Clock, SystemClock
 from botguard.config import make_state_dir
 from botguard.errors import ConfigError
 from botguard.journal import Journal
@@ -28,28 +29,44 @@ LOCK_NAME = "kill.lock"
 
 @dataclass(frozen=True, slots=True)
 class RunClock:
-    """When a kill run began and when it must be done, in monotonic seconds.
+    """When a kill run began and when it must be done, in `clock`'s monotonic seconds.
 
     One value instead of two loose floats handed down separately, so the total time
-    reported and every step's remaining budget read the same start.
+    reported and every step's remaining budget read the same start. It carries the
+    Clock (the seam): the kill's deadline checks and its sleeps go through it, so a
+    test's VirtualClock passes a deadline without waiting for it.
     """
 
     start: float
     deadline: float
+    clock: Clock = field(default_factory=SystemClock, compare=False, repr=False)
 
     @classmethod
-    def starting(cls, deadline_s: float) -> RunClock:
+    def starting(cls, deadline_s: float, *, clock: Clock | None = None) -> RunClock:
         """A clock started now, ending `deadline_s` from now."""
-        start = time.monotonic()
-        return cls(start=start, deadline=start + deadline_s)
+        clock = clock or SystemClock()
+        start = clock.monotonic()
+        return cls(start=start, deadline=start + deadline_s, clock=clock)
+
+    def now(self) -> float:
+        """The current monotonic time on this run's clock."""
+        return self.clock.monotonic()
 
     def remaining(self) -> float:
         """Seconds left before the deadline, never negative."""
-        return max(0.0, self.deadline - time.monotonic())
+        return max(0.0, self.deadline - self.clock.monotonic())
+
+    def is_past(self) -> bool:
+        """The deadline has passed."""
+        return self.clock.monotonic() > self.deadline
 
     def elapsed(self) -> float:
         """Seconds since the run began."""
-        return time.monotonic() - self.start
+        return self.clock.monotonic() - self.start
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep `seconds`, cut to the deadline (never negative)."""
+        await self.clock.sleep(max(0.0, min(seconds, self.remaining())))
 
 
 class KillLock:

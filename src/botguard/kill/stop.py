@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from botguard.kill.botpid import BotIdentity, PidfileError, read_pidfile, refusal, special_refusal
+from botguard.process import is_running
 
 KILL_WAIT_S = 2.0
 """How long a process may take to vanish after SIGKILL before it counts as still running."""
@@ -237,7 +238,7 @@ class _Target:
         """It has exited (a zombie nobody reaped yet counts as exited)."""
         if self.fd is not None:
             return bool(select.select([self.fd], [], [], 0)[0])
-        return not _alive(self.pid)
+        return not is_running(self.pid)
 
     def send(self, sig: signal.Signals) -> bool:
         """Send `sig`; False when the process is already gone."""
@@ -263,18 +264,3 @@ class _Target:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
-
-
-def _alive(pid: int) -> bool:
-    """The pid exists and is not a zombie (only for pids > 1: see botpid.special_refusal)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        text = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
-    except OSError:
-        return True
-    return text.rpartition(")")[2].split()[0] != "Z"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from botguard.errors import VenueError
 from botguard.kill.execute import Outcome, execute_plan
 from botguard.kill.plan import CancelOrders, KillPlan, plan_kill
-from botguard.kill.runlog import RunLog
+from botguard.kill.runlog import RunClock, RunLog
 from botguard.venues.base import Venue, verification
 from botguard.venues.capability import CancelsWithoutMarkets
 from botguard.venues.errors import VenueUnavailable
@@ -93,12 +92,7 @@ class MarketsView(dict[str, MarketInfo]):
         return default if info is None else info
 
 
-def time_left(deadline: float) -> float:
-    """Seconds until the deadline (never negative)."""
-    return max(0.0, deadline - time.monotonic())
-
-
-async def _read(venue: Venue, deadline: float, result: AccountResult) -> Exposure | None:
+async def _read(venue: Venue, clock: RunClock, result: AccountResult) -> Exposure | None:
     """One exposure read, retried until the deadline; None when unreachable."""
     while True:
         try:
@@ -106,10 +100,10 @@ async def _read(venue: Venue, deadline: float, result: AccountResult) -> Exposur
         except VenueUnavailable as exc:
             result.done.unreachable = True
             pause = exc.retry_after_s or 0.5
-            if pause >= time_left(deadline):  # a Retry-After past the deadline: give up now
+            if pause >= clock.remaining():  # a Retry-After past the deadline: give up now
                 logger.warning("%s unreachable: %s", venue.account, exc)
                 return None
-            await asyncio.sleep(pause)
+            await clock.sleep(pause)
 
 
 async def _load_markets(venue: Venue, log: RunLog, result: AccountResult, *, dry_run: bool) -> None:
@@ -154,45 +148,50 @@ def _merge(total: Outcome, part: Outcome) -> None:
 
 
 def _verdict(result: AccountResult, plan: KillPlan, exposure: Exposure, settings: Settings, *,
-             refused: bool, deadline: float) -> AccountStatus | None:  # fmt: skip
+             clock: RunClock) -> AccountStatus | None:  # fmt: skip
     """The account's final status after a fresh read, or None to trade another round."""
     if settings.dry_run:
         return AccountStatus.PLANNED
     if plan.empty:
-        if refused or plan.stuck_positions or plan.unsellable:
+        if exposure.futures_refused or plan.stuck_positions or plan.unsellable:
             return AccountStatus.RESIDUAL
         return AccountStatus.UNVERIFIED if exposure.unchecked else AccountStatus.FLAT
     if result.refused:  # the key may not do what is left: retrying cannot help
         return AccountStatus.RESIDUAL
-    if time.monotonic() > deadline:
+    if clock.is_past():
         return AccountStatus.UNREACHABLE if result.done.unreachable else AccountStatus.RESIDUAL
     return None
 
 
-def _note_unread(result: AccountResult, venue: Venue, exposure: Exposure) -> None:
-    """Say, once, what this venue could not read (a refused futures key, no positions API)."""
-    refused = getattr(venue, "futures_refused", None)
+def _note_unread(result: AccountResult, exposure: Exposure) -> None:
+    """Say, once, what this read could not see (a refused futures key, no positions API)."""
+    refused = exposure.futures_refused
     notes = [f"futures not readable with this key: {refused}"] if refused else []
     notes += [f"not verified: {what}" for what in exposure.unchecked]
     result.notes += [n for n in notes if n not in result.notes]
 
 
 async def settle_account(
-    venue: Venue, settings: Settings, log: RunLog, *, deadline: float, first_round: int = 0
+    venue: Venue, settings: Settings, log: RunLog, *, clock: RunClock, first_round: int = 0
 ) -> AccountResult:
-    """Loop read → plan → execute until a read shows the account flat, within the deadline."""
+    """Loop read → plan → execute until a read shows the account flat, within the deadline.
+
+    The run's clock is passed down as an argument to everything here; the venue, built
+    before the run (a KillSwitch builds it at bot start-up), is told the deadline its
+    own requests and retries must end by, in the same clock's time.
+    """
     result = AccountResult(venue.account, venue=verification(venue))
-    venue.deadline = deadline
-    started = time.monotonic()
-    try:
-        async with asyncio.timeout(time_left(deadline)) as scope:
-            await _settle(venue, settings, log, result, first_round=first_round)
+    venue.deadline = clock.deadline
+    started = clock.now()
+    try:  # a hard bound in the event loop's time too, in case a call never returns
+        async with asyncio.timeout(clock.remaining()) as scope:
+            await _settle(venue, settings, log, result, clock=clock, first_round=first_round)
     except Exception as exc:  # a bug is reported, never retried as an outage
         if isinstance(exc, TimeoutError) and scope.expired():
             _timed_out(result)
         else:
             _failed(result, log, exc)
-    result.timings["settle_s"] = round(time.monotonic() - started, 3)
+    result.timings["settle_s"] = round(clock.now() - started, 3)
     return result
 
 
@@ -216,10 +215,15 @@ def _failed(result: AccountResult, log: RunLog, exc: Exception) -> None:
 
 
 async def _settle(
-    venue: Venue, settings: Settings, log: RunLog, result: AccountResult, *, first_round: int
+    venue: Venue,
+    settings: Settings,
+    log: RunLog,
+    result: AccountResult,
+    *,
+    clock: RunClock,
+    first_round: int,
 ) -> None:
     """The loop itself; sets `result.status` when it ends."""
-    deadline = venue.deadline or 0.0
     markets = MarketsView(venue)
     try:
         await _load_markets(venue, log, result, dry_run=settings.dry_run)
@@ -229,7 +233,7 @@ async def _settle(
         return
     while True:
         try:
-            exposure = await _read(venue, deadline, result)
+            exposure = await _read(venue, clock, result)
         except VenueError as exc:  # auth refused and the like: nothing more we can do
             result.notes.append(str(exc))
             exposure = None
@@ -240,18 +244,19 @@ async def _settle(
                          markets_info=markets, flatten=settings.flatten)  # fmt: skip
         result.plan = result.plan or plan
         result.remaining = plan
-        _note_unread(result, venue, exposure)
-        refused = bool(getattr(venue, "futures_refused", None))
-        verdict = _verdict(result, plan, exposure, settings, refused=refused, deadline=deadline)
+        _note_unread(result, exposure)
+        verdict = _verdict(result, plan, exposure, settings, clock=clock)
         if verdict is not None:
             result.status = verdict
             return
         round_no = first_round + result.rounds
         log.step("round", f"{venue.account}:{round_no}", "ok", {"account": venue.account})
-        outcome = await execute_plan(venue, plan, log, prefix=settings.prefix, round_no=round_no)
+        outcome = await execute_plan(
+            venue, plan, log, prefix=settings.prefix, round_no=round_no, clock=clock
+        )
         _merge(result.done, outcome)
         result.done.unreachable = outcome.unreachable
         result.refused = outcome.refused
         result.rounds += 1
         if outcome.errors:
-            await asyncio.sleep(min(1.0, ROUND_PAUSE_S * result.rounds, time_left(deadline)))
+            await clock.sleep(min(1.0, ROUND_PAUSE_S * result.rounds))

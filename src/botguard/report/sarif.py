@@ -1,5 +1,10 @@
-"""SARIF 2.1.0 as plain dicts: one rule per registered check, one result per finding.
+"""SARIF 2.1.0 as plain dicts: the one builder audit and scan share, and the audit's log.
 
+`sarif_log` wraps rules, results and the invocation in the log both commands write,
+and `LEVELS` is the one severity-to-level map (scan maps a leak's confidence to a
+Severity first), so the two reports cannot drift apart again.
+
+The audit's log has one rule per registered check and one result per finding.
 Severity sets the level of a failure (critical/high -> error, medium -> warning,
 low -> note); SARIF requires level "none" for every other kind of result, so a
 pass is kind "pass", manual and warn are "review", skip is "notApplicable" and a
@@ -34,6 +39,24 @@ KINDS = {
 }
 
 
+def level(severity: Severity) -> str:
+    """SARIF's level for a failure of this severity."""
+    return LEVELS[severity]
+
+
+def sarif_log(
+    *, rules: list[dict[str, Any]], results: list[dict[str, Any]], invocation: dict[str, Any]
+) -> str:
+    """A SARIF 2.1.0 log with one run of botguard (JSON text, no trailing newline)."""
+    run = {
+        "tool": {"driver": {"name": "botguard", "version": __version__, "rules": rules}},
+        "invocations": [invocation],
+        "results": results,
+    }
+    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    return json.dumps(log, indent=2)
+
+
 def _rules(findings: Sequence[Finding]) -> list[dict[str, Any]]:
     """Every registered check, then any id only the findings know."""
     from botguard.audit.registry import CHECKS
@@ -47,7 +70,7 @@ def _rules(findings: Sequence[Finding]) -> list[dict[str, Any]]:
             "name": check_id.replace(".", "/"),
             "shortDescription": {"text": title},
             "help": {"text": remedy},
-            "defaultConfiguration": {"level": LEVELS[severity]},
+            "defaultConfiguration": {"level": level(severity)},
             "properties": {"category": check_id.split(".", 1)[0], "severity": severity.value},
         }
         for check_id, (title, remedy, severity) in known.items()
@@ -70,7 +93,7 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
         "ruleId": f.id,
         "ruleIndex": index,
         "kind": kind,
-        "level": LEVELS[f.severity] if kind == "fail" else "none",
+        "level": level(f.severity) if kind == "fail" else "none",
         "message": {"text": text},
         "locations": [_location(f.subject)],
         "partialFingerprints": {"botguardCheckSubject/v1": digest},
@@ -79,21 +102,14 @@ def _result(f: Finding, index: int) -> dict[str, Any]:
 
 
 def render(findings: Sequence[Finding]) -> str:
-    """A SARIF log with one run of botguard."""
+    """The audit's SARIF log."""
     rules = _rules(findings)
     index = {rule["id"]: i for i, rule in enumerate(rules)}
-    run = {
-        "tool": {
-            "driver": {
-                "name": "botguard",
-                "version": __version__,
-                "rules": rules,
-            }
-        },
-        "invocations": [
-            {"executionSuccessful": not any(f.status is Status.ERROR for f in findings)}
-        ],
-        "results": [_result(f, index[f.id]) for f in findings],
-    }
-    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2) + "\n"
+    return (
+        sarif_log(
+            rules=rules,
+            results=[_result(f, index[f.id]) for f in findings],
+            invocation={"executionSuccessful": not any(f.status is Status.ERROR for f in findings)},
+        )
+        + "\n"
+    )

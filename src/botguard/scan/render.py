@@ -1,30 +1,31 @@
-"""Scan reports as text (a rich table), JSON and SARIF 2.1.0 (plain dicts)."""
+"""Scan reports as text (a rich table), JSON and SARIF 2.1.0 (through report/sarif.py)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any
 
 from rich.table import Table
 
+from botguard.findings import Severity
+from botguard.formats import Format
+from botguard.report.sarif import level, sarif_log
 from botguard.scan.coverage import Skip
 from botguard.scan.model import CERTAIN, Leak
 from botguard.scan.ruleset import BY_ID
 
-SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 EXACT_RULE = "secret.known_value"
 """SARIF rule id of an exact match; the reference name is in the message."""
-_LEVELS = {CERTAIN: "error", "high": "error", "medium": "warning", "low": "note"}
-
-
-class ScanFormat(StrEnum):
-    """Output formats of `botguard scan`."""
-
-    TEXT = "text"
-    JSON = "json"
-    SARIF = "sarif"
+SEVERITIES = {
+    CERTAIN: Severity.CRITICAL,
+    "high": Severity.HIGH,
+    "medium": Severity.MEDIUM,
+    "low": Severity.LOW,
+}
+"""A leak's confidence as the severity SARIF levels are set by (one map for audit and scan)."""
+SCAN_FORMATS = (Format.TEXT, Format.JSON, Format.SARIF)
+"""The report formats `botguard scan` writes (markdown is the audit's only)."""
 
 
 def leak_to_dict(leak: Leak) -> dict[str, Any]:
@@ -75,7 +76,7 @@ def _sarif_result(leak: Leak) -> dict[str, Any]:
     properties = {k: v for k, v in leak_to_dict(leak).items() if v is not None}
     return {
         "ruleId": leak.rule or EXACT_RULE,
-        "level": _LEVELS.get(leak.confidence, "warning"),
+        "level": level(SEVERITIES.get(leak.confidence, Severity.MEDIUM)),
         "message": {"text": _message(leak)},
         "locations": [{"physicalLocation": location}],
         "partialFingerprints": {"botguardLeak/v1": leak.fingerprint},
@@ -103,29 +104,14 @@ def _describe(rule_id: str) -> str:
     return f"Looks like a credential: {rule.description}" if rule else rule_id
 
 
-def render_sarif(leaks: Sequence[Leak], *, version: str = "0", skipped: Sequence[Skip] = ()) -> str:
+def render_sarif(leaks: Sequence[Leak], *, skipped: Sequence[Skip] = ()) -> str:
     """A SARIF 2.1.0 log with one run; one rule per pattern id seen (plus the exact rule)."""
     rule_ids = sorted({leak.rule or EXACT_RULE for leak in leaks})
-    rules = [
-        {
-            "id": rule_id,
-            "shortDescription": {"text": _describe(rule_id)},
-        }
-        for rule_id in rule_ids
-    ]
-    driver = {"name": "botguard", "version": version, "rules": rules}
-    doc = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": driver},
-                "invocations": [_invocation(skipped)],
-                "results": [_sarif_result(x) for x in leaks],
-            }
-        ],
-    }
-    return json.dumps(doc, indent=2)
+    return sarif_log(
+        rules=[{"id": i, "shortDescription": {"text": _describe(i)}} for i in rule_ids],
+        results=[_sarif_result(x) for x in leaks],
+        invocation=_invocation(skipped),
+    )
 
 
 def render_table(leaks: Sequence[Leak]) -> Table:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from botguard.clock import Clock
     from botguard.config import AccountConfig
     from botguard.venues.ccxt_venue import CcxtVenue
 
@@ -59,17 +60,28 @@ REGISTRY: dict[str, VenueEntry] = {
 
 
 def open_venue(
-    account: AccountConfig, *, cache_dir: Path | None = None, **config: Any
+    account: AccountConfig,
+    *,
+    cache_dir: Path | None = None,
+    clock: Clock | None = None,
+    jitter: Callable[[], float] | None = None,
+    **config: Any,
 ) -> CcxtVenue:
-    """A Venue for `account` (markets not yet loaded: `await venue.load_markets()`)."""
+    """A Venue for `account` (markets not yet loaded: `await venue.load_markets()`).
+
+    `clock` and `jitter` are the venue's time seam (its deadline, backoff sleeps and
+    their spread); the defaults are the system clock and `random.random`. `config` goes
+    to the ccxt exchange.
+    """
     from botguard.venues.ccxt_venue import CcxtVenue
     from botguard.venues.connect import open_exchange
 
     types = tuple(account.markets)
+    seam: dict[str, Any] = {"clock": clock} | ({"jitter": jitter} if jitter else {})
     entry = REGISTRY.get(account.exchange)
     if entry is None:
         exchange = open_exchange(account, options={"fetchCurrencies": False}, **config)
-        return CcxtVenue(account.name, exchange, market_types=types, cache_dir=cache_dir)
+        return CcxtVenue(account.name, exchange, market_types=types, cache_dir=cache_dir, **seam)
     exchange = open_exchange(account, options=entry.options(types), enableRateLimit=False, **config)
     if entry.linear_errors and account.base_url:
         exchange.exceptions["exact"] = {
@@ -77,7 +89,7 @@ def open_venue(
             **exchange.exceptions["linear"]["exact"],
         }
     venue_cls: type[CcxtVenue] = getattr(importlib.import_module(entry.module), entry.cls)
-    return venue_cls(account.name, exchange, market_types=types, cache_dir=cache_dir)
+    return venue_cls(account.name, exchange, market_types=types, cache_dir=cache_dir, **seam)
 
 
 def venue_class(exchange_id: str) -> type[CcxtVenue]:

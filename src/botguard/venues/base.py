@@ -87,7 +87,8 @@ class Venue(Protocol):
     account: str
     quirks: Quirks
     deadline: float | None
-    """time.monotonic() past which the venue starts no retry (the kill's deadline)."""
+    """`clock.monotonic()` past which the venue starts no retry (the kill's deadline, set by
+    settle_account in the run clock's time)."""
 
     async def load_markets(self) -> None:
         """Make market precision known (from the state-dir cache when fresh)."""

@@ -85,6 +85,7 @@ class BinanceVenue(CcxtVenue):
             balances=self.to_balances(bal) if bal else (),
             positions=tuple(_market_of(p, self.exchange.markets) for p in pos),
             prices=prices,
+            futures_refused=self.futures_refused,
         )
 
     async def _spot_reads(self) -> list[Any]:

@@ -31,7 +31,7 @@ from typing import Any
 from botguard.errors import VenueError
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
 from botguard.venues.batch import chunked, match_answer
-from botguard.venues.ccxt_venue import CcxtVenue, dec
+from botguard.venues.ccxt_venue import CcxtVenue
 from botguard.venues.errors import VenueUnavailable
 from botguard.venues.types import Exposure, LandedOrder, Order, PositionSide
 
@@ -72,8 +72,6 @@ class BybitVenue(CcxtVenue):
     verified_end_to_end = True
     """Kill, audit and watch verified against `botguard sim`'s Bybit dialect
     (tests/kill/test_bybit*)."""
-
-    futures_refused: str | None = None
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,12 +131,6 @@ class BybitVenue(CcxtVenue):
         )  # fmt: skip
         return [self.exchange.parse_position(p) for p in raw]
 
-    async def _prices(self) -> dict[str, Decimal]:
-        if "spot" not in self.market_types:
-            return {}
-        tickers = await self._call("fetch_tickers", None, {"type": "spot"})
-        return {s: p for s, t in tickers.items() if (p := dec(t.get("last"))) is not None}
-
     async def read_exposure(self) -> Exposure:
         """The wallet, every order page of each category, positions, spot prices: at once."""
         self._cancels = {}
@@ -147,7 +139,7 @@ class BybitVenue(CcxtVenue):
         balance, positions, prices, *orders = await asyncio.gather(
             self._call("fetch_balance"),
             self._positions() if "linear" in cats else _nothing(),
-            self._prices(),
+            self.spot_prices(),
             *reads,
         )
         pos = [q for raw in positions if (q := self.to_position(raw)) is not None]
@@ -183,10 +175,10 @@ class BybitVenue(CcxtVenue):
 
     async def _until_gone(self, category: str, ids: set[str]) -> None:
         """Bybit's cancel-all answer means "received": wait until the book agrees."""
-        deadline = time.monotonic() + CANCEL_SETTLE_S
+        deadline = self.clock.monotonic() + CANCEL_SETTLE_S
         delay = 0.05
-        while ids and time.monotonic() < deadline:
-            await asyncio.sleep(delay)
+        while ids and self.clock.monotonic() < deadline:
+            await self.clock.sleep(delay)
             left = {o.id for o in await self._orders(category)}
             ids &= left
             delay = min(delay * 2, 0.5)

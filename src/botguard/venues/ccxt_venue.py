@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from botguard.clock import Clock, SystemClock
 from botguard.errors import VenueError
 from botguard.fsutil import write_atomic
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
@@ -81,6 +82,9 @@ class CcxtVenue:
     verified_end_to_end = False
     """True once this venue's kill is tested end to end against a simulator of its exchange
     (the kill report and `kill.configured` say so); a subclass sets it."""
+    retries = 4
+    """Tries after the first for a retryable failure (a call with `persist` and a
+    deadline retries until the deadline instead)."""
 
     def __init__(
         self,
@@ -89,19 +93,23 @@ class CcxtVenue:
         *,
         market_types: tuple[str, ...],
         cache_dir: Path | None = None,
-        retries: int = 4,
+        clock: Clock | None = None,
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self.account = account
+        self.clock: Clock = clock or SystemClock()
+        """Every deadline read and backoff sleep goes through it (a test's VirtualClock)."""
+        self.jitter = jitter
+        """A number in [0, 1) that spreads retries out (injected: a test's is fixed)."""
         self.exchange = exchange
         self.market_types = market_types
         self.cache_dir = cache_dir
-        self.retries = retries
         self.requests = 0
         self._gate = asyncio.Semaphore(self.quirks.max_concurrency)
         self._cooldown_until = 0.0
         self._timeout_ms = int(exchange.timeout)
         self.deadline: float | None = None
-        """time.monotonic() by which every request and sleep has ended (set by the kill)."""
+        """`clock.monotonic()` by which every request and sleep has ended (set by the kill)."""
         self._markets_reloaded = False
         self._reload: asyncio.Task[None] | None = None
         self.markets_failed = asyncio.Event()
@@ -113,7 +121,7 @@ class CcxtVenue:
 
     def _time_left(self) -> float | None:
         """Seconds until the deadline, None without one."""
-        return None if self.deadline is None else self.deadline - time.monotonic()
+        return None if self.deadline is None else self.deadline - self.clock.monotonic()
 
     def _fit_timeout(self) -> None:
         """Cut the request timeout so the request ends by the deadline (the kill's promise)."""
@@ -128,13 +136,13 @@ class CcxtVenue:
         """After a 429 every call of this account waits (not only the refused one): several
         concurrent retries into a rate limit are how a 418 ban is earned. A wait that
         would end past the deadline is not started."""
-        delay = self._cooldown_until - time.monotonic()
+        delay = self._cooldown_until - self.clock.monotonic()
         if delay <= 0:
             return
         left = self._time_left()
         if left is not None and delay >= left:
             raise VenueUnavailable(f"rate limited for {delay:.1f}s, past the kill's deadline")
-        await asyncio.sleep(delay)
+        await self.clock.sleep(delay)
 
     # ------------------------------------------------------------------ calls
     async def _call(self, name: str, *args: Any, retry: bool = True, persist: bool = False) -> Any:
@@ -157,7 +165,7 @@ class CcxtVenue:
                     raise
                 why = str(err)
             logger.info("%s: %s failed (%s); retrying in %.2fs", self.account, name, why, delay)
-            await asyncio.sleep(delay)
+            await self.clock.sleep(delay)
             attempt += 1
 
     async def _attempt(self, name: str, args: tuple[Any, ...]) -> Any:
@@ -182,9 +190,9 @@ class CcxtVenue:
         if attempt >= self.retries and not (persist and self.deadline is not None):
             return None
         if err.retry_after_s:
-            until = time.monotonic() + err.retry_after_s
+            until = self.clock.monotonic() + err.retry_after_s
             self._cooldown_until = max(self._cooldown_until, until)
-        delay = err.retry_after_s or min(2.0, 0.1 * 2**attempt) * (1 + random.random())  # noqa: S311
+        delay = err.retry_after_s or min(2.0, 0.1 * 2**attempt) * (1 + self.jitter())
         left = self._time_left()
         if left is None or delay + LAST_TRY_S <= left:
             return delay
@@ -292,6 +300,14 @@ class CcxtVenue:
     def _without_unknown(self, exposure: Exposure) -> Exposure:
         """Orders and positions on symbols no market list knows: named, never traded."""
         return known_only(exposure, set(self.exchange.markets or {}))
+
+    async def spot_prices(self) -> dict[str, Decimal]:
+        """Last spot prices by symbol (one fetch_tickers; {} without a spot market), for
+        the exchange venues whose exposure reads need them for dust decisions."""
+        if "spot" not in self.market_types:
+            return {}
+        tickers = await self._call("fetch_tickers", None, {"type": "spot"})
+        return {s: p for s, t in tickers.items() if (p := dec(t.get("last"))) is not None}
 
     async def read_exposure(self) -> Exposure:
         """Generic: open orders, balances, positions (ccxt's unified fetch_positions) and

@@ -118,18 +118,12 @@ class OkxVenue(CcxtVenue):
             return []
         return result
 
-    async def _prices(self) -> dict[str, Decimal]:
-        if "spot" not in self.market_types:
-            return {}
-        tickers = await self._call("fetch_tickers", None, {"type": "spot"})
-        return {s: p for s, t in tickers.items() if (p := dec(t.get("last"))) is not None}
-
     async def read_exposure(self) -> Exposure:
         """Balance, both books (every algo type, every page), positions, spot prices: one
         round trip, all reads at once."""
         balance, plain, algo, positions, prices = await asyncio.gather(
             self._call("fetch_balance"), self._paged({}), self._algo_orders(),
-            self._positions(), self._prices(),
+            self._positions(), self.spot_prices(),
         )  # fmt: skip
         orders = [self._order(o, conditional=False) for o in plain]
         orders += [self._order(o, conditional=True) for o in algo]
@@ -144,7 +138,7 @@ class OkxVenue(CcxtVenue):
         return Exposure(
             account=self.account, orders=tuple(orders),
             balances=self.to_balances(balance) if "spot" in self.market_types else (),
-            positions=tuple(pos), prices=prices,
+            positions=tuple(pos), prices=prices, futures_refused=self.futures_refused,
         )  # fmt: skip
 
     def _order(self, raw: dict[str, Any], *, conditional: bool) -> Order:

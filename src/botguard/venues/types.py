@@ -116,6 +116,9 @@ class Exposure:
     unchecked: tuple[str, ...] = ()
     """What this read could not see, each named with why (e.g. "swap positions: ccxt
     kraken has no fetchPositions"): an account read with gaps is never reported flat."""
+    futures_refused: str | None = None
+    """The exchange's refusal when this key may not read futures (read as empty): the
+    kill reports the account residual, never flat, and says why."""
 
 
 @dataclass(frozen=True, slots=True)
