@@ -77,7 +77,6 @@ class Bot:
         self.port = free_port()
         self.ft_config = tmp_path / "config.json"
         self.config = tmp_path / "botguard.toml"
-        self.log = tmp_path / "freqtrade.log"
         (tmp_path / "user_data").mkdir()
         (tmp_path / "run").mkdir()
         self.ft_config.write_text(json.dumps(self._ft_config(urls), indent=2), encoding="utf-8")
@@ -118,7 +117,7 @@ class Bot:
         }  # fmt: skip
 
     def command(self) -> list[str]:
-        return [str(FREQTRADE), "trade", "-c", str(self.ft_config), "--logfile", str(self.log)]
+        return [str(FREQTRADE), "trade", "-c", str(self.ft_config)]
 
     def _botguard_toml(self) -> str:
         argv = json.dumps(self.command())
@@ -171,6 +170,18 @@ def env(**extra: str) -> dict[str, str]:
     return out
 
 
+def spawn(
+    argv: list[str], out: Path, environ: dict[str, str], started: list[subprocess.Popen[str]]
+) -> subprocess.Popen[str]:
+    """Start a process whose output goes to `out` (a pipe nobody reads blocks it once full)."""
+    with out.open("w", encoding="utf-8") as sink:
+        proc = subprocess.Popen(
+            argv, env=environ, cwd=out.parent, stdout=sink, stderr=subprocess.STDOUT, text=True
+        )
+    started.append(proc)
+    return proc
+
+
 def wait_for(
     what: str, probe: Callable[[], Any], proc: subprocess.Popen[str], timeout_s: float = 90.0
 ) -> Any:
@@ -182,8 +193,7 @@ def wait_for(
         if value:
             return value
         if proc.poll() is not None:
-            _, err = proc.communicate()
-            raise AssertionError(f"exited {proc.returncode} before {what}: {err[-2000:]}")
+            raise AssertionError(f"exited {proc.returncode} before {what}: {proc.args}")
         time.sleep(0.25)
     raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
 
@@ -227,10 +237,10 @@ def started() -> Iterator[list[subprocess.Popen[str]]]:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             try:
-                proc.communicate(timeout=30)
+                proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
-                proc.communicate()
+                proc.wait()
 
 
 @pytest.mark.parametrize("mode", ["spot", "futures"])
@@ -258,13 +268,16 @@ def test_freqtrade_from_audit_to_kill_to_restart(
         # after which the audit passes them and `run` below needs no --allow for them.
         failing = [f"--allow={i}" for i, f in findings.items() if f["status"] in ("fail", "error")]
 
-        run = subprocess.Popen(
-            [*BOTGUARD, "run", "--config", config, "--root", str(HOST), *failing],
-            env=env(), cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        started.append(run)
+        run_argv = [*BOTGUARD, "run", "--config", config, "--root", str(HOST), *failing]
+        run = spawn(run_argv, tmp_path / "run.out", env(), started)
         trades = wait_for("freqtrade's trades", lambda: settled_trades(bot), run)
         assert {t["pair"] for t in trades} == set(PAIRS[mode])
+        # Item 7: every ccxt URL freqtrade has (websockets too) is the sim's, and with
+        # enable_ws off it never opens one (the sim would refuse it: 404).
+        assert set(_hosts(json.loads(bot.ft_config.read_text())["exchange"]["ccxt_config"])) == {
+            sim.url.removeprefix("http://")
+        }
+        assert not [e for e in sim.log() if e["path"].startswith(("/ws", "/stream"))]
         assert exposure(sim.state(), mode)["positions" if mode == "futures" else "coins"]
 
         # The kill: halt (freqtrade asked to stop over its API, then SIGTERM), flat, exit 0.
@@ -272,7 +285,7 @@ def test_freqtrade_from_audit_to_kill_to_restart(
         kill = botguard("kill", "--yes", "--config", config)
         kill_s = time.monotonic() - killed_at
         assert kill.returncode == 0, kill.stdout + kill.stderr
-        run.communicate(timeout=60)
+        run.wait(timeout=60)
         state = sim.state()
         flat = exposure(state, mode)
         assert flat["orders"] == []
@@ -286,11 +299,7 @@ def test_freqtrade_from_audit_to_kill_to_restart(
         # A restarted freqtrade agrees with the exchange: no open trade for what the kill
         # closed, no zero-amount trade in a slot, and no order loop.
         orders_before = len([e for e in sim.log() if "order" in e["path"] and e["method"] != "GET"])
-        restart = subprocess.Popen(
-            bot.command(), env=env(E2E_NO_ENTRIES="1"), cwd=tmp_path,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
-        started.append(restart)
+        restart = spawn(bot.command(), tmp_path / "restart.out", env(E2E_NO_ENTRIES="1"), started)
         begun = time.time()
         wait_for(
             "the restarted freqtrade's loop", lambda: _looped_since(bot, begun, times=3), restart
@@ -301,6 +310,16 @@ def test_freqtrade_from_audit_to_kill_to_restart(
         orders_after = len([e for e in sim.log() if "order" in e["path"] and e["method"] != "GET"])
         assert orders_after == orders_before
         assert exposure(sim.state(), mode) == flat
+        assert " - ERROR - " not in (tmp_path / "restart.out").read_text(encoding="utf-8")
+
+
+def _hosts(tree: Any) -> Iterator[str]:
+    """host:port of every URL in a nested config tree."""
+    if isinstance(tree, dict):
+        for value in tree.values():
+            yield from _hosts(value)
+    elif isinstance(tree, str) and "://" in tree:
+        yield tree.split("://", 1)[1].split("/", 1)[0]
 
 
 def _looped_since(bot: Bot, since: float, *, times: int) -> bool:

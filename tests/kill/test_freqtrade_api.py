@@ -1,9 +1,9 @@
 """The kill's talk with freqtrade's REST API: loopback only, bounded, never in the halt's way.
 
-freqtrade itself is driven by tests/e2e/test_freqtrade.py. Here a STAND-IN API (a stdlib
-HTTP server on loopback that records what it is asked, or a socket that never answers)
-plays the bot's side, because these cases (a hung, lying or failing API) are ones a
-real freqtrade cannot be made to show on demand.
+freqtrade itself is driven by tests/e2e/test_freqtrade.py. Here a STAND-IN API
+(tests/kill/freqtrade_stand_in.py, or a socket that never answers) plays the bot's side,
+because these cases (a hung, lying or failing API) are ones a real freqtrade cannot be
+made to show on demand.
 """
 
 from __future__ import annotations
@@ -12,10 +12,8 @@ import asyncio
 import json
 import socket
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -32,44 +30,13 @@ from botguard.kill.freqtrade import (
     stand_down,
 )
 from botguard.kill.run import raise_flag, stop_bot
-
-STATUS = [{"trade_id": 3, "pair": "BTC/USDT"}, {"trade_id": 7, "pair": "ETH/USDT:USDT"}]
-
-
-class StandIn(ThreadingHTTPServer):
-    """Records (method, path, authorization); answers `status` with STATUS."""
-
-    def __init__(self, fail: str = "") -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.seen: list[tuple[str, str, str]] = []
-        self.fail = fail
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: StandIn
-
-    def _answer(self) -> None:
-        self.server.seen.append((self.command, self.path, self.headers.get("Authorization", "")))
-        code = 500 if self.server.fail and self.path.endswith("/" + self.server.fail) else 200
-        body = json.dumps(STATUS if self.path.endswith("/status") else {"status": "ok"})
-        self.send_response(code)
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    do_GET = do_POST = do_DELETE = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
+from tests.kill.freqtrade_stand_in import StandIn, serve
 
 
 @pytest.fixture
 def stand_in(request: pytest.FixtureRequest) -> Iterator[StandIn]:
-    server = StandIn(getattr(request, "param", ""))
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serve(*getattr(request, "param", ())) as server:
+        yield server
 
 
 def api(port: int) -> FreqtradeApi:
@@ -77,7 +44,7 @@ def api(port: int) -> FreqtradeApi:
 
 
 def test_stand_down_asks_stopentry_stop_then_drops_every_open_trade(stand_in: StandIn) -> None:
-    done = stand_down(api(stand_in.server_address[1]), drop_trades=True)
+    done = stand_down(api(stand_in.port), drop_trades=True)
     assert [(m, p) for m, p, _ in stand_in.seen] == [
         ("POST", "/api/v1/stopentry"), ("POST", "/api/v1/stop"), ("GET", "/api/v1/status"),
         ("DELETE", "/api/v1/trades/3"), ("DELETE", "/api/v1/trades/7"),
@@ -89,17 +56,31 @@ def test_stand_down_asks_stopentry_stop_then_drops_every_open_trade(stand_in: St
 
 
 def test_a_kill_that_does_not_flatten_drops_nothing(stand_in: StandIn) -> None:
-    done = stand_down(api(stand_in.server_address[1]), drop_trades=False)
+    done = stand_down(api(stand_in.port), drop_trades=False)
     assert [p for _, p, _ in stand_in.seen] == ["/api/v1/stopentry", "/api/v1/stop"]
     assert done.dropped == ()
 
 
-@pytest.mark.parametrize("stand_in", ["stop"], indirect=True)
-def test_a_failing_request_ends_the_talk_and_is_only_recorded(stand_in: StandIn) -> None:
-    done = stand_down(api(stand_in.server_address[1]), drop_trades=True)
+@pytest.mark.parametrize(
+    ("stand_in", "problem"),
+    [(("stop", "500"), "POST stop: HTTP 500"),
+     (("stop", "big"), "POST stop: answer larger than 1048576 bytes"),
+     (("stop", "notjson"), "POST stop: answer is not JSON")],
+    indirect=["stand_in"],
+)  # fmt: skip
+def test_a_failing_request_ends_the_talk_and_is_only_recorded(
+    stand_in: StandIn, problem: str
+) -> None:
+    done = stand_down(api(stand_in.port), drop_trades=True)
     assert done.asked == ("stopentry",)
-    assert done.problem == "POST stop: HTTP 500"
-    assert "nothing" not in done.sentence()
+    assert done.problem == problem
+    assert done.sentence().endswith(f": stopentry; {problem}")
+
+
+def test_out_of_time_nothing_is_sent(stand_in: StandIn) -> None:
+    done = stand_down(api(stand_in.port), drop_trades=True, budget_s=0)
+    assert stand_in.seen == []
+    assert done.problem == "POST stopentry: out of time (2 s)"
 
 
 def test_an_api_that_never_answers_costs_at_most_the_budget() -> None:
