@@ -82,6 +82,8 @@ class FrameworkStop:
     dropped: tuple[DroppedTrade, ...] = ()
     problem: str = ""
     """Why it was not asked, or the first request that failed (the halt went on)."""
+    took_s: float = 0.0
+    """How long the talk held the SIGTERM back."""
 
     def sentence(self) -> str:
         """One line: `freqtrade (API 127.0.0.1:8080): stopentry, stop; dropped #1 BTC/USDT`."""
@@ -196,7 +198,8 @@ def stand_down(
 ) -> FrameworkStop:
     """stopentry, stop, then (when the kill flattens) its open trades deleted; blocking,
     bounded by `budget_s`, never raising."""
-    session = _Session(api, time.monotonic() + budget_s)
+    began = time.monotonic()
+    session = _Session(api, began + budget_s)
     asked: list[str] = []
     dropped: list[DroppedTrade] = []
     try:
@@ -211,5 +214,8 @@ def stand_down(
                 dropped.append(trade)
     except _ApiError as exc:
         logger.warning("freqtrade's API (%s): %s; the halt goes on", api.where, exc)
-        return FrameworkStop(api.where, tuple(asked), tuple(dropped), str(exc))
-    return FrameworkStop(api.where, tuple(asked), tuple(dropped))
+        problem = str(exc)
+    else:
+        problem = ""
+    took_s = round(time.monotonic() - began, 3)
+    return FrameworkStop(api.where, tuple(asked), tuple(dropped), problem, took_s)
