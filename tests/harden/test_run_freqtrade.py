@@ -8,6 +8,7 @@ tests/kill/freqtrade_stand_in.py (the real freqtrade run is tests/e2e/test_freqt
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import socket
 import sys
@@ -77,3 +78,26 @@ async def test_no_answer_or_no_kill_means_sigterm_at_once(
     await asyncio.wait_for(runner._halt_child(proc, spec(tmp_path, port)), timeout=30)
     assert time.monotonic() - began < 10  # not the 30 s handoff
     assert proc.returncode == -signal.SIGTERM
+
+
+@pytest.mark.parametrize(
+    ("framework", "api_server", "found"),
+    [('framework = "freqtrade"', {"enabled": True, "listen_ip_address": "127.0.0.1"}, True),
+     ('framework = "freqtrade"', {"enabled": False}, False),
+     ("", {"enabled": True, "listen_ip_address": "127.0.0.1"}, False)],
+)  # fmt: skip
+def test_run_knows_freqtrades_api_only_for_a_freqtrade_with_one(
+    tmp_path: Path, framework: str, api_server: dict[str, object], found: bool
+) -> None:
+    from botguard.cli.run_cmd import _framework_api
+    from botguard.config import load_config
+
+    (tmp_path / "config.json").write_text(json.dumps({"api_server": api_server}), "utf-8")
+    path = tmp_path / "botguard.toml"
+    path.write_text(
+        f'[bot]\nname = "ft"\nworkdir = "{tmp_path}"\n{framework}\n'
+        f'[state]\ndir = "{tmp_path / "state"}"\n',
+        encoding="utf-8",
+    )
+    api = _framework_api(load_config(path), runner.ChildSpec(argv=[]))
+    assert (api is not None) == found
