@@ -23,15 +23,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from botguard.config import AccountConfig, Config
 from botguard.errors import BotguardError
 from botguard.halt import set_halt
 from botguard.journal import Journal
 from botguard.kill.botpid import BotIdentity, in_unit
-from botguard.kill.freqtrade import BUDGET_S as ASK_BUDGET_S
-from botguard.kill.freqtrade import FrameworkStop, api_of, stand_down
 from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
 from botguard.kill.runlog import KillLock, RunClock, RunLog
@@ -45,6 +43,9 @@ from botguard.kill.stop import (
 )
 from botguard.kill.verify import AccountResult, AccountStatus, Settings, settle_account, time_left
 from botguard.venues.base import Venue
+
+if TYPE_CHECKING:
+    from botguard.kill.freqtrade import FrameworkStop
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +103,8 @@ async def ask_freqtrade(config: Config, *, drop_trades: bool) -> FrameworkStop:
     files and API are the bot's (a FIFO or a server that never answers must not hold
     the SIGTERM back)."""
 
+    from botguard.kill.freqtrade import BUDGET_S, FrameworkStop, api_of, stand_down
+
     def ask() -> FrameworkStop:
         api = api_of(config)
         if isinstance(api, str):
@@ -109,9 +112,9 @@ async def ask_freqtrade(config: Config, *, drop_trades: bool) -> FrameworkStop:
         return stand_down(api, drop_trades=drop_trades)
 
     try:
-        return await asyncio.wait_for(_in_daemon_thread(ask), timeout=ASK_BUDGET_S + 0.5)
+        return await asyncio.wait_for(_in_daemon_thread(ask), timeout=BUDGET_S + 0.5)
     except TimeoutError:
-        return FrameworkStop(problem=f"no answer within {ASK_BUDGET_S:g} s; signalled anyway")
+        return FrameworkStop(problem=f"no answer within {BUDGET_S:g} s; signalled anyway")
 
 
 def _remove_stale_credentials() -> None:

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from botguard.kill.botpid import BotIdentity, PidfileError, read_pidfile, refusal, special_refusal
 
-KILL_WAIT_S = 2.0
-"""How long a process may take to vanish after SIGKILL before it counts as still running."""
 if TYPE_CHECKING:
     from botguard.kill.freqtrade import FrameworkStop
 
+KILL_WAIT_S = 2.0
+"""How long a process may take to vanish after SIGKILL before it counts as still running."""
 SELF = "it is this process (the bot itself), halted by the flag"
 
 
