@@ -91,7 +91,7 @@ class Bot:
             "trading_mode": self.mode,
             "margin_mode": "isolated" if self.mode == "futures" else "",
             "entry_pricing": pricing, "exit_pricing": pricing,
-            "order_types": {"entry": "market", "exit": "market", "stoploss": "market",
+            "order_types": {"entry": "limit", "exit": "market", "stoploss": "market",
                             "stoploss_on_exchange": False},
             "unfilledtimeout": {"entry": 10, "exit": 10, "unit": "minutes"},
             "exchange": {
@@ -206,11 +206,12 @@ def botguard(*args: str, timeout_s: float = 120.0) -> subprocess.CompletedProces
 
 
 def settled_trades(bot: Bot) -> list[dict[str, Any]] | None:
-    """Both trades open and filled (no order still open), else None."""
+    """Both trades open, BTC's filled, ETH's entry resting unfilled; else None."""
     status = bot.try_api("status")
     if not isinstance(status, list) or len(status) < len(PAIRS[bot.mode]):
         return None
-    return None if any(t.get("has_open_orders") for t in status) else status
+    resting = {t["pair"].split("/")[0]: t.get("has_open_orders") for t in status}
+    return status if resting == {"BTC": False, "ETH": True} else None
 
 
 def exposure(state: dict[str, Any], mode: str) -> dict[str, Any]:
@@ -282,7 +283,9 @@ def test_freqtrade_from_audit_to_kill_to_restart(
             sim.url.removeprefix("http://")
         }
         assert not [e for e in sim.log() if e["path"].startswith(("/ws", "/stream"))]
-        assert exposure(sim.state(), mode)["positions" if mode == "futures" else "coins"]
+        held = exposure(sim.state(), mode)
+        assert held["positions" if mode == "futures" else "coins"]
+        assert [o["symbol"] for o in held["orders"]] == ["ETHUSDT"]
 
         # The kill: halt (freqtrade asked to stop over its API, then SIGTERM), flat, exit 0.
         killed_at = time.monotonic()

@@ -2,6 +2,8 @@
 
 Run by freqtrade (its own venv), never imported by botguard. Entries stop when the
 environment has E2E_NO_ENTRIES, so a restarted bot shows only what it inherited.
+ETH's entry is a limit order at half the price: it rests unfilled (a zero-amount trade,
+which the kill's cancel leaves freqtrade holding).
 """
 
 import os
@@ -26,6 +28,9 @@ class E2EAlwaysBuy(IStrategy):
     def populate_entry_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
         dataframe["enter_long"] = 0 if os.environ.get("E2E_NO_ENTRIES") else 1
         return dataframe
+
+    def custom_entry_price(self, pair: str, proposed_rate: float, **kwargs: object) -> float:
+        return proposed_rate / 2 if pair.startswith("ETH/") else proposed_rate
 
     def populate_exit_trend(self, dataframe: DataFrame, metadata: dict) -> DataFrame:
         dataframe["exit_long"] = 0
