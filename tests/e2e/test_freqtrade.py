@@ -105,7 +105,6 @@ class Bot:
                 "enabled": True, "listen_ip_address": "0.0.0.0",  # noqa: S104 - flagged
                 "listen_port": self.port,
                 "username": "freqtrader", "password": "",
-                "jwt_secret_key": "somethingRandomSomethingRandom123",
                 "CORS_origins": [], "verbosity": "error", "enable_openapi": False,
             },
             "bot_name": f"e2e-{self.mode}", "initial_state": "running",
