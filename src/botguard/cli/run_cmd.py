@@ -13,9 +13,11 @@ from botguard.cli.app import ConfigOption, app
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from botguard.config import Config
     from botguard.findings import Finding
     from botguard.harden import runner
     from botguard.harden.gate import GateResult
+    from botguard.kill.freqtrade import FreqtradeApi
 
 
 class SecretsTo(StrEnum):
@@ -83,8 +85,22 @@ def run_cmd_command(
         state_dir=cfg.state.dir,
         grace_s=cfg.kill.grace_s,
     )
+    spec.framework_api = _framework_api(cfg, spec)
     _announce(spec)
     return asyncio.run(runner.supervise(spec))
+
+
+def _framework_api(cfg: Config, spec: runner.ChildSpec) -> FreqtradeApi | None:
+    """freqtrade's API (its password may be a secret handed to it), or None."""
+    if cfg.bot.framework != "freqtrade":
+        return None
+    import os
+
+    from botguard.kill.freqtrade import api_of
+
+    handed = {n: s.reveal() for n, s in spec.secrets.items() if n.startswith("FREQTRADE__")}
+    api = api_of(cfg, env={**os.environ, **handed})
+    return None if isinstance(api, str) else api
 
 
 def _announce(spec: runner.ChildSpec) -> None:

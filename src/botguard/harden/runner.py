@@ -19,6 +19,8 @@ The halt holds while the bot runs: `run` writes the bot's pid (the child's, not 
 own) to `[bot] pidfile`, so `botguard kill` can find and signal it, and polls the
 halt flag every HALT_POLL_S; once the flag is up the bot gets SIGTERM, then SIGKILL
 after `[kill] grace_s` (its whole process group, so nothing it started trades on).
+A freqtrade halted by a kill is asked to stand down over its API and left to the
+kill, whose SIGTERM follows its own talk with freqtrade (see botguard.kill.freqtrade).
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from botguard.config import Config
 from botguard.errors import UsageError
-from botguard.halt import is_halted
+from botguard.halt import is_halted, read_halt
 from botguard.harden.credentials import config_refs, credential_names
 from botguard.harden.creds_dir import create_credentials_dir
 from botguard.harden.pidfile import remove_pidfile, write_pidfile
@@ -43,10 +46,16 @@ from botguard.secrets.hygiene import PR_SET_PDEATHSIG, libc_prctl
 from botguard.secrets.refs import resolve_secret
 from botguard.secrets.secret import Secret
 
+if TYPE_CHECKING:
+    from botguard.kill.freqtrade import FreqtradeApi
+
 logger = logging.getLogger(__name__)
 
 FORWARDED = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 DEFAULT_HEARTBEAT_S = 15.0
+KILL_HANDOFF_S = 8.0
+"""How long a freqtrade that stood down is left for the kill to signal (the kill's talk
+with it is cut off after ~2.5 s; the rest is room for a loaded machine)."""
 HALT_POLL_S = 0.5
 """How often a running bot's supervisor looks for the halt flag."""
 PIDFILE_LINGER_S = 0.5
@@ -81,6 +90,9 @@ class ChildSpec:
     """Where the halt flag lives; None: the flag is not watched."""
     grace_s: float = 10.0
     """`[kill] grace_s`: SIGTERM to SIGKILL when the flag stops the bot."""
+    framework_api: FreqtradeApi | None = None
+    """freqtrade's API: on a kill's flag it is asked to stand down, and the kill (which
+    drops the trades it closes from freqtrade's books first) signals it."""
 
 
 def resolve_child_secrets(config: Config) -> dict[str, Secret]:
@@ -256,7 +268,7 @@ async def _watch(proc: asyncio.subprocess.Process, spec: ChildSpec) -> int:
             next_beat = loop.time() + spec.heartbeat_s
         if stopper is None and spec.state_dir is not None and is_halted(spec.state_dir):
             logger.warning("the halt flag is raised: stopping the bot (pid %s)", proc.pid)
-            stopper = asyncio.ensure_future(_stop_child(proc, spec.grace_s))
+            stopper = asyncio.ensure_future(_halt_child(proc, spec))
         timeout = max(0.0, next_beat - loop.time()) if spec.heartbeat is not None else None
         if spec.state_dir is not None and stopper is None:
             timeout = HALT_POLL_S if timeout is None else min(timeout, HALT_POLL_S)
@@ -266,6 +278,27 @@ async def _watch(proc: asyncio.subprocess.Process, spec: ChildSpec) -> int:
     status = exit_status(waiter.result())
     logger.info("bot exited with status %s", status)
     return status
+
+
+async def _halt_child(proc: asyncio.subprocess.Process, spec: ChildSpec) -> None:
+    """The flag is up: stop the bot. A freqtrade halted by a kill that stood down when
+    asked is left to the kill for KILL_HANDOFF_S: its SIGTERM follows its talk with
+    freqtrade, which this process's own SIGTERM would cut short."""
+    if spec.framework_api is not None and _raised_by_kill(spec):
+        from botguard.kill.freqtrade import stand_down
+
+        asked = await asyncio.to_thread(stand_down, spec.framework_api, drop_trades=False)
+        if not asked.problem:
+            logger.warning("freqtrade stood down; the kill signals it (%s)", asked.sentence())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(proc.wait()), timeout=KILL_HANDOFF_S)
+                return
+    await _stop_child(proc, spec.grace_s)
+
+
+def _raised_by_kill(spec: ChildSpec) -> bool:
+    flag = read_halt(spec.state_dir) if spec.state_dir is not None else None
+    return flag is not None and flag.get("by") == "kill"
 
 
 async def _stop_child(proc: asyncio.subprocess.Process, grace_s: float) -> None:

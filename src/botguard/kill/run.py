@@ -22,7 +22,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from botguard.config import AccountConfig, Config
 from botguard.errors import BotguardError
@@ -42,6 +42,9 @@ from botguard.kill.stop import (
 )
 from botguard.kill.verify import AccountResult, AccountStatus, Settings, settle_account
 from botguard.venues.base import Venue
+
+if TYPE_CHECKING:
+    from botguard.kill.freqtrade import FrameworkStop
 
 logger = logging.getLogger(__name__)
 
@@ -67,9 +70,17 @@ def raise_flag(config: Config, reason: str) -> HaltRecord:
         return HaltRecord(flag_error=f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
-async def stop_bot(config: Config, flag: HaltRecord, *, inside_bot: bool) -> HaltRecord:
-    """After the flag: the bot's unit, then its pid (only one that is plausibly the bot)."""
+async def stop_bot(
+    config: Config, flag: HaltRecord, *, inside_bot: bool, drop_trades: bool = False
+) -> HaltRecord:
+    """After the flag: the framework asked to stand down (freqtrade, ~2 s at most), then
+    the bot's unit, then its pid (only one that is plausibly the bot).
+
+    `drop_trades`: the kill flattens, so freqtrade may drop the trades it closes."""
     bot = config.bot
+    framework = None
+    if bot.framework == "freqtrade" and not inside_bot:
+        framework = await ask_freqtrade(config, drop_trades=drop_trades)
     identity = BotIdentity(user=bot.user, command=tuple(bot.command), unit=bot.service)
     unit = None
     if bot.service:
@@ -83,7 +94,26 @@ async def stop_bot(config: Config, flag: HaltRecord, *, inside_bot: bool) -> Hal
         pid = await signal_pidfile(bot.pidfile, grace_s=grace_s, expect=identity,
                                    inside_bot=inside_bot)  # fmt: skip
     _remove_stale_credentials()
-    return dataclasses.replace(flag, unit=unit, pid=pid)
+    return dataclasses.replace(flag, framework=framework, unit=unit, pid=pid)
+
+
+async def ask_freqtrade(config: Config, *, drop_trades: bool) -> FrameworkStop:
+    """freqtrade.stand_down in a daemon thread, cut off after its budget: its config
+    files and API are the bot's (a FIFO or a server that never answers must not hold
+    the SIGTERM back)."""
+
+    from botguard.kill.freqtrade import BUDGET_S, FrameworkStop, api_of, stand_down
+
+    def ask() -> FrameworkStop:
+        api = api_of(config)
+        if isinstance(api, str):
+            return FrameworkStop(problem=f"not asked: {api}")
+        return stand_down(api, drop_trades=drop_trades)
+
+    try:
+        return await asyncio.wait_for(_in_daemon_thread(ask), timeout=BUDGET_S + 0.5)
+    except TimeoutError:
+        return FrameworkStop(problem=f"no answer within {BUDGET_S:g} s; signalled anyway")
 
 
 def _remove_stale_credentials() -> None:
@@ -246,7 +276,8 @@ async def run_kill(
 
 
 async def _stop_and_journal(run: _Run, flag: HaltRecord) -> HaltRecord:
-    halt = await stop_bot(run.config, flag, inside_bot=run.options.inside_bot)
+    drop = run.options.flatten and run.config.kill.flatten
+    halt = await stop_bot(run.config, flag, inside_bot=run.options.inside_bot, drop_trades=drop)
     run.log.step("halt", "halt", "ok" if halt.bot_stopped else "failed", halt.as_dict())
     return halt
 

@@ -15,10 +15,13 @@ import time
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botguard.kill.botpid import BotIdentity, PidfileError, read_pidfile, refusal, special_refusal
 from botguard.process import is_running
+
+if TYPE_CHECKING:
+    from botguard.kill.freqtrade import FrameworkStop
 
 KILL_WAIT_S = 2.0
 """How long a process may take to vanish after SIGKILL before it counts as still running."""
@@ -98,6 +101,8 @@ class HaltRecord:
     """Path of the raised halt flag."""
     flag_error: str = ""
     """Why the flag could not be raised (the kill went on regardless)."""
+    framework: FrameworkStop | None = None
+    """What the bot's framework (freqtrade) was asked over its API before the signal."""
     unit: UnitStop | None = None
     pid: PidStop | None = None
 
@@ -110,7 +115,8 @@ class HaltRecord:
         """The halt as sentences, one per action."""
         flag = f"halt flag raised at {self.flag}" if self.flag else (
             f"halt flag NOT raised: {self.flag_error}")  # fmt: skip
-        return [flag] + [s.sentence() for s in (self.unit, self.pid) if s is not None]
+        asked = [self.framework.sentence()] if self.framework is not None else []
+        return [flag, *asked] + [s.sentence() for s in (self.unit, self.pid) if s is not None]
 
     def problem(self) -> str | None:
         """One line when the bot may still be running (or the flag is down), else None."""

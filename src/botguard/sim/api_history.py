@@ -25,13 +25,26 @@ def _klines(call: Call, *, swap: bool) -> list[list[Any]]:
     step = _INTERVALS_MS.get(call.params.get("interval", ""), 0)
     if not step:
         raise errors.BinanceError(400, -1120, "Invalid interval.")
-    limit = min(int_param(call.params, "limit", default=500), 1500)
+    limit = min(int_param(call.params, "limit", default=500), 1500 if swap else 1000)
     price = fmt(call.ex.prices[market.symbol])
-    last_open = now_ms() // step * step
     return [
         [t, price, price, price, price, "0", t + step - 1, "0", 0, "0", "0", "0"]
-        for t in range(last_open - (limit - 1) * step, last_open + 1, step)
+        for t in _kline_opens(call, step, limit)
     ]
+
+
+def _kline_opens(call: Call, step: int, limit: int) -> range:
+    """Open times as Binance picks them: from the first at or after `startTime`, else the
+    last `limit` up to `endTime` (or now); never a candle that has not opened yet."""
+    last = now_ms() // step * step
+    end = int_param(call.params, "endTime", default=-1)
+    if end >= 0:
+        last = min(last, end // step * step)
+    start = int_param(call.params, "startTime", default=-1)
+    if start >= 0:
+        first = -(-start // step) * step
+        return range(first, min(last, first + (limit - 1) * step) + 1, step)
+    return range(max(0, last - (limit - 1) * step), last + 1, step)
 
 
 def _orders_of(call: Call, *, swap: bool, algo: bool) -> list[Order]:
