@@ -111,6 +111,10 @@ class BotConfig(_Section):
     """The bot framework, when the bot is one botguard knows (its audit checks apply)."""
     framework_config: list[Path] = Field(default_factory=list, max_length=16)
     """The framework's own config files, in the order it reads them (freqtrade's `-c`)."""
+    secrets: list[SecretRef] = Field(default_factory=list, max_length=32)
+    """More secrets `run` hands the bot besides the accounts' keys, each under its
+    reference's last part: `dotenv:.env#FREQTRADE__TELEGRAM__TOKEN` becomes the
+    variable FREQTRADE__TELEGRAM__TOKEN (freqtrade's own tokens and API passwords)."""
 
     @model_validator(mode="after")
     def _framework_config_needs_framework(self) -> BotConfig:
@@ -524,8 +528,14 @@ def _resolve_paths(config: Config, base: Path) -> Config:
         for pattern in config.bot.logs
     ]
     framework_config = [p if p.is_absolute() else base / p for p in config.bot.framework_config]
+    secrets = [anchor_ref(ref, base) for ref in config.bot.secrets]
     bot = config.bot.model_copy(
-        update={**bot_updates, "logs": logs, "framework_config": framework_config}
+        update={
+            **bot_updates,
+            "logs": logs,
+            "framework_config": framework_config,
+            "secrets": secrets,
+        }
     )
     state = config.state
     if not state.dir.is_absolute():

@@ -26,6 +26,8 @@ name = "mybot"                    # letters, digits, _ . @ -
 # client_id_prefixes = ["x-TKT5PX2F", "x-cvBPrNm9"]   # more: ccxt's Binance broker ids
 # framework = "freqtrade"         # a bot framework botguard audits (its API, its config)
 # framework_config = ["config.json"]   # its config files, in the order it reads them
+# secrets = []                    # more references run hands the bot, e.g. a framework's
+#                                 # "dotenv:.env#FREQTRADE__TELEGRAM__TOKEN" (as that variable)
 
 [state]
 dir = "state"                     # journal, halt flag, caches (default /var/lib/botguard)

@@ -215,6 +215,27 @@ def _load(ctx: Context) -> FreqtradeConfig | Outcome:
     return loaded
 
 
+API_ENV = "FREQTRADE__API_SERVER__"
+
+
+def with_handed_over(config: Config, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with the API-server secrets `run` hands freqtrade (`[bot] secrets` named
+    FREQTRADE__API_SERVER__KEY): freqtrade's environment wins over its files. A
+    reference that does not resolve counts as unset (`secrets check` says why)."""
+    from botguard.errors import SecretError
+    from botguard.secrets.refs import resolve_secret
+
+    api = dict(_section(data, "api_server"))
+    for ref in config.bot.secrets:
+        name = ref.rpartition("#")[2].rpartition(":")[2].rpartition("/")[2].upper()
+        if name.startswith(API_ENV):
+            try:
+                api[name.removeprefix(API_ENV).lower()] = resolve_secret(ref).reveal()
+            except SecretError:
+                continue
+    return {**data, "api_server": api}
+
+
 def _subject(ft: FreqtradeConfig) -> str:
     return ", ".join(str(p) for p in ft.files)
 
@@ -234,7 +255,7 @@ async def framework_api(ctx: Context) -> Outcome:
     loaded = _load(ctx)
     if isinstance(loaded, Outcome):
         return loaded
-    problems = api_server_problems(loaded.data)
+    problems = api_server_problems(with_handed_over(ctx.config, loaded.data))
     if not _section(loaded.data, "api_server").get("enabled"):
         return Outcome(Status.PASS, "API server disabled", subject=_subject(loaded))
     if problems:
