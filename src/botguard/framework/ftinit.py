@@ -97,7 +97,7 @@ def account_basics(sources: Sequence[Source], data: dict[str, Any]) -> tuple[str
     if not isinstance(name, str) or not name.strip():
         raise UsageError(f"{where}: no exchange.name; is this a freqtrade config?")
     mode = data.get("trading_mode", "spot")
-    if mode not in TRADING_MODES:
+    if not isinstance(mode, str) or mode not in TRADING_MODES:
         raise UsageError(
             f"{where}: trading_mode {str(mode)[:20]!r} is not one botguard's kill covers "
             "(spot or futures); convert by hand with `botguard init`"
