@@ -95,9 +95,11 @@ def test_config_becomes_botguard_toml_and_keys_move_to_a_private_env(tmp_path: P
     assert stat.S_IMODE(env.stat().st_mode) == 0o600
     assert _holders(tmp_path) == {".env"}
     text = source.read_text()
-    assert "// the user's own notes stay" in text and "/* rotate me */" in text
+    assert "// the user's own notes stay" in text
+    assert "/* rotate me */" in text
     assert stat.S_IMODE(source.stat().st_mode) == 0o640
-    assert "config.json" in done.stdout and "FREQTRADE__EXCHANGE__KEY" in done.stdout
+    assert "config.json" in done.stdout
+    assert "FREQTRADE__EXCHANGE__KEY" in done.stdout
     assert "Next: 1. `botguard secrets check`" in done.stdout
 
 
@@ -193,7 +195,8 @@ def test_bad_config_is_one_line_and_writes_nothing(tmp_path: Path, text: str, sa
     _write_config(tmp_path, text)
     done = botguard("init", "--from-freqtrade", "config.json", cwd=tmp_path)
     assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and says in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert says in done.stderr
     assert "Traceback" not in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.json"]
     assert (tmp_path / "config.json").read_text() == text
@@ -263,7 +266,7 @@ _section = st.fixed_dictionaries(
         "secret": _text | _any,
         "password": _text,
         "enabled": st.booleans(),
-        "listen_ip_address": st.sampled_from(["0.0.0.0", "127.0.0.1", "::1"]) | _any,
+        "listen_ip_address": st.sampled_from(["0.0.0.0", "127.0.0.1", "::1"]) | _any,  # noqa: S104  # noqa: S104
         "jwt_secret_key": _text,
         "ws_token": _text | st.lists(_text, max_size=2),
         "token": _text,
