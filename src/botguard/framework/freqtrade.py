@@ -16,8 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
+
+if TYPE_CHECKING:
+    from botguard.config import Config
 
 ENV_PREFIX = "FREQTRADE__"
 DEFAULT_DB_URL = "sqlite:///tradesv3.sqlite"
@@ -40,8 +43,64 @@ SECRET_FIELDS: tuple[tuple[str, str], ...] = (
 camelCase fields (`privateKey`) are not here: freqtrade lower-cases env names."""
 NOT_CONVERTED = frozenset({"PASSWORD", "CHAT_ID"})
 """The env keys freqtrade keeps as text; every other value is tried as int, float, bool."""
+MAX_CONFIG_BYTES = 1 << 20
+"""A freqtrade config is a few kB; a bigger file is not read."""
 MAX_OPEN_TRADES = 10_000
 """More open trades than this in the database is not a real bot's: the rest are ignored."""
+
+
+class FrameworkConfigError(Exception):
+    """A framework config file could not be read or parsed."""
+
+
+@dataclass(frozen=True, slots=True)
+class FreqtradeConfig:
+    """The merged config and the files it came from."""
+
+    files: tuple[Path, ...]
+    data: dict[str, Any]
+
+
+def config_files(config: Config) -> list[Path]:
+    """`[bot] framework_config`, else the workdir's config.json when it exists."""
+    if config.bot.framework_config:
+        return list(config.bot.framework_config)
+    workdir = config.bot.workdir
+    default = workdir / "config.json" if workdir is not None else None
+    return [default] if default is not None and default.is_file() else []
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`over` on top of `base`, nested dicts merged (freqtrade's order for `-c a -c b`)."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_freqtrade(files: Sequence[Path]) -> FreqtradeConfig:
+    """Every file parsed (comments and trailing commas allowed, as freqtrade's rapidjson
+    mode) and merged; FrameworkConfigError names the file at fault."""
+    from botguard.framework.jsonc import JsoncError, parse_jsonc
+
+    data: dict[str, Any] = {}
+    for path in files:
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_CONFIG_BYTES + 1)
+        except OSError as exc:
+            raise FrameworkConfigError(f"cannot read {path}: {exc.strerror}") from None
+        if len(raw) > MAX_CONFIG_BYTES:
+            raise FrameworkConfigError(f"{path} is larger than {MAX_CONFIG_BYTES} bytes")
+        try:
+            parsed = parse_jsonc(raw.decode("utf-8", "replace"))
+        except JsoncError as exc:
+            raise FrameworkConfigError(f"{path} is {exc}") from None
+        data = deep_merge(data, parsed)
+    return FreqtradeConfig(tuple(files), data)
 
 
 def env_name(section: str, key: str) -> str:

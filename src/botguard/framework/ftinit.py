@@ -82,7 +82,7 @@ class InitPlan:
 
 def merged(sources: Sequence[Source]) -> dict[str, Any]:
     """The files merged in order, as freqtrade merges repeated `--config` files."""
-    from botguard.audit.checks.freqtrade import deep_merge
+    from botguard.framework.freqtrade import deep_merge
 
     data: dict[str, Any] = {}
     for source in sources:
