@@ -162,6 +162,10 @@ class AccountConfig(_Section):
     """Route every call to this server (a `botguard sim`)."""
     sandbox: bool = False
     """Use the exchange's testnet."""
+    flatten: Literal["all", "bot"] = "all"
+    """What kill sells and closes (when `[kill] flatten` is on): "all" of the account, or
+    only what the bot holds ("bot": freqtrade's open trades), leaving the rest alone.
+    Cancels take every open order either way."""
 
 
 class KillConfig(_Section):
@@ -307,6 +311,17 @@ class Config(_Section):
     fleet: FleetConfig | None = None
     path: Path = Field(default=DEFAULT_CONFIG, exclude=True)
     """Where this config was read from (set by load_config, not by the file)."""
+
+    @model_validator(mode="after")
+    def _bot_flatten_needs_framework(self) -> Config:
+        for account in self.account:
+            if account.flatten == "bot" and self.bot.framework is None:
+                raise ValueError(
+                    f'account "{account.name}" has flatten = "bot", which reads what the bot '
+                    'holds from its framework\'s books: add framework = "freqtrade" under [bot] '
+                    '(or use flatten = "all")'
+                )
+        return self
 
     @model_validator(mode="after")
     def _unique_account_names(self) -> Config:

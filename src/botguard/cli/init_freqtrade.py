@@ -170,7 +170,7 @@ def _account_lines(plan: InitPlan, env_ref: str) -> list[str]:
         f"markets = [{', '.join(toml_string(m) for m in plan.markets)}]",
         f"quote = {toml_string(plan.quote)}                  # freqtrade's stake_currency",
         "keep = []                         # assets kill never sells, e.g. [\"BNB\"]",
-        '# flatten = "bot"                 # kill sells only what freqtrade\'s open trades hold',
+        'flatten = "all"                   # "bot": kill sells only what freqtrade\'s trades hold',
     ]  # fmt: skip
     if plan.base_url:
         lines.append(

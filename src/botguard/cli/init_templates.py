@@ -44,6 +44,7 @@ secret = "dotenv:.env#EX_API_SECRET"   # read from the .env beside this file (or
 markets = ["spot"]                # what kill cancels and flattens: spot, swap, future
 quote = "USDT"                    # kill sells into this
 keep = []                         # assets kill never sells, e.g. ["BNB"]
+# flatten = "all"                 # "bot": sell/close only what the bot's open trades hold
 # base_url = "http://127.0.0.1:8899"   # route every call to `botguard sim`
 # sandbox = false                 # the exchange's testnet
 

@@ -195,7 +195,7 @@ def _sum_trades(rows: list[tuple[Any, ...]]) -> OpenTrades:
         qty = _amount(amount)
         if not isinstance(pair, str) or "/" not in pair or qty is None:
             continue
-        if mode == "futures" or ":" in pair:
+        if str(mode).lower() == "futures" or ":" in pair:
             key = (pair, "short" if is_short else "long")
             out.positions[key] = out.positions.get(key, Decimal(0)) + qty
             size_d = _amount(size)

@@ -186,13 +186,20 @@ def _set_exception(future: asyncio.Future[T], exc: BaseException) -> None:
 
 
 def settings_for(config: Config, account: AccountConfig, *, flatten: bool, dry: bool) -> Settings:
-    """The per-account loop settings."""
+    """The per-account loop settings (with `flatten = "bot"`, the bot's books are read:
+    call it after the halt, so the bot no longer writes them)."""
+    from botguard.kill.botshare import read_share
+
+    flatten = flatten and config.kill.flatten
+    share = read_share(config, account) if flatten else None
     return Settings(
         keep=frozenset(account.keep),
         quote=account.quote,
         prefix=config.bot.client_id_prefix,
-        flatten=flatten and config.kill.flatten,
+        flatten=flatten,
         dry_run=dry,
+        share=share.share if share else None,
+        unattributed=share.unattributed if share else None,
     )
 
 
@@ -285,8 +292,8 @@ async def _account(
             logger.info("account %s not opened: %s", account.name, exc)
             run.log.step("open", account.name, "failed", {"reason": str(exc)})
             return unreachable(account.name, str(exc))
-    settings = settings_for(
-        run.config, account, flatten=run.options.flatten, dry=run.options.dry_run
+    settings = await asyncio.to_thread(
+        settings_for, run.config, account, flatten=run.options.flatten, dry=run.options.dry_run
     )
     try:
         result = await settle_account(
@@ -295,7 +302,8 @@ async def _account(
         if stop is None:
             return result
         await asyncio.wait({stop}, timeout=time_left(run.clock.deadline))
-        again = await settle_account(venue, settings, run.log, deadline=run.clock.deadline,
+        again = await settle_account(venue, settings.after(result.done), run.log,
+                                     deadline=run.clock.deadline,
                                      first_round=run.first_round + result.rounds)  # fmt: skip
         return after(result, again)
     finally:

@@ -1,0 +1,132 @@
+"""`[[account]] flatten = "bot"`: the kill sells and closes only what freqtrade's open trades
+hold, read from a real SQLite database in freqtrade's table layout, against the sim.
+
+The database is the bot's (untrusted): its amounts are capped by the exchange's own
+books, and a database that cannot be read makes the account `unverified` with nothing
+sold, never "flat" and never a silent sell-everything.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from botguard.config import Config, parse_config
+from botguard.errors import ConfigError
+from botguard.kill import kill
+from botguard.kill.verify import AccountStatus
+from botguard.testing.sim import start_sim
+
+from .conftest import bg_account, sim_account
+from .freqtrade_db import Trade, make_db
+
+pytestmark = pytest.mark.sim
+
+SPOT_ORDERS = [
+    {"symbol": "BTC/USDT", "side": "buy", "type": "limit", "amount": "0.01", "price": "50000"},
+    {"symbol": "ETH/USDT", "side": "sell", "type": "limit", "amount": "1", "price": "9000"},
+]
+LONG = {"symbol": "BTC/USDT:USDT", "side": "long", "amount": "0.05", "entry_price": "62000"}
+SHORT = {"symbol": "ETH/USDT:USDT", "side": "short", "amount": "1.5", "entry_price": "3000"}
+
+
+def _account(**overrides: Any) -> dict[str, Any]:
+    """Coins the bot bought, coins the user holds besides, and orders on both."""
+    spot = {"USDT": "10000", "BTC": "1.5", "ETH": "3", "BNB": "2"}
+    return sim_account(spot=spot, orders=SPOT_ORDERS, **overrides)
+
+
+def _config(tmp: Path, url: str, db: Path | None, **account: Any) -> Config:
+    """A freqtrade bot whose config names its database; the account flattens "bot"."""
+    freqtrade = {"exchange": {"name": "binance"}, "stake_currency": "USDT"}
+    if db is not None:
+        freqtrade["db_url"] = f"sqlite:///{db}"
+    (tmp / "config.json").write_text(json.dumps(freqtrade))
+    raw = {
+        "bot": {"name": "ft", "framework": "freqtrade", "framework_config": ["config.json"],
+                "workdir": str(tmp)},
+        "state": {"dir": str(tmp / "state")},
+        "account": [bg_account(url, flatten="bot", **account)],
+        "kill": {"deadline_s": 20},
+    }  # fmt: skip
+    return parse_config(raw, path=tmp / "botguard.toml")
+
+
+def _holdings(state: dict[str, Any]) -> dict[str, Decimal]:
+    return {a: Decimal(b["free"]) + Decimal(b.get("locked", "0"))
+            for a, b in state["spot"].items() if a != "USDT"}  # fmt: skip
+
+
+async def test_spot_sells_only_what_the_open_trades_hold(tmp_path: Path) -> None:
+    db = make_db(tmp_path / "tradesv3.sqlite", [
+        Trade("BTC/USDT", 0.3), Trade("BTC/USDT", 0.2),  # the bot's: 0.5 BTC
+        Trade("ETH/USDT", 3.0, is_open=False),            # closed: not the bot's any more
+    ])  # fmt: skip
+    async with start_sim({"account": [_account()]}) as sim:
+        report = await kill(_config(tmp_path, sim.url, db, markets=["spot"]))
+        state = sim.state()["accounts"]["main"]
+    assert report.exit_code == 0, report.summary()
+    assert state["open_orders"] == []  # cancels still take every order
+    held = _holdings(state)
+    assert held["BTC"] == Decimal("1.0")
+    assert held["ETH"] == Decimal("3")
+    assert held["BNB"] == Decimal("2")
+    [account] = report.accounts
+    assert [(s.asset, s.amount) for s in account.done.sold] == [("BTC", Decimal("0.5"))]
+    assert any("left alone as not the bot's: BNB 2, BTC 1, ETH 3" in n for n in account.notes)
+
+
+async def test_futures_closes_only_the_bots_positions(tmp_path: Path) -> None:
+    db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT:USDT", 0.05, futures=True)])
+    async with start_sim({"account": [_account(positions=[LONG, SHORT])]}) as sim:
+        report = await kill(_config(tmp_path, sim.url, db, markets=["swap"]))
+        state = sim.state()["accounts"]["main"]
+    assert report.exit_code == 0, report.summary()
+    left = [(p["symbol"], p["positionAmt"]) for p in state["positions"]]
+    assert left == [("ETHUSDT", "-1.5")]  # the user's short stays
+
+
+async def test_the_bots_books_never_raise_a_sell_past_the_exchanges(tmp_path: Path) -> None:
+    """A database claiming more than the account holds sells what the account holds."""
+    db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT", 100.0)])
+    async with start_sim({"account": [_account()]}) as sim:
+        report = await kill(_config(tmp_path, sim.url, db, markets=["spot"]))
+        state = sim.state()["accounts"]["main"]
+    assert report.exit_code == 0, report.summary()
+    assert "BTC" not in {a for a, v in _holdings(state).items() if v > 0}
+    assert _holdings(state)["ETH"] == Decimal("3")
+
+
+@pytest.mark.parametrize("broken", ["missing", "garbage", "not freqtrade's"])
+async def test_unreadable_books_sell_nothing_and_say_unverified(
+    tmp_path: Path, broken: str
+) -> None:
+    db = tmp_path / "tradesv3.sqlite"
+    if broken == "garbage":
+        db.write_bytes(b"SQLite format 3\x00" + b"\xff" * 2000)
+    elif broken == "not freqtrade's":
+        make_db(tmp_path / "other.sqlite", []).rename(db)
+        import sqlite3
+
+        with sqlite3.connect(db) as conn:
+            conn.execute("ALTER TABLE trades RENAME TO something_else")
+    async with start_sim({"account": [_account()]}) as sim:
+        report = await kill(_config(tmp_path, sim.url, db, markets=["spot"]))
+        state = sim.state()["accounts"]["main"]
+    assert report.exit_code == 1
+    [account] = report.accounts
+    assert account.status is AccountStatus.UNVERIFIED
+    assert any("freqtrade's database" in n and "nothing sold" in n for n in account.notes)
+    assert state["open_orders"] == []  # the halt and the cancels happen all the same
+    assert _holdings(state) == {"BTC": Decimal("1.5"), "ETH": Decimal("3"), "BNB": Decimal("2")}
+    assert db.exists() == (broken != "missing")  # opened read-only: never created
+
+
+def test_flatten_bot_without_a_framework_is_a_config_error(tmp_path: Path) -> None:
+    raw = {"bot": {"name": "b"}, "account": [bg_account("http://127.0.0.1:9", flatten="bot")]}
+    with pytest.raises(ConfigError, match='flatten = "bot".*add framework = "freqtrade"'):
+        parse_config(raw, path=tmp_path / "botguard.toml")
