@@ -3,8 +3,9 @@
 The CREATE TABLE is freqtrade's `trades` table as its SQLAlchemy model creates it
 (freqtrade/persistence/trade_model.py, `Trade`, as of freqtrade 2024.10; the column
 list its migrations copy in migrations.py; the Enum column trading_mode holds the
-member's name, "SPOT" or "FUTURES", as SQLAlchemy stores it): botguard reads only pair, base_currency, amount, is_short,
-trading_mode, contract_size and is_open, and must work against the real layout.
+member's name, "SPOT" or "FUTURES", as SQLAlchemy stores it). botguard reads only
+pair, base_currency, amount, is_short, trading_mode, contract_size and is_open, and
+must work against the real layout.
 """
 
 from __future__ import annotations
@@ -29,8 +30,8 @@ CREATE TABLE trades (
     strategy VARCHAR(100), enter_tag VARCHAR(255), timeframe INTEGER,
     trading_mode VARCHAR(7), amount_precision FLOAT, price_precision FLOAT,
     precision_mode INTEGER, precision_mode_price INTEGER, contract_size FLOAT,
-    leverage FLOAT, is_short BOOLEAN NOT NULL, liquidation_price FLOAT, interest_rate FLOAT NOT NULL,
-    funding_fees FLOAT, funding_fee_running FLOAT,
+    leverage FLOAT, is_short BOOLEAN NOT NULL, liquidation_price FLOAT,
+    interest_rate FLOAT NOT NULL, funding_fees FLOAT, funding_fee_running FLOAT,
     PRIMARY KEY (id)
 )
 """

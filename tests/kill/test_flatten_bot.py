@@ -128,5 +128,5 @@ async def test_unreadable_books_sell_nothing_and_say_unverified(
 
 def test_flatten_bot_without_a_framework_is_a_config_error(tmp_path: Path) -> None:
     raw = {"bot": {"name": "b"}, "account": [bg_account("http://127.0.0.1:9", flatten="bot")]}
-    with pytest.raises(ConfigError, match='flatten = "bot".*add framework = "freqtrade"'):
+    with pytest.raises(ConfigError, match=r'flatten = "bot".*add framework = "freqtrade"'):
         parse_config(raw, path=tmp_path / "botguard.toml")
