@@ -130,3 +130,19 @@ def test_flatten_bot_without_a_framework_is_a_config_error(tmp_path: Path) -> No
     raw = {"bot": {"name": "b"}, "account": [bg_account("http://127.0.0.1:9", flatten="bot")]}
     with pytest.raises(ConfigError, match=r'flatten = "bot".*add framework = "freqtrade"'):
         parse_config(raw, path=tmp_path / "botguard.toml")
+
+
+async def test_a_second_kill_does_not_sell_the_accounts_coins_for_the_bots(
+    tmp_path: Path,
+) -> None:
+    """The bot stays stopped after a kill, so its books still show the trade open: what
+    the first kill sold (journaled after the books' last write) is not the bot's again."""
+    db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT", 0.5)])
+    async with start_sim({"account": [_account()]}) as sim:
+        config = _config(tmp_path, sim.url, db, markets=["spot"])
+        first = await kill(config)
+        second = await kill(config)
+        state = sim.state()["accounts"]["main"]
+    assert (first.exit_code, second.exit_code) == (0, 0), second.summary()
+    assert _holdings(state)["BTC"] == Decimal("1.0")
+    assert second.accounts[0].done.sold == []

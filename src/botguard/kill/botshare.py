@@ -8,13 +8,16 @@ reports it unverified with the reason, rather than guessing all or nothing silen
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from botguard.config import AccountConfig, Config
-from botguard.kill.plan import BotShare
+from botguard.journal import Journal
+from botguard.kill.plan import BotShare, ClosePosition, SellAsset
 from botguard.venues.types import PositionSide
 
 if TYPE_CHECKING:
@@ -27,6 +30,43 @@ class ShareRead:
 
     share: BotShare | None = None
     unattributed: str | None = None
+    books_at: datetime | None = None
+    """When the bot last wrote its books (the database file's mtime)."""
+
+    def minus_journaled(self, journal: Journal, account: str) -> ShareRead:
+        """The share less what kill runs sold and closed on `account` after the books were
+        last written: a second `botguard kill` (the bot still stopped, its trades still
+        open in its books) must not sell the account's own coins for the bot's."""
+        if self.share is None or self.books_at is None:
+            return self
+        sold, closed = journaled_fills(journal, account, since=self.books_at)
+        return dataclasses.replace(self, share=self.share.minus(sold, closed))
+
+
+def journaled_fills(
+    journal: Journal, account: str, *, since: datetime
+) -> tuple[list[SellAsset], list[ClosePosition]]:
+    """The sells and closes kill runs journaled as done on `account` after `since`."""
+    sold: list[SellAsset] = []
+    closed: list[ClosePosition] = []
+    for run in journal.runs("kill"):
+        if run.finished_at is not None and run.finished_at < since:
+            continue
+        for step in journal.steps(run.id):
+            detail = step["detail"]
+            if step["status"] != "ok" or detail.get("account") != account:
+                continue
+            if datetime.fromisoformat(step["at"]) < since:
+                continue
+            amount = Decimal(str(detail.get("amount", "0")))
+            if step["action"] == "sell":
+                sold.append(SellAsset(account, str(detail.get("asset")), "", amount))
+            elif step["action"] == "close":
+                side = PositionSide(str(detail.get("side", "long")))
+                closed.append(
+                    ClosePosition(account, str(detail.get("symbol")), side, amount, False)
+                )
+    return sold, closed
 
 
 def read_share(config: Config, account: AccountConfig) -> ShareRead:
@@ -40,10 +80,12 @@ def read_share(config: Config, account: AccountConfig) -> ShareRead:
     )
 
     try:
-        trades = read_open_trades(database(config))
-    except (BooksError, FrameworkConfigError) as exc:
+        db = database(config)
+        trades = read_open_trades(db)
+        books_at = datetime.fromtimestamp(db.stat().st_mtime, UTC)
+    except (BooksError, FrameworkConfigError, OSError) as exc:
         return ShareRead(unattributed=f'flatten = "bot": {exc}')
-    return ShareRead(share=_share(trades))
+    return ShareRead(share=_share(trades), books_at=books_at)
 
 
 def database(config: Config) -> Path:

@@ -116,7 +116,8 @@ def _failed(what: str, action: ClosePosition | SellAsset, exc: VenueError, out: 
 
 
 async def _sell(venue: Venue, action: SellAsset, cid: str, log: RunLog, out: Outcome) -> None:
-    detail: dict[str, Any] = {"symbol": action.symbol, "amount": str(action.amount)}
+    detail: dict[str, Any] = {"symbol": action.symbol, "amount": str(action.amount),
+                              "account": action.account, "asset": action.asset}  # fmt: skip
     log.step("sell", cid, "sending", detail)
     try:
         order_id = await _send(venue, action, cid)
@@ -152,7 +153,8 @@ async def _settle_close(
 ) -> None:
     """Journal one close of a batch, first resolving it if the batch did not place it."""
     cid = result.client_id
-    detail: dict[str, Any] = {"symbol": action.symbol, "amount": str(action.amount)}
+    detail: dict[str, Any] = {"symbol": action.symbol, "amount": str(action.amount),
+                              "account": action.account, "side": action.side.value}  # fmt: skip
     order_id, via = result.order_id, "batch"
     if result.error is not None:
         log.step("close", cid, "retrying", {**detail, "error": str(result.error)})

@@ -30,6 +30,7 @@ from botguard.errors import BotguardError
 from botguard.halt import set_halt
 from botguard.journal import Journal
 from botguard.kill.botpid import BotIdentity, in_unit
+from botguard.kill.botshare import ShareRead, read_share
 from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
 from botguard.kill.runlog import KillLock, RunClock, RunLog
@@ -185,13 +186,11 @@ def _set_exception(future: asyncio.Future[T], exc: BaseException) -> None:
         future.set_exception(exc)
 
 
-def settings_for(config: Config, account: AccountConfig, *, flatten: bool, dry: bool) -> Settings:
-    """The per-account loop settings (with `flatten = "bot"`, the bot's books are read:
-    call it after the halt, so the bot no longer writes them)."""
-    from botguard.kill.botshare import read_share
-
+def settings_for(
+    config: Config, account: AccountConfig, *, flatten: bool, dry: bool, share: ShareRead | None
+) -> Settings:
+    """The per-account loop settings; `share` is what the bot holds (`flatten = "bot"`)."""
     flatten = flatten and config.kill.flatten
-    share = read_share(config, account) if flatten else None
     return Settings(
         keep=frozenset(account.keep),
         quote=account.quote,
@@ -292,9 +291,12 @@ async def _account(
             logger.info("account %s not opened: %s", account.name, exc)
             run.log.step("open", account.name, "failed", {"reason": str(exc)})
             return unreachable(account.name, str(exc))
-    settings = await asyncio.to_thread(
-        settings_for, run.config, account, flatten=run.options.flatten, dry=run.options.dry_run
-    )
+    share = None
+    if run.options.flatten and run.config.kill.flatten:  # after the halt: books are still
+        share = await asyncio.to_thread(read_share, run.config, account)
+        share = share.minus_journaled(run.log.journal, account.name)
+    settings = settings_for(run.config, account, flatten=run.options.flatten,
+                            dry=run.options.dry_run, share=share)  # fmt: skip
     try:
         result = await settle_account(
             venue, settings, run.log, deadline=run.clock.deadline, first_round=run.first_round
