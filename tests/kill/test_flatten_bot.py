@@ -9,6 +9,9 @@ sold, never "flat" and never a silent sell-everything.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -146,3 +149,51 @@ async def test_a_second_kill_does_not_sell_the_accounts_coins_for_the_bots(
     assert (first.exit_code, second.exit_code) == (0, 0), second.summary()
     assert _holdings(state)["BTC"] == Decimal("1.0")
     assert second.accounts[0].done.sold == []
+
+
+DROPS_ON_SIGTERM = """\
+import pathlib, signal, sqlite3, sys, time
+def stop(*_):
+    with sqlite3.connect(sys.argv[2]) as db:  # what a framework asked to stand down does
+        db.execute("UPDATE trades SET is_open = 0")
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+pathlib.Path(sys.argv[1]).touch()
+while True:
+    time.sleep(0.05)
+"""
+
+
+def _spawn_dropping_bot(tmp_path: Path, db: Path) -> tuple[subprocess.Popen[bytes], list[str]]:
+    """The bot running (its ready file seen, 30 s at most) with its pid file written."""
+    script = tmp_path / "bot.py"
+    script.write_text(DROPS_ON_SIGTERM)
+    argv = [sys.executable, str(script), str(tmp_path / "ready"), str(db)]
+    proc = subprocess.Popen(argv)
+    deadline = time.monotonic() + 30
+    while not (tmp_path / "ready").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (tmp_path / "bot.pid").write_text(f"{proc.pid}\n")
+    return proc, argv
+
+
+def _exit_code(proc: subprocess.Popen[bytes]) -> int:
+    return proc.wait(timeout=30)
+
+
+async def test_the_share_is_read_before_the_bot_is_stopped(tmp_path: Path) -> None:
+    """A bot that drops its open trades from its books as it stops (freqtrade asked over
+    its API) must not make the kill leave the coins those trades bought."""
+    db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT", 0.5)])
+    proc, argv = _spawn_dropping_bot(tmp_path, db)
+    try:
+        async with start_sim({"account": [_account()]}) as sim:
+            config = _config(tmp_path, sim.url, db, markets=["spot"])
+            bot = config.bot.model_copy(update={"pidfile": tmp_path / "bot.pid", "command": argv})
+            report = await kill(config.model_copy(update={"bot": bot}))
+            state = sim.state()["accounts"]["main"]
+        assert _exit_code(proc) == 0  # it ran its SIGTERM handler: the trade is gone
+    finally:
+        proc.kill()
+    assert report.exit_code == 0, report.summary()
+    assert _holdings(state)["BTC"] == Decimal("1.0")

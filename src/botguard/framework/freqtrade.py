@@ -179,7 +179,7 @@ def read_open_trades(db: Path) -> OpenTrades:
         raise BooksError(f"freqtrade's database {db} does not exist")
     uri = f"file:{quote(str(db))}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=2.0)
+        conn = sqlite3.connect(uri, uri=True, timeout=0.5)
         try:
             rows = conn.execute(_OPEN_TRADES, (MAX_OPEN_TRADES,)).fetchall()
         finally:

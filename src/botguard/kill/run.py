@@ -211,6 +211,8 @@ class _Run:
     log: RunLog
     clock: RunClock
     first_round: int
+    shares: Mapping[str, ShareRead] = dataclasses.field(default_factory=dict)
+    """`flatten = "bot"`: each account's share of the bot, read before the bot was stopped."""
 
 
 async def run_kill(
@@ -241,12 +243,41 @@ async def run_kill(
         with Journal(config.state.dir) as journal:
             kind = options.kind if not options.dry_run else f"{options.kind}-dry-run"
             log = RunLog(journal, kind)
-            run = _Run(config, options, log, clock, log.rounds_done())
+            shares = await read_shares(config, accounts, options)
+            run = _Run(config, options, log, clock, log.rounds_done(), shares)
             stop = None
             if flag is not None:  # journaled and timed: the demo's "halt" phase
                 stop = asyncio.create_task(_stop_and_journal(run, flag))
                 await asyncio.wait({stop}, timeout=STOP_HEAD_START_S)
             return await _locked(run, accounts, venues or {}, stop)
+
+
+SHARE_READ_S = 1.0
+"""How long the bot's books may take to read before the bot is stopped: a database the
+bot holds locked (or a FIFO in its place) attributes nothing rather than delay the stop."""
+
+
+async def read_shares(
+    config: Config, accounts: Sequence[AccountConfig], options: KillOptions
+) -> dict[str, ShareRead]:
+    """`flatten = "bot"` accounts' shares, read after the halt flag and before the bot is
+    stopped: stopping may change its books (a framework asked to stand down drops its
+    trades), and what it held when halted is what the kill flattens."""
+    if not (options.flatten and config.kill.flatten):
+        return {}
+    wanted = [a for a in accounts if a.flatten == "bot"]
+    reads = [_read_share_bounded(config, a) for a in wanted]
+    return {a.name: share for a, share in zip(wanted, await asyncio.gather(*reads), strict=True)}
+
+
+async def _read_share_bounded(config: Config, account: AccountConfig) -> ShareRead:
+    try:
+        return await asyncio.wait_for(
+            _in_daemon_thread(lambda: read_share(config, account)), timeout=SHARE_READ_S
+        )
+    except TimeoutError:
+        why = f"the bot's books did not answer within {SHARE_READ_S:g} s"
+        return ShareRead(unattributed=f'flatten = "bot": {why}')
 
 
 async def _stop_and_journal(run: _Run, flag: HaltRecord) -> HaltRecord:
@@ -291,9 +322,8 @@ async def _account(
             logger.info("account %s not opened: %s", account.name, exc)
             run.log.step("open", account.name, "failed", {"reason": str(exc)})
             return unreachable(account.name, str(exc))
-    share = None
-    if run.options.flatten and run.config.kill.flatten:  # after the halt: books are still
-        share = await asyncio.to_thread(read_share, run.config, account)
+    share = run.shares.get(account.name)
+    if share is not None:
         share = share.minus_journaled(run.log.journal, account.name)
     settings = settings_for(run.config, account, flatten=run.options.flatten,
                             dry=run.options.dry_run, share=share)  # fmt: skip
