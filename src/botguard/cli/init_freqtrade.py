@@ -124,6 +124,7 @@ def render_config(plan: InitPlan, files: Sequence[Path], targets: Targets) -> st
         f"workdir = {toml_string(_relative(files[0].resolve().parent, base))}",
         "command = [" + ", ".join(toml_string(a) for a in _command(exe, files)) + "]",
         'pidfile = "state/freqtrade.pid"       # `botguard run` writes it; `kill` reads it',
+        '# user = "freqtrade"                  # its own non-root user (harden needs one)',
         *_prefix_lines(plan),
         *_ref_list("secrets", [n for n, f in plan.refs.items() if f == "bot"], env_ref),
         "",
