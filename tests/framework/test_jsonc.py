@@ -48,7 +48,9 @@ def test_blanking_changes_exactly_the_wanted_values(doc: dict[str, Any], data: A
         if isinstance(holder, dict) and key in holder:
             holder[key] = ""
     assert parse_jsonc(new) == expected
-    assert new.count("// a note") == text.count("// a note")
+    replaced = [lookup(doc, path) for path in WANTED]
+    if not any(isinstance(v, list | dict) for v in replaced):  # a comment inside one goes too
+        assert new.count("// a note") == text.count("// a note")
 
 
 @pytest.mark.parametrize(
