@@ -20,6 +20,7 @@ FreqtradeConfigs = Annotated[
     list[Path] | None,
     typer.Argument(
         help="freqtrade's config file(s), in the order freqtrade reads them (--from-freqtrade).",
+        metavar="CONFIG...",
         show_default=False,
     ),
 ]

@@ -22,8 +22,6 @@ from botguard.errors import ConfigError, UsageError
 from botguard.framework.ftinit import InitPlan, Inputs, Source, plan_init, toml_string
 from botguard.fsutil import write_atomic
 
-MAX_CONFIG_BYTES = 1 << 20
-"""A freqtrade config is a few kB; a bigger file is refused, not read."""
 DOTENV_HEADER = (
     "# Secrets for botguard.toml's references (freqtrade's FREQTRADE__ variables).\n"
     "# Mode 600, listed in .gitignore: never commit.\n"
@@ -41,6 +39,7 @@ class Targets:
 
 def read_source(path: Path) -> Source:
     """One freqtrade config, parsed as freqtrade would; UsageError saying why not."""
+    from botguard.framework.freqtrade import MAX_CONFIG_BYTES
     from botguard.framework.jsonc import JsoncError, parse_jsonc
 
     try:

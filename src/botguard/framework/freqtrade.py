@@ -103,6 +103,18 @@ def load_freqtrade(files: Sequence[Path]) -> FreqtradeConfig:
     return FreqtradeConfig(tuple(files), data)
 
 
+def is_loopback(address: Any) -> bool:
+    """True for `localhost` and loopback IPs (an API server only this host reaches)."""
+    import ipaddress
+
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(str(address)).is_loopback
+    except ValueError:
+        return False
+
+
 def env_name(section: str, key: str) -> str:
     """The variable freqtrade reads `section.key` from: FREQTRADE__EXCHANGE__KEY."""
     return f"{ENV_PREFIX}{section.upper()}__{key.upper()}"

@@ -214,12 +214,12 @@ def _api_server(sources: Sequence[Source], data: dict[str, Any], inputs: Inputs,
 
 def _listen_on_loopback(sources: Sequence[Source], plan: InitPlan,
                         edits: dict[Path, dict[Path_, Any]]) -> None:  # fmt: skip
-    from botguard.audit.checks.freqtrade import _loopback
+    from botguard.framework.freqtrade import is_loopback
 
     path = ("api_server", "listen_ip_address")
     for source in sources:
         address = lookup(source.data, path)
-        if address is not None and not _loopback(address):
+        if address is not None and not is_loopback(address):
             edits[source.path][path] = "127.0.0.1"
             plan.moved.append(f"api_server.listen_ip_address -> 127.0.0.1 in {source.path.name}")
 

@@ -11,7 +11,6 @@ and a token signed with a public sample secret is accepted.
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from botguard.audit.model import Context, Outcome, host_check
@@ -24,6 +23,7 @@ from botguard.framework.freqtrade import (
     deep_merge,
     load_freqtrade,
 )
+from botguard.framework.freqtrade import is_loopback as _loopback
 from botguard.framework.jsonc import strip_jsonc
 
 __all__ = ["FreqtradeConfig", "config_files", "deep_merge", "load_freqtrade", "strip_jsonc"]
@@ -62,15 +62,6 @@ def _weak(value: Any, minimum: int) -> str | None:
     if len(value) < minimum:
         return f"shorter than {minimum} characters"
     return None
-
-
-def _loopback(address: Any) -> bool:
-    if address == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(str(address)).is_loopback
-    except ValueError:
-        return False
 
 
 def api_server_problems(data: dict[str, Any]) -> list[str]:
