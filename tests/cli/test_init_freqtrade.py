@@ -335,3 +335,13 @@ def _captured() -> Iterator[_Out]:
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(std):
         yield out
     out.err, out.out = err.getvalue(), std.getvalue()
+
+
+def test_a_key_a_later_file_overrides_is_blanked_too(tmp_path: Path) -> None:
+    """freqtrade uses the later file's empty key, but the earlier file still holds one."""
+    (tmp_path / "base.json").write_text(_futures_config(exchange={"name": "binance", "key": KEY}))
+    (tmp_path / "over.json").write_text(json.dumps({"exchange": {"key": ""}}))
+    done = botguard("init", "--from-freqtrade", "base.json", "over.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "exchange.key blanked in base.json (a later file overrides it)" in done.stdout
+    assert _holders(tmp_path) == set()

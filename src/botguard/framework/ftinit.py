@@ -160,28 +160,41 @@ def _move_secrets(sources: Sequence[Source], data: dict[str, Any], inputs: Input
     """Every credential set in the files goes to the .env under freqtrade's name."""
     for path in SECRET_FIELDS:
         name = env_name(*path)
-        value = lookup(data, path)
-        text = _secret_value(value)
+        text = _secret_value(lookup(data, path))
         holders = [s for s in sources if lookup(s.data, path) not in (None, "", [])]
-        if text is None and holders:
-            plan.notes.append(f"{'.'.join(path)} is not text; move it out of the file by hand")
+        if text is None:
+            _unused(path, holders, plan, edits)
             continue
-        if text is not None and not survives_env(name, text):
+        if not survives_env(name, text):
             raise UsageError(
                 f"{holders[0].path}: {'.'.join(path)} looks like a number or true/false, which "
                 f"freqtrade would not read back from {name} as text; rotate it, then re-run"
             )
-        if text is not None:
-            plan.env[name] = text
-            plan.moved.append(f"{'.'.join(path)} -> {name}")
-            for source in holders:
-                edits[source.path][path] = ""
-        if text is not None or name in inputs.dotenv:
+        plan.env[name] = text
+        plan.moved.append(f"{'.'.join(path)} -> {name}")
+        for source in holders:
+            edits[source.path][path] = ""
+    for path in SECRET_FIELDS:
+        name = env_name(*path)
+        if name in plan.env or inputs.dotenv.get(name):
             plan.refs[name] = ACCOUNT_FIELDS.get(path, "bot")
     for name in (env_name("exchange", "key"), env_name("exchange", "secret")):
         plan.refs.setdefault(name, ACCOUNT_FIELDS[("exchange", name.rsplit("__", 1)[1].lower())])
         if name not in plan.env and not inputs.dotenv.get(name):
             plan.missing.append(name)
+
+
+def _unused(path: Path_, holders: Sequence[Source], plan: InitPlan,
+            edits: dict[Path, dict[Path_, Any]]) -> None:  # fmt: skip
+    """A credential freqtrade does not use (a later file blanks it) is blanked all the
+    same: it is a key in a file. One that is not text is left, and said."""
+    dotted = ".".join(path)
+    for source in holders:
+        if isinstance(lookup(source.data, path), str):
+            edits[source.path][path] = ""
+            plan.moved.append(f"{dotted} blanked in {source.path.name} (a later file overrides it)")
+        else:
+            plan.notes.append(f"{dotted} is not text; move it out of {source.path.name} by hand")
 
 
 def _api_server(sources: Sequence[Source], data: dict[str, Any], inputs: Inputs,
