@@ -9,6 +9,7 @@ reports it unverified with the reason, rather than guessing all or nothing silen
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -39,7 +40,11 @@ class ShareRead:
         open in its books) must not sell the account's own coins for the bot's."""
         if self.share is None or self.books_at is None:
             return self
-        sold, closed = journaled_fills(journal, account, since=self.books_at)
+        try:
+            sold, closed = journaled_fills(journal, account, since=self.books_at)
+        except (ValueError, ArithmeticError, sqlite3.Error) as exc:  # never stops the kill
+            why = f"the journal's earlier sells could not be read ({type(exc).__name__})"
+            return ShareRead(unattributed=f'flatten = "bot": {why}')
         return dataclasses.replace(self, share=self.share.minus(sold, closed))
 
 
