@@ -345,3 +345,13 @@ def test_a_key_a_later_file_overrides_is_blanked_too(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "exchange.key blanked in base.json (a later file overrides it)" in done.stdout
     assert _holders(tmp_path) == set()
+
+
+def test_a_symlinked_config_is_blanked_at_its_target(tmp_path: Path) -> None:
+    """user_data/config.json -> ../real.json: the file freqtrade reads loses the key."""
+    real = _write_config(tmp_path).rename(tmp_path / "real.json")
+    (tmp_path / "config.json").symlink_to(real.name)
+    done = botguard("init", "--from-freqtrade", "config.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "config.json").is_symlink()
+    assert _holders(tmp_path) == {".env"}

@@ -295,7 +295,7 @@ def write_all(plan: InitPlan, texts: Texts, targets: Targets, *, backup: bool) -
         write_atomic(targets.env, texts.env, mode=0o600)
     write_atomic(targets.config, texts.config, mode=0o644)
     for path, text in plan.rewrites.items():
-        replace_keeping_owner(path, text)
+        replace_keeping_owner(path.resolve(), text)  # a symlinked config: its target
     return backups
 
 
@@ -324,8 +324,23 @@ def prepare(
     if values or not targets.env.exists():
         env = dotenv_text(current, values)
         check_dotenv(env, before, values, targets.env)
+    for path in plan.rewrites:
+        check_rewritable(path.resolve())
     originals = {p: p.read_text(encoding="utf-8") for p in plan.rewrites}
     return plan, Texts(config, env, originals)
+
+
+def check_rewritable(path: Path) -> None:
+    """Before any write: the config can be replaced with its owner kept (UsageError if not)."""
+    info = path.stat()
+    mine = (info.st_uid, info.st_gid) == (os.geteuid(), os.getegid())
+    if not mine and os.geteuid() != 0:
+        raise UsageError(
+            f"{path}: owned by another user or group; run init as its owner (or root) so "
+            "the blanked file keeps its owner"
+        )
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise UsageError(f"{path.parent}: not writable; init replaces {path.name} in place")
 
 
 def init_from_freqtrade(
