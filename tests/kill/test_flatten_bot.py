@@ -9,6 +9,7 @@ sold, never "flat" and never a silent sell-everything.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -138,12 +139,13 @@ def test_flatten_bot_without_a_framework_is_a_config_error(tmp_path: Path) -> No
 async def test_a_second_kill_does_not_sell_the_accounts_coins_for_the_bots(
     tmp_path: Path,
 ) -> None:
-    """The bot stays stopped after a kill, so its books still show the trade open: what
-    the first kill sold (journaled after the books' last write) is not the bot's again."""
+    """The bot stays halted after a kill, so its books still show the trade open: what
+    the first kill sold since the halt flag went up is not the bot's again."""
     db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT", 0.5)])
     async with start_sim({"account": [_account()]}) as sim:
         config = _config(tmp_path, sim.url, db, markets=["spot"])
         first = await kill(config)
+        os.utime(db)  # freqtrade's own shutdown wrote its books after the kill's sells
         second = await kill(config)
         state = sim.state()["accounts"]["main"]
     assert (first.exit_code, second.exit_code) == (0, 0), second.summary()

@@ -34,14 +34,19 @@ class ShareRead:
     books_at: datetime | None = None
     """When the bot last wrote its books (the database file's mtime)."""
 
-    def minus_journaled(self, journal: Journal, account: str) -> ShareRead:
-        """The share less what kill runs sold and closed on `account` after the books were
-        last written: a second `botguard kill` (the bot still stopped, its trades still
-        open in its books) must not sell the account's own coins for the bot's."""
+    def minus_journaled(
+        self, journal: Journal, account: str, *, halted_at: datetime | None
+    ) -> ShareRead:
+        """The share less what kill runs sold and closed on `account` since the bot was
+        halted (or its books last written, whichever came first): a second `botguard
+        kill`, the bot still halted and its trades still open in its books, must not
+        sell the account's own coins for the bot's. The bot cannot have bought since:
+        it restarts only once the flag is lowered, and the next kill's flag is new."""
         if self.share is None or self.books_at is None:
             return self
+        since = min(self.books_at, halted_at) if halted_at is not None else self.books_at
         try:
-            sold, closed = journaled_fills(journal, account, since=self.books_at)
+            sold, closed = journaled_fills(journal, account, since=since)
         except (ValueError, ArithmeticError, sqlite3.Error) as exc:  # never stops the kill
             why = f"the journal's earlier sells could not be read ({type(exc).__name__})"
             return ShareRead(unattributed=f'flatten = "bot": {why}')

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
 from botguard.config import AccountConfig, Config
@@ -252,7 +253,19 @@ async def run_kill(
             return await _locked(run, accounts, venues or {}, stop)
 
 
-SHARE_READ_S = 1.0
+def halted_at(run: _Run) -> datetime | None:
+    """When the standing halt flag went up (None: no flag, or not botguard's own)."""
+    from botguard.halt import read_halt
+
+    flag = read_halt(run.config.state.dir)
+    try:
+        at = datetime.fromisoformat(str((flag or {}).get("at", "")))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
+SHARE_READ_S = 3.0
 """How long the bot's books may take to read before the bot is stopped: a database the
 bot holds locked (or a FIFO in its place) attributes nothing rather than delay the stop."""
 
@@ -324,7 +337,7 @@ async def _account(
             return unreachable(account.name, str(exc))
     share = run.shares.get(account.name)
     if share is not None:
-        share = share.minus_journaled(run.log.journal, account.name)
+        share = share.minus_journaled(run.log.journal, account.name, halted_at=halted_at(run))
     settings = settings_for(run.config, account, flatten=run.options.flatten,
                             dry=run.options.dry_run, share=share)  # fmt: skip
     try:
