@@ -355,3 +355,64 @@ def test_a_symlinked_config_is_blanked_at_its_target(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "config.json").is_symlink()
     assert _holders(tmp_path) == {".env"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "says"),
+    [
+        (b"\xff\xfe{}", "config.json: not UTF-8 text"),
+        (b"{" + b" " * (1 << 20) + b"}", "config.json: larger than 1048576 bytes"),
+    ],
+)
+def test_a_file_that_is_no_config_is_refused_in_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], raw: bytes, says: str
+) -> None:
+    from botguard.cli import main
+
+    (tmp_path / "config.json").write_bytes(raw)
+    assert (
+        main(["init", "--from-freqtrade", str(tmp_path / "config.json"), "--dir", str(tmp_path)])
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert says in err
+    assert err.count("\n") == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["config.json"]
+
+
+def test_a_secret_freqtrade_would_read_as_a_number_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from botguard.cli import main
+
+    text = _futures_config(exchange={"name": "binance", "key": "1234567890", "secret": "x"})
+    _write_config(tmp_path, text)
+    assert (
+        main(["init", "--from-freqtrade", str(tmp_path / "config.json"), "--dir", str(tmp_path)])
+        == 2
+    )
+    assert "exchange.key looks like a number or true/false" in capsys.readouterr().err
+    assert (tmp_path / "config.json").read_text() == text
+
+
+def test_an_existing_env_keeps_its_other_entries(tmp_path: Path) -> None:
+    """The user's .env has more in it; a stale value for a moved name is replaced."""
+    from dotenv import dotenv_values
+
+    from botguard.cli import main
+
+    env = tmp_path / ".env"
+    env.write_text("# mine\nOTHER='keep me'\nFREQTRADE__EXCHANGE__KEY=old\n")
+    env.chmod(0o600)
+    text = _futures_config(exchange={"name": "bybit", "key": "new-key-abc", "secret": "s-xyz"})
+    _write_config(tmp_path, text)
+    assert (
+        main(["init", "--from-freqtrade", str(tmp_path / "config.json"), "--dir", str(tmp_path)])
+        == 0
+    )
+    values = dotenv_values(env)
+    assert values["OTHER"] == "keep me"
+    assert values["FREQTRADE__EXCHANGE__KEY"] == "new-key-abc"
+    assert env.read_text().startswith("# mine\n")
+    toml = (tmp_path / "botguard.toml").read_text()
+    assert "# client_id_prefixes = []   # ccxt adds no broker id to bybit orders" in toml

@@ -44,11 +44,11 @@ def _account(**overrides: Any) -> dict[str, Any]:
     return sim_account(spot=spot, orders=SPOT_ORDERS, **overrides)
 
 
-def _config(tmp: Path, url: str, db: Path | None, **account: Any) -> Config:
+def _config(tmp: Path, url: str, db: Path | str | None, **account: Any) -> Config:
     """A freqtrade bot whose config names its database; the account flattens "bot"."""
     freqtrade = {"exchange": {"name": "binance"}, "stake_currency": "USDT"}
     if db is not None:
-        freqtrade["db_url"] = f"sqlite:///{db}"
+        freqtrade["db_url"] = db if isinstance(db, str) else f"sqlite:///{db}"
     (tmp / "config.json").write_text(json.dumps(freqtrade))
     raw = {
         "bot": {"name": "ft", "framework": "freqtrade", "framework_config": ["config.json"],
@@ -105,7 +105,7 @@ async def test_the_bots_books_never_raise_a_sell_past_the_exchanges(tmp_path: Pa
     assert _holdings(state)["ETH"] == Decimal("3")
 
 
-@pytest.mark.parametrize("broken", ["missing", "garbage", "not freqtrade's"])
+@pytest.mark.parametrize("broken", ["missing", "garbage", "not freqtrade's", "postgres"])
 async def test_unreadable_books_sell_nothing_and_say_unverified(
     tmp_path: Path, broken: str
 ) -> None:
@@ -118,16 +118,17 @@ async def test_unreadable_books_sell_nothing_and_say_unverified(
 
         with sqlite3.connect(db) as conn:
             conn.execute("ALTER TABLE trades RENAME TO something_else")
+    url = "postgresql://ft@127.0.0.1/ft" if broken == "postgres" else db
     async with start_sim({"account": [_account()]}) as sim:
-        report = await kill(_config(tmp_path, sim.url, db, markets=["spot"]))
+        report = await kill(_config(tmp_path, sim.url, url, markets=["spot"]))
         state = sim.state()["accounts"]["main"]
     assert report.exit_code == 1
     [account] = report.accounts
     assert account.status is AccountStatus.UNVERIFIED
-    assert any("freqtrade's database" in n and "nothing sold" in n for n in account.notes)
+    assert any("freqtrade's" in n and "nothing sold" in n for n in account.notes)
     assert state["open_orders"] == []  # the halt and the cancels happen all the same
     assert _holdings(state) == {"BTC": Decimal("1.5"), "ETH": Decimal("3"), "BNB": Decimal("2")}
-    assert db.exists() == (broken != "missing")  # opened read-only: never created
+    assert db.exists() == (broken not in ("missing", "postgres"))  # read-only: never created
 
 
 def test_flatten_bot_without_a_framework_is_a_config_error(tmp_path: Path) -> None:
@@ -199,3 +200,17 @@ async def test_the_share_is_read_before_the_bot_is_stopped(tmp_path: Path) -> No
         proc.kill()
     assert report.exit_code == 0, report.summary()
     assert _holdings(state)["BTC"] == Decimal("1.0")
+
+
+async def test_a_second_kill_does_not_close_the_accounts_positions_for_the_bots(
+    tmp_path: Path,
+) -> None:
+    long = {**LONG, "amount": "0.08"}  # 0.05 the bot's, 0.03 the user's
+    db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT:USDT", 0.05, futures=True)])
+    async with start_sim({"account": [_account(positions=[long])]}) as sim:
+        config = _config(tmp_path, sim.url, db, markets=["swap"])
+        first = await kill(config)
+        second = await kill(config)
+        state = sim.state()["accounts"]["main"]
+    assert (first.exit_code, second.exit_code) == (0, 0), second.summary()
+    assert [(p["symbol"], p["positionAmt"]) for p in state["positions"]] == [("BTCUSDT", "0.03")]
