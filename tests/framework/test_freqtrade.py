@@ -86,3 +86,25 @@ def test_a_missing_database_is_never_created(tmp_path: Path) -> None:
     with pytest.raises(BooksError, match="does not exist"):
         read_open_trades(tmp_path / "none.sqlite")
     assert not (tmp_path / "none.sqlite").exists()
+
+
+@pytest.mark.parametrize(
+    ("api", "base_url"),
+    [
+        ({"public": "http://127.0.0.1:8899/api/v3", "fapiPrivate": "http://127.0.0.1:8899/fapi/v1"},
+         "http://127.0.0.1:8899"),
+        ({"public": "http://127.0.0.1:8899/api", "private": "https://api.binance.com/api"}, None),
+        ({"public": "http://127.0.0.1:8899/api", "private": "http://127.0.0.1:9000/api"}, None),
+        ({"public": "http://10.0.0.5:8899/api"}, None),  # a sim is on this host
+        ({"public": "http://127.0.0.1/api"}, None),  # no port: not a sim's address
+        ("http://localhost:8899", "http://localhost:8899"),
+        (None, None),
+    ],
+)  # fmt: skip
+def test_a_sim_the_bots_ccxt_urls_point_at_becomes_base_url(
+    api: object, base_url: str | None
+) -> None:
+    from botguard.framework.ftinit import simulator_url
+
+    data = {"exchange": {"ccxt_config": {"urls": {"api": api}}}} if api is not None else {}
+    assert simulator_url(data) == base_url
