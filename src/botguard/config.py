@@ -111,6 +111,10 @@ class BotConfig(_Section):
     """The bot framework, when the bot is one botguard knows (its audit checks apply)."""
     framework_config: list[Path] = Field(default_factory=list, max_length=16)
     """The framework's own config files, in the order it reads them (freqtrade's `-c`)."""
+    secrets: list[SecretRef] = Field(default_factory=list, max_length=32)
+    """More secrets `run` hands the bot besides the accounts' keys, each under its
+    reference's last part: `dotenv:.env#FREQTRADE__TELEGRAM__TOKEN` becomes the
+    variable FREQTRADE__TELEGRAM__TOKEN (freqtrade's own tokens and API passwords)."""
 
     @model_validator(mode="after")
     def _framework_config_needs_framework(self) -> BotConfig:
@@ -158,6 +162,10 @@ class AccountConfig(_Section):
     """Route every call to this server (a `botguard sim`)."""
     sandbox: bool = False
     """Use the exchange's testnet."""
+    flatten: Literal["all", "bot"] = "all"
+    """What kill sells and closes (when `[kill] flatten` is on): "all" of the account, or
+    only what the bot holds ("bot": freqtrade's open trades), leaving the rest alone.
+    Cancels take every open order either way."""
 
 
 class KillConfig(_Section):
@@ -303,6 +311,17 @@ class Config(_Section):
     fleet: FleetConfig | None = None
     path: Path = Field(default=DEFAULT_CONFIG, exclude=True)
     """Where this config was read from (set by load_config, not by the file)."""
+
+    @model_validator(mode="after")
+    def _bot_flatten_needs_framework(self) -> Config:
+        for account in self.account:
+            if account.flatten == "bot" and self.bot.framework is None:
+                raise ValueError(
+                    f'account "{account.name}" has flatten = "bot", which reads what the bot '
+                    'holds from its framework\'s books: add framework = "freqtrade" under [bot] '
+                    '(or use flatten = "all")'
+                )
+        return self
 
     @model_validator(mode="after")
     def _unique_account_names(self) -> Config:
@@ -524,8 +543,14 @@ def _resolve_paths(config: Config, base: Path) -> Config:
         for pattern in config.bot.logs
     ]
     framework_config = [p if p.is_absolute() else base / p for p in config.bot.framework_config]
+    secrets = [anchor_ref(ref, base) for ref in config.bot.secrets]
     bot = config.bot.model_copy(
-        update={**bot_updates, "logs": logs, "framework_config": framework_config}
+        update={
+            **bot_updates,
+            "logs": logs,
+            "framework_config": framework_config,
+            "secrets": secrets,
+        }
     )
     state = config.state
     if not state.dir.is_absolute():

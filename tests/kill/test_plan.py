@@ -134,3 +134,48 @@ def test_no_market_into_the_quote_sells_through_a_listed_one_never_into_keep() -
     kept = plan_kill(exposure, keep=("BTC",), quote="USDT", markets_info=ROUTED)
     assert kept.sells == ()
     assert [u.asset for u in kept.unsellable] == ["WBTC"]
+
+
+def test_a_bot_share_sells_only_the_bots_part_and_lists_the_rest() -> None:
+    """flatten = "bot": capped by the balance, the rest left alone, positions likewise."""
+    from botguard.kill.plan import BotShare, LeftAlone
+
+    exposure = Exposure(
+        "a",
+        balances=(bal("USDT", "100"), bal("BTC", "1.5"), bal("ETH", "2"), bal("DOGE", "50")),
+        positions=(
+            Position("BTC/USDT:USDT", "swap", PositionSide.LONG, Decimal("0.05")),
+            Position("BTC/USDT:USDT", "swap", PositionSide.SHORT, Decimal("0.02"), hedged=True),
+        ),
+        prices=PRICES,
+    )
+    share = BotShare(
+        assets={"BTC": Decimal("0.5"), "DOGE": Decimal("900")},
+        positions={("BTC/USDT:USDT", PositionSide.LONG): Decimal("0.03")},
+    )
+    plan = plan_kill(exposure, keep=set(), quote="USDT", markets_info=MARKETS, share=share)
+    assert plan.sells == (
+        SellAsset("a", "BTC", "BTC/USDT", Decimal("0.5")),
+        SellAsset("a", "DOGE", "DOGE/USDT", Decimal("50")),  # the books' 900: capped at 50
+    )
+    assert plan.closes == (
+        ClosePosition("a", "BTC/USDT:USDT", PositionSide.LONG, Decimal("0.030"), False),
+    )
+    assert set(plan.left_alone) == {
+        LeftAlone("a", "BTC", Decimal("1.0")),
+        LeftAlone("a", "ETH", Decimal("2")),
+        LeftAlone("a", "BTC/USDT:USDT long", Decimal("0.02")),
+        LeftAlone("a", "BTC/USDT:USDT short", Decimal("0.02")),
+    }
+    next_read = Exposure(  # what the exchange shows once those went through
+        "a",
+        balances=(bal("USDT", "200"), bal("BTC", "1.0"), bal("ETH", "2")),
+        positions=(
+            Position("BTC/USDT:USDT", "swap", PositionSide.LONG, Decimal("0.02")),
+            Position("BTC/USDT:USDT", "swap", PositionSide.SHORT, Decimal("0.02"), hedged=True),
+        ),
+        prices=PRICES,
+    )
+    after = share.minus(plan.sells, plan.closes)
+    again = plan_kill(next_read, keep=set(), quote="USDT", markets_info=MARKETS, share=after)
+    assert again.empty  # the account's own 1 BTC and positions are never the bot's

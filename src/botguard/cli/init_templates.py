@@ -26,6 +26,8 @@ name = "mybot"                    # letters, digits, _ . @ -
 # client_id_prefixes = ["x-TKT5PX2F", "x-cvBPrNm9"]   # more: ccxt's Binance broker ids
 # framework = "freqtrade"         # a bot framework botguard audits (its API, its config)
 # framework_config = ["config.json"]   # its config files, in the order it reads them
+# secrets = []                    # more references run hands the bot, e.g. a framework's
+#                                 # "dotenv:.env#FREQTRADE__TELEGRAM__TOKEN" (as that variable)
 
 [state]
 dir = "state"                     # journal, halt flag, caches (default /var/lib/botguard)
@@ -42,6 +44,7 @@ secret = "dotenv:.env#EX_API_SECRET"   # read from the .env beside this file (or
 markets = ["spot"]                # what kill cancels and flattens: spot, swap, future
 quote = "USDT"                    # kill sells into this
 keep = []                         # assets kill never sells, e.g. ["BNB"]
+# flatten = "all"                 # "bot": sell/close only what the bot's open trades hold
 # base_url = "http://127.0.0.1:8899"   # route every call to `botguard sim`
 # sandbox = false                 # the exchange's testnet
 

@@ -62,7 +62,7 @@ def _resolve_secrets(config: Config | None) -> list[Secret]:
     if config is None:
         return []
     refs = [getattr(a, f) for a in config.account for f in _SECRET_FIELDS if getattr(a, f)]
-    refs += list(config.alerts.urls)
+    refs += list(config.bot.secrets) + list(config.alerts.urls)
     secrets = []
     for ref in dict.fromkeys(refs):
         try:

@@ -31,6 +31,7 @@ def config_refs(config: Config) -> list[tuple[str, str, str]]:
         for account in config.account
         for field, ref in account_refs(account).items()
     ]
+    rows += [("-", f"bot.secrets[{i}]", ref) for i, ref in enumerate(config.bot.secrets)]
     rows += [("-", f"alerts.urls[{i}]", ref) for i, ref in enumerate(config.alerts.urls)]
     return rows
 

@@ -34,11 +34,12 @@ def credential_name(ref: str) -> str:
 
 
 def config_refs(config: Config, *, include_alerts: bool = False) -> list[str]:
-    """Every secret reference in the config, in file order, without duplicates."""
+    """Every secret reference the bot gets (accounts', `[bot] secrets`), without duplicates."""
     refs: list[str] = []
     for account in config.account:
         fields = (account.api_key, account.secret, account.password, account.uid)
         refs.extend(ref for ref in (*fields, account.private_key) if ref is not None)
+    refs.extend(config.bot.secrets)
     if include_alerts:
         refs.extend(config.alerts.urls)
     return list(dict.fromkeys(refs))

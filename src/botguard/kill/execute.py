@@ -125,7 +125,8 @@ def _failed(what: str, action: ClosePosition | SellAsset, exc: VenueError, out: 
 
 
 async def _sell(r: _Round, action: SellAsset, cid: str) -> None:
-    detail: dict[str, Any] = {"symbol": action.symbol, "amount": str(action.amount)}
+    detail: dict[str, Any] = {"symbol": action.symbol, "amount": str(action.amount),
+                              "account": action.account, "asset": action.asset}  # fmt: skip
     r.log.step("sell", cid, "sending", detail)
     try:
         order_id = await _send(r, action, cid)
@@ -155,7 +156,8 @@ async def _settle_close(
 ) -> None:
     """Journal one close of a batch, first resolving it if the batch did not place it."""
     cid = result.client_id
-    detail: dict[str, Any] = {"symbol": action.symbol, "amount": str(action.amount)}
+    detail: dict[str, Any] = {"symbol": action.symbol, "amount": str(action.amount),
+                              "account": action.account, "side": action.side.value}  # fmt: skip
     order_id, via = result.order_id, "batch"
     if result.error is not None:
         r.log.step("close", cid, "retrying", {**detail, "error": str(result.error)})

@@ -102,13 +102,18 @@ def api_of(config: Config, env: Mapping[str, str] | None = None) -> FreqtradeApi
     Its login as freqtrade itself reads it: FREQTRADE__API_SERVER__* in `env` (this
     process's environment by default) over the files."""
     env = os.environ if env is None else env
-    from botguard.audit.checks.freqtrade import FrameworkConfigError, config_files, load_freqtrade
+    from botguard.framework.freqtrade import (
+        FrameworkConfigError,
+        config_files,
+        load_freqtrade,
+        with_handed_over,
+    )
 
     files = config_files(config)
     if not files:
         return "no freqtrade config file ([bot] framework_config)"
     try:
-        data = load_freqtrade(files).data
+        data = with_handed_over(config, load_freqtrade(files).data)
     except FrameworkConfigError as exc:
         return str(exc)
     api = data.get("api_server")

@@ -7,11 +7,11 @@ position closed, every asset outside `keep` and the quote sold or reported as du
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from botguard.venues.types import Exposure, MarketInfo, PositionSide
+from botguard.venues.types import Balance, Exposure, MarketInfo, PositionSide
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,43 @@ class Unsellable:
     reason: str
 
 
-Action = CancelOrders | ClosePosition | SellAsset | Dust | Unsellable
+@dataclass(frozen=True, slots=True)
+class LeftAlone:
+    """`flatten = "bot"`: holdings the bot does not own, which the kill leaves as they are."""
+
+    account: str
+    asset: str
+    """An asset, or a derivatives symbol with its side ("BTC/USDT:USDT long")."""
+    amount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class BotShare:
+    """`flatten = "bot"`: how much of each asset and position is the bot's to flatten.
+
+    Read from the bot's own books (untrusted): it only ever lowers what the exchange's
+    books show, never raises it. What the kill already sold or closed in this run is
+    taken off (`minus`), so a later round never sells the account's own holdings.
+    """
+
+    assets: Mapping[str, Decimal] = field(default_factory=dict)
+    """Spot: asset -> amount the bot's open trades hold."""
+    positions: Mapping[tuple[str, PositionSide], Decimal] = field(default_factory=dict)
+    """Derivatives: (symbol, side) -> contracts the bot's open trades hold."""
+
+    def minus(self, sold: Sequence[SellAsset], closed: Sequence[ClosePosition]) -> BotShare:
+        """The share left once these sells and closes went through."""
+        assets = dict(self.assets)
+        for sell in sold:
+            assets[sell.asset] = max(Decimal(0), assets.get(sell.asset, Decimal(0)) - sell.amount)
+        positions = dict(self.positions)
+        for close in closed:
+            key = (close.symbol, close.side)
+            positions[key] = max(Decimal(0), positions.get(key, Decimal(0)) - close.amount)
+        return BotShare(assets, positions)
+
+
+Action = CancelOrders | ClosePosition | SellAsset | Dust | Unsellable | LeftAlone
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +122,8 @@ class KillPlan:
     kept: tuple[str, ...] = field(default=())
     unsellable: tuple[Unsellable, ...] = ()
     """Assets no listed market sells into the quote: they keep the account off "flat"."""
+    left_alone: tuple[LeftAlone, ...] = ()
+    """`flatten = "bot"`: what is not the bot's and stays (never exposure the kill owes)."""
 
     @property
     def stuck_positions(self) -> tuple[Dust, ...]:
@@ -128,31 +166,46 @@ def _too_small(amount: Decimal, info: MarketInfo, price: Decimal | None) -> str 
 
 
 def _closes(
-    exposure: Exposure, markets_info: Mapping[str, MarketInfo]
-) -> tuple[list[ClosePosition], list[Dust]]:
-    closes, dust = [], []
+    exposure: Exposure, markets_info: Mapping[str, MarketInfo], share: BotShare | None
+) -> tuple[list[ClosePosition], list[Dust], list[LeftAlone]]:
+    closes, dust, left = [], [], []
     for pos in sorted(exposure.positions, key=lambda p: (p.symbol, p.side)):
         info = markets_info.get(pos.symbol)
-        amount = round_down(pos.contracts, info.amount_step if info else None)
+        contracts = pos.contracts
+        if share is not None:
+            contracts = min(contracts, share.positions.get((pos.symbol, pos.side), Decimal(0)))
+            if contracts < pos.contracts:
+                what = f"{pos.symbol} {pos.side.value}"
+                left.append(LeftAlone(exposure.account, what, pos.contracts - contracts))
+            if contracts <= 0:
+                continue
+        amount = round_down(contracts, info.amount_step if info else None)
         reason = _too_small(amount, info, None) if info else None
         if reason is not None:  # notional minimums do not apply to reduce-only closes
-            dust.append(Dust(exposure.account, pos.symbol, pos.contracts, reason, position=True))
+            dust.append(Dust(exposure.account, pos.symbol, contracts, reason, position=True))
             continue
         closes.append(ClosePosition(exposure.account, pos.symbol, pos.side, amount, pos.hedged))
-    return closes, dust
+    return closes, dust, left
 
 
 def _sells(
-    exposure: Exposure, keep: frozenset[str], quote: str, markets_info: Mapping[str, MarketInfo]
-) -> tuple[list[SellAsset], list[Dust | Unsellable], list[str]]:
+    exposure: Exposure,
+    keep: frozenset[str],
+    quote: str,
+    markets_info: Mapping[str, MarketInfo],
+    share: BotShare | None,
+) -> tuple[list[SellAsset], list[Dust | Unsellable | LeftAlone], list[str]]:
     sells: list[SellAsset] = []
-    dust: list[Dust | Unsellable] = []
+    dust: list[Dust | Unsellable | LeftAlone] = []
     kept: list[str] = []
-    for bal in sorted(exposure.balances, key=lambda b: b.asset):
-        if bal.asset == quote:
+    for whole in sorted(exposure.balances, key=lambda b: b.asset):
+        if whole.asset == quote:
             continue
-        if bal.asset in keep:
-            kept.append(bal.asset)
+        if whole.asset in keep:
+            kept.append(whole.asset)
+            continue
+        bal = _bots_part(exposure.account, whole, share, dust)
+        if bal is None:
             continue
         symbol = f"{bal.asset}/{quote}"
         info = markets_info.get(symbol)
@@ -169,6 +222,19 @@ def _sells(
             continue
         sells.append(SellAsset(exposure.account, bal.asset, info.symbol, amount, via))
     return sells, dust, kept
+
+
+def _bots_part(
+    account: str, bal: Balance, share: BotShare | None, left: list[Dust | Unsellable | LeftAlone]
+) -> Balance | None:
+    """The part of a balance the kill may sell: all of it, or the bot's share (the rest
+    is noted as left alone); None when nothing is the bot's."""
+    if share is None:
+        return bal
+    mine = min(bal.total, share.assets.get(bal.asset, Decimal(0)))
+    if mine < bal.total:
+        left.append(LeftAlone(account, bal.asset, bal.total - mine))
+    return Balance(bal.asset, free=mine, used=Decimal(0)) if mine > 0 else None
 
 
 ROUTE_VIA = ("BTC", "ETH", "BNB", "USDC", "USDT", "FDUSD")
@@ -196,13 +262,18 @@ def plan_kill(
     quote: str,
     markets_info: Mapping[str, MarketInfo],
     flatten: bool = True,
+    share: BotShare | None = None,
 ) -> KillPlan:
-    """The plan for one account: cancel every book, close every position, sell the rest."""
+    """The plan for one account: cancel every book, close every position, sell the rest.
+
+    With a `share` (`flatten = "bot"`) only the bot's part of each balance and position
+    is sold or closed; the rest is listed as left alone.
+    """
     cancels = _cancels(exposure)
     if not flatten:
         return KillPlan(exposure.account, cancels=cancels)
-    closes, close_dust = _closes(exposure, markets_info)
-    sells, left, kept = _sells(exposure, frozenset(keep), quote, markets_info)
+    closes, close_dust, spared = _closes(exposure, markets_info, share)
+    sells, left, kept = _sells(exposure, frozenset(keep), quote, markets_info, share)
     return KillPlan(
         exposure.account,
         cancels=cancels,
@@ -211,4 +282,5 @@ def plan_kill(
         dust=tuple(close_dust + [d for d in left if isinstance(d, Dust)]),
         kept=tuple(kept),
         unsellable=tuple(u for u in left if isinstance(u, Unsellable)),
+        left_alone=tuple(spared + [a for a in left if isinstance(a, LeftAlone)]),
     )

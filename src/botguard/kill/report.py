@@ -100,6 +100,7 @@ def plan_lines(plan: KillPlan) -> list[str]:
     lines += [f"unsellable {fmt(u.amount)} {u.asset}: {u.reason}" for u in plan.unsellable]
     lines += [f"dust {fmt(d.amount)} {d.asset}: {d.reason}" for d in plan.dust]
     lines += [f"keep {k}" for k in plan.kept]
+    lines += [f"leave {fmt(a.amount)} {a.asset}: not the bot's" for a in plan.left_alone]
     return lines
 
 
@@ -175,7 +176,7 @@ def _account_outcome(acct: AccountResult) -> str:
     )
     if acct.status is AccountStatus.FLAT:
         return f"{acct.account} flat ({did})"
-    lines = [ln for ln in plan_lines(acct.remaining) if not ln.startswith("keep ")] if (
+    lines = [ln for ln in plan_lines(acct.remaining) if not ln.startswith(("keep ", "leave "))] if (
         acct.remaining is not None) else []  # fmt: skip
     if lines:
         more = f" and {len(lines) - 3} more" if len(lines) > 3 else ""

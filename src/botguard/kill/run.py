@@ -22,6 +22,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, TypeVar
 
 from botguard.config import AccountConfig, Config
@@ -29,6 +30,7 @@ from botguard.errors import BotguardError
 from botguard.halt import set_halt
 from botguard.journal import Journal
 from botguard.kill.botpid import BotIdentity, in_unit
+from botguard.kill.botshare import ShareRead, read_share
 from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
 from botguard.kill.runlog import KillLock, RunClock, RunLog
@@ -217,14 +219,19 @@ def _set_exception(future: asyncio.Future[T], exc: BaseException) -> None:
         future.set_exception(exc)
 
 
-def settings_for(config: Config, account: AccountConfig, *, flatten: bool, dry: bool) -> Settings:
-    """The per-account loop settings."""
+def settings_for(
+    config: Config, account: AccountConfig, *, flatten: bool, dry: bool, share: ShareRead | None
+) -> Settings:
+    """The per-account loop settings; `share` is what the bot holds (`flatten = "bot"`)."""
+    flatten = flatten and config.kill.flatten
     return Settings(
         keep=frozenset(account.keep),
         quote=account.quote,
         prefix=config.bot.client_id_prefix,
-        flatten=flatten and config.kill.flatten,
+        flatten=flatten,
         dry_run=dry,
+        share=share.share if share else None,
+        unattributed=share.unattributed if share else None,
     )
 
 
@@ -237,6 +244,8 @@ class _Run:
     log: RunLog
     clock: RunClock
     first_round: int
+    shares: Mapping[str, ShareRead] = dataclasses.field(default_factory=dict)
+    """`flatten = "bot"`: each account's share of the bot, read before the bot was stopped."""
 
 
 async def run_kill(
@@ -267,12 +276,53 @@ async def run_kill(
         with Journal(config.state.dir) as journal:
             kind = options.kind if not options.dry_run else f"{options.kind}-dry-run"
             log = RunLog(journal, kind)
-            run = _Run(config, options, log, clock, log.rounds_done())
+            shares = await read_shares(config, accounts, options)
+            run = _Run(config, options, log, clock, log.rounds_done(), shares)
             stop = None
             if flag is not None:  # journaled and timed: the demo's "halt" phase
                 stop = asyncio.create_task(_stop_and_journal(run, flag))
                 await asyncio.wait({stop}, timeout=STOP_HEAD_START_S)
             return await _locked(run, accounts, venues or {}, stop)
+
+
+def halted_at(run: _Run) -> datetime | None:
+    """When the standing halt flag went up (None: no flag, or not botguard's own)."""
+    from botguard.halt import read_halt
+
+    flag = read_halt(run.config.state.dir)
+    try:
+        at = datetime.fromisoformat(str((flag or {}).get("at", "")))
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
+SHARE_READ_S = 3.0
+"""How long the bot's books may take to read before the bot is stopped: a database the
+bot holds locked (or a FIFO in its place) attributes nothing rather than delay the stop."""
+
+
+async def read_shares(
+    config: Config, accounts: Sequence[AccountConfig], options: KillOptions
+) -> dict[str, ShareRead]:
+    """`flatten = "bot"` accounts' shares, read after the halt flag and before the bot is
+    stopped: stopping may change its books (a framework asked to stand down drops its
+    trades), and what it held when halted is what the kill flattens."""
+    if not (options.flatten and config.kill.flatten):
+        return {}
+    wanted = [a for a in accounts if a.flatten == "bot"]
+    reads = [_read_share_bounded(config, a) for a in wanted]
+    return {a.name: share for a, share in zip(wanted, await asyncio.gather(*reads), strict=True)}
+
+
+async def _read_share_bounded(config: Config, account: AccountConfig) -> ShareRead:
+    try:
+        return await asyncio.wait_for(
+            _in_daemon_thread(lambda: read_share(config, account)), timeout=SHARE_READ_S
+        )
+    except TimeoutError:
+        why = f"the bot's books did not answer within {SHARE_READ_S:g} s"
+        return ShareRead(unattributed=f'flatten = "bot": {why}')
 
 
 async def _stop_and_journal(run: _Run, flag: HaltRecord) -> HaltRecord:
@@ -320,9 +370,11 @@ async def _account(
             logger.info("account %s not opened: %s", account.name, exc)
             run.log.step("open", account.name, "failed", {"reason": str(exc)})
             return unreachable(account.name, str(exc))
-    settings = settings_for(
-        run.config, account, flatten=run.options.flatten, dry=run.options.dry_run
-    )
+    share = run.shares.get(account.name)
+    if share is not None:
+        share = share.minus_journaled(run.log.journal, account.name, halted_at=halted_at(run))
+    settings = settings_for(run.config, account, flatten=run.options.flatten,
+                            dry=run.options.dry_run, share=share)  # fmt: skip
     try:
         result = await settle_account(
             venue, settings, run.log, clock=run.clock, first_round=run.first_round
@@ -330,7 +382,7 @@ async def _account(
         if stop is None:
             return result
         await asyncio.wait({stop}, timeout=run.clock.remaining())
-        again = await settle_account(venue, settings, run.log, clock=run.clock,
+        again = await settle_account(venue, settings.after(result.done), run.log, clock=run.clock,
                                      first_round=run.first_round + result.rounds)  # fmt: skip
         return after(result, again)
     finally:

@@ -10,6 +10,7 @@ reported `failed` at once, never retried.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -17,7 +18,7 @@ from typing import Any
 
 from botguard.errors import VenueError
 from botguard.kill.execute import Outcome, execute_plan
-from botguard.kill.plan import CancelOrders, KillPlan, plan_kill
+from botguard.kill.plan import BotShare, CancelOrders, KillPlan, plan_kill
 from botguard.kill.runlog import RunClock, RunLog
 from botguard.venues.base import Venue, verification
 from botguard.venues.capability import CancelsWithoutMarkets
@@ -74,6 +75,17 @@ class Settings:
     prefix: str
     flatten: bool = True
     dry_run: bool = False
+    share: BotShare | None = None
+    """`flatten = "bot"`: the bot's part of the account (None: all of it)."""
+    unattributed: str | None = None
+    """`flatten = "bot"` whose books could not be read, and why: nothing is sold or
+    closed, and the account is reported unverified, never flat."""
+
+    def after(self, done: Outcome) -> Settings:
+        """These settings for a later pass, with what `done` sold and closed taken off."""
+        if self.share is None:
+            return self
+        return dataclasses.replace(self, share=self.share.minus(done.sold, done.closed))
 
 
 ROUND_PAUSE_S = 0.2
@@ -155,12 +167,34 @@ def _verdict(result: AccountResult, plan: KillPlan, exposure: Exposure, settings
     if plan.empty:
         if exposure.futures_refused or plan.stuck_positions or plan.unsellable:
             return AccountStatus.RESIDUAL
-        return AccountStatus.UNVERIFIED if exposure.unchecked else AccountStatus.FLAT
+        unverified = exposure.unchecked or settings.unattributed
+        return AccountStatus.UNVERIFIED if unverified else AccountStatus.FLAT
     if result.refused:  # the key may not do what is left: retrying cannot help
         return AccountStatus.RESIDUAL
     if clock.is_past():
         return AccountStatus.UNREACHABLE if result.done.unreachable else AccountStatus.RESIDUAL
     return None
+
+
+def _plan(exposure: Exposure, markets: MarketsView, settings: Settings) -> KillPlan:
+    """This round's plan; `flatten = "bot"` with unreadable books flattens nothing."""
+    flatten = settings.flatten and settings.unattributed is None
+    return plan_kill(exposure, keep=settings.keep, quote=settings.quote, markets_info=markets,
+                     flatten=flatten, share=settings.share)  # fmt: skip
+
+
+def _note_share(result: AccountResult, plan: KillPlan, settings: Settings) -> None:
+    """`flatten = "bot"`: why nothing was attributed, or what is left as not the bot's."""
+    if settings.unattributed:
+        note = f"{settings.unattributed}; nothing sold or closed, so not verified"
+        result.notes += [note] if note not in result.notes else []
+    result.notes[:] = [n for n in result.notes if not n.startswith(LEFT_ALONE)]  # the latest
+    if plan.left_alone:
+        left = ", ".join(f"{a.asset} {a.amount.normalize():f}" for a in plan.left_alone)
+        result.notes.append(f"{LEFT_ALONE}{left}")
+
+
+LEFT_ALONE = 'flatten = "bot", left alone as not the bot\'s: '
 
 
 def _note_unread(result: AccountResult, exposure: Exposure) -> None:
@@ -240,11 +274,11 @@ async def _settle(
         if exposure is None:
             result.status = AccountStatus.UNREACHABLE
             return
-        plan = plan_kill(exposure, keep=settings.keep, quote=settings.quote,
-                         markets_info=markets, flatten=settings.flatten)  # fmt: skip
+        plan = _plan(exposure, markets, settings.after(result.done))
         result.plan = result.plan or plan
         result.remaining = plan
         _note_unread(result, exposure)
+        _note_share(result, plan, settings)
         verdict = _verdict(result, plan, exposure, settings, clock=clock)
         if verdict is not None:
             result.status = verdict

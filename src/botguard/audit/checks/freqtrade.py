@@ -11,18 +11,31 @@ and a token signed with a public sample secret is accepted.
 
 from __future__ import annotations
 
-import ipaddress
-import json
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from botguard.audit.model import Context, Outcome, host_check
-from botguard.config import Config
 from botguard.findings import Severity, Status
+from botguard.framework.freqtrade import (
+    FrameworkConfigError,
+    FreqtradeConfig,
+    config_files,
+    deep_merge,
+    load_freqtrade,
+    with_handed_over,
+)
+from botguard.framework.freqtrade import is_loopback as _loopback
+from botguard.framework.jsonc import strip_jsonc
 
-MAX_CONFIG_BYTES = 1 << 20
-"""A freqtrade config is a few kB; a bigger file is not read."""
+__all__ = [
+    "FrameworkConfigError",
+    "FreqtradeConfig",
+    "config_files",
+    "deep_merge",
+    "load_freqtrade",
+    "strip_jsonc",
+    "with_handed_over",
+]
+
 SAMPLE_SECRETS = frozenset(
     {"super-secret", "somethingrandom", "SuperSecurePassword", "secret_ws_t0ken.", "freqtrader"}
 )
@@ -43,98 +56,6 @@ SECRET_FIELDS = (
 """Fields that hold a credential freqtrade can take from its environment instead."""
 
 
-class FrameworkConfigError(Exception):
-    """A framework config file could not be read or parsed."""
-
-
-@dataclass(frozen=True, slots=True)
-class FreqtradeConfig:
-    """The merged config and the files it came from."""
-
-    files: tuple[Path, ...]
-    data: dict[str, Any]
-
-
-def config_files(config: Config) -> list[Path]:
-    """`[bot] framework_config`, else the workdir's config.json when it exists."""
-    if config.bot.framework_config:
-        return list(config.bot.framework_config)
-    workdir = config.bot.workdir
-    default = workdir / "config.json" if workdir is not None else None
-    return [default] if default is not None and default.is_file() else []
-
-
-def strip_jsonc(text: str) -> str:
-    """JSON with `//` and `/* */` comments and trailing commas, as plain JSON.
-
-    String contents are kept as they are (a URL's `//` is not a comment).
-    """
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            j = i + 1
-            while j < n and text[j] != '"':
-                j += 2 if text[j] == "\\" else 1
-            out.append(text[i : j + 1])
-            i = j + 1
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-        elif ch in "}]":
-            _drop_trailing_comma(out)
-            out.append(ch)
-            i += 1
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def _drop_trailing_comma(out: list[str]) -> None:
-    k = len(out) - 1
-    while k >= 0 and out[k].isspace():
-        k -= 1
-    if k >= 0 and out[k] == ",":
-        del out[k]
-
-
-def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """`over` on top of `base`, nested dicts merged (freqtrade's order for `-c a -c b`)."""
-    merged = dict(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def load_freqtrade(files: list[Path]) -> FreqtradeConfig:
-    """Every file parsed and merged; FrameworkConfigError names the file at fault."""
-    data: dict[str, Any] = {}
-    for path in files:
-        try:
-            with path.open("rb") as handle:
-                raw = handle.read(MAX_CONFIG_BYTES + 1)
-        except OSError as exc:
-            raise FrameworkConfigError(f"cannot read {path}: {exc.strerror}") from None
-        if len(raw) > MAX_CONFIG_BYTES:
-            raise FrameworkConfigError(f"{path} is larger than {MAX_CONFIG_BYTES} bytes")
-        try:
-            parsed = json.loads(strip_jsonc(raw.decode("utf-8", "replace")))
-        except ValueError as exc:
-            raise FrameworkConfigError(f"{path} is not valid JSON: {exc}") from None
-        if not isinstance(parsed, dict):
-            raise FrameworkConfigError(f"{path} is not a JSON object")
-        data = deep_merge(data, parsed)
-    return FreqtradeConfig(tuple(files), data)
-
-
 def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
     value = data.get(name)
     return value if isinstance(value, dict) else {}
@@ -149,15 +70,6 @@ def _weak(value: Any, minimum: int) -> str | None:
     if len(value) < minimum:
         return f"shorter than {minimum} characters"
     return None
-
-
-def _loopback(address: Any) -> bool:
-    if address == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(str(address)).is_loopback
-    except ValueError:
-        return False
 
 
 def api_server_problems(data: dict[str, Any]) -> list[str]:
@@ -234,7 +146,7 @@ async def framework_api(ctx: Context) -> Outcome:
     loaded = _load(ctx)
     if isinstance(loaded, Outcome):
         return loaded
-    problems = api_server_problems(loaded.data)
+    problems = api_server_problems(with_handed_over(ctx.config, loaded.data))
     if not _section(loaded.data, "api_server").get("enabled"):
         return Outcome(Status.PASS, "API server disabled", subject=_subject(loaded))
     if problems:

@@ -32,9 +32,9 @@ def secret_file(ref: str) -> Path | None:
 
 
 def config_refs(config: Config) -> list[str]:
-    """Every secret reference in the config: each account's, then the alert URLs."""
+    """Every secret reference in the config: accounts', `[bot] secrets`, the alert URLs."""
     refs = [r for a in config.account for r in account_refs(a).values()]
-    return refs + list(config.alerts.urls)
+    return refs + list(config.bot.secrets) + list(config.alerts.urls)
 
 
 def secret_files(config: Config) -> list[Path]:

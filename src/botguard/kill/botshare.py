@@ -1,0 +1,126 @@
+"""`flatten = "bot"`: what the bot holds, from its framework's own books (freqtrade's db).
+
+The books are the bot's, so untrusted: they can only lower what the kill sells below
+what the exchange's books show (plan.BotShare caps, never adds). Books that cannot be
+read attribute nothing: the kill then sells and closes nothing on that account and
+reports it unverified with the reason, rather than guessing all or nothing silently.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from botguard.config import AccountConfig, Config
+from botguard.framework.freqtrade import (
+    BooksError,
+    FrameworkConfigError,
+    config_files,
+    find_db_url,
+    load_freqtrade,
+    read_open_trades,
+    sqlite_path,
+)
+from botguard.framework.jsonc import parse_jsonc  # noqa: F401 - not in the read's thread
+from botguard.journal import Journal
+from botguard.kill.plan import BotShare, ClosePosition, SellAsset
+from botguard.venues.types import PositionSide
+
+if TYPE_CHECKING:
+    from botguard.framework.freqtrade import OpenTrades
+# Everything the read needs is imported with this module, so the bounded read after the
+# halt spends its time on the files, not on imports (a loaded CI machine, coverage on).
+
+
+@dataclass(frozen=True, slots=True)
+class ShareRead:
+    """The bot's share, or why there is none (exactly one is set for "bot")."""
+
+    share: BotShare | None = None
+    unattributed: str | None = None
+    books_at: datetime | None = None
+    """When the bot last wrote its books (the database file's mtime)."""
+
+    def minus_journaled(
+        self, journal: Journal, account: str, *, halted_at: datetime | None
+    ) -> ShareRead:
+        """The share less what kill runs sold and closed on `account` since the bot was
+        halted (or its books last written, whichever came first): a second `botguard
+        kill`, the bot still halted and its trades still open in its books, must not
+        sell the account's own coins for the bot's. The bot cannot have bought since:
+        it restarts only once the flag is lowered, and the next kill's flag is new."""
+        if self.share is None or self.books_at is None:
+            return self
+        since = min(self.books_at, halted_at) if halted_at is not None else self.books_at
+        try:
+            sold, closed = journaled_fills(journal, account, since=since)
+        except (ValueError, ArithmeticError, sqlite3.Error) as exc:  # never stops the kill
+            why = f"the journal's earlier sells could not be read ({type(exc).__name__})"
+            return ShareRead(unattributed=f'flatten = "bot": {why}')
+        return dataclasses.replace(self, share=self.share.minus(sold, closed))
+
+
+def journaled_fills(
+    journal: Journal, account: str, *, since: datetime
+) -> tuple[list[SellAsset], list[ClosePosition]]:
+    """The sells and closes kill runs journaled as done on `account` after `since`."""
+    sold: list[SellAsset] = []
+    closed: list[ClosePosition] = []
+    for run in journal.runs("kill"):
+        if run.finished_at is not None and run.finished_at < since:
+            continue
+        for step in journal.steps(run.id):
+            detail = step["detail"]
+            if step["status"] != "ok" or detail.get("account") != account:
+                continue
+            if datetime.fromisoformat(step["at"]) < since:
+                continue
+            amount = Decimal(str(detail.get("amount", "0")))
+            if step["action"] == "sell":
+                sold.append(SellAsset(account, str(detail.get("asset")), "", amount))
+            elif step["action"] == "close":
+                side = PositionSide(str(detail.get("side", "long")))
+                closed.append(
+                    ClosePosition(account, str(detail.get("symbol")), side, amount, False)
+                )
+    return sold, closed
+
+
+def read_share(config: Config, account: AccountConfig) -> ShareRead:
+    """The account's share to flatten: the whole account for "all", else the bot's books."""
+    if account.flatten == "all":
+        return ShareRead()
+    try:
+        db = database(config)
+        trades = read_open_trades(db)
+        books_at = datetime.fromtimestamp(db.stat().st_mtime, UTC)
+    except (BooksError, FrameworkConfigError, OSError) as exc:
+        return ShareRead(unattributed=f'flatten = "bot": {exc}')
+    return ShareRead(share=_share(trades), books_at=books_at)
+
+
+def database(config: Config) -> Path:
+    """freqtrade's sqlite file: `--db-url` in bot.command, `db_url`, or its default, with
+    a relative path taken from the bot's workdir (where freqtrade runs)."""
+    files = config_files(config)
+    data = load_freqtrade(files).data if files else {}
+    url = find_db_url(data, config.bot.command)
+    base = config.bot.workdir or (files[0].parent if files else config.path.parent)
+    path = sqlite_path(url, base)
+    if path is None:
+        raise BooksError("freqtrade's db_url is not a sqlite:/// file botguard can read")
+    return path
+
+
+def _share(trades: OpenTrades) -> BotShare:
+    """freqtrade's amounts (base currency) as the kill's units (contracts for positions)."""
+    positions: dict[tuple[str, PositionSide], Decimal] = {}
+    for (symbol, side), amount in trades.positions.items():
+        size = trades.contract_sizes.get(symbol) or Decimal(1)
+        positions[(symbol, PositionSide(side))] = amount / size
+    return BotShare(assets=dict(trades.assets), positions=positions)
