@@ -28,6 +28,7 @@ import asyncio
 import itertools
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -96,11 +97,18 @@ def timed(n: int, call: Callable[[int], object]) -> list[float]:
     """
     out = array.array("q", bytes(8 * n))
     clock = time.perf_counter_ns
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     for i in range(n):
         started = clock()
         call(i)
         out[i] = clock() - started
+    FAULTS.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults)
     return [ns / 1000 for ns in out]
+
+
+FAULTS: list[int] = []
+"""Minor page faults during each `timed` run, in call order (a fresh page is a fault: the
+cost the load on a shared machine cannot fake or hide)."""
 
 
 def stats(samples: list[float]) -> list[float]:
@@ -119,7 +127,8 @@ def exchange_on(url: str) -> Any:
 
 
 def worker(n: int, state_dir: Path) -> dict[str, list[float]]:
-    """Part 1 against whichever botguard this interpreter imports: label -> samples."""
+    """Part 1 against whichever botguard this interpreter imports: label -> samples
+    (FAULTS holds each label's page faults, in the same order)."""
     out: dict[str, list[float]] = {}
     with run_sim(SCENARIO) as sim:
         config = config_for(state_dir, sim.url, LIMITS)
@@ -175,7 +184,7 @@ def baseline_src(work: Path, rev: str) -> Path:
     return dest / "src"
 
 
-def run_worker(n: int, work: Path, src: Path) -> dict[str, list[float]]:
+def run_worker(n: int, work: Path, src: Path) -> dict[str, Any]:
     """One side of part 1 in a fresh interpreter that imports botguard from `src`."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     proc = subprocess.run(
@@ -187,20 +196,22 @@ def run_worker(n: int, work: Path, src: Path) -> dict[str, list[float]]:
     loaded, result = proc.stdout.strip().splitlines()[-2:]
     if not loaded.startswith(str(src)):
         sys.exit(f"the worker imported botguard from {loaded}, not {src}")
-    data: dict[str, list[float]] = json.loads(result)
+    data: dict[str, Any] = json.loads(result)
     return data
 
 
-def part_one(n: int, work: Path, rev: str, rounds: int = 4) -> Table:
+def part_one(n: int, work: Path, rev: str, rounds: int = 4) -> tuple[Table, Table]:
     """Before and after alternate in `rounds` workers each (n / rounds orders a worker),
     so a load spike from elsewhere on the machine falls on both sides alike."""
     srcs = {"before": baseline_src(work, rev), "after": ROOT / "src"}
     samples: dict[str, dict[str, list[float]]] = {"before": {}, "after": {}}
+    faults: dict[str, dict[str, int]] = {"before": {}, "after": {}}
     for r in range(rounds):
         for side, src in srcs.items():
             got = run_worker(n // rounds, work / f"{side}{r}", src)
-            for label, values in got.items():
+            for label, values in got["samples"].items():
                 samples[side].setdefault(label, []).extend(values)
+                faults[side][label] = faults[side].get(label, 0) + got["faults"][label]
     before = {label: stats(v) for label, v in samples["before"].items()}
     after = {label: stats(v) for label, v in samples["after"].items()}
     table = Table(
@@ -216,6 +227,21 @@ def part_one(n: int, work: Path, rev: str, rounds: int = 4) -> Table:
         table.add_row(label, *cells)
     ratio = [f"{s[WRAPPER][i] / s[CCXT][i]:.1%}" for s in (before, after) for i in (0, 1, 2)]
     table.add_row("whole wrapper / ccxt build + sign (same run)", *ratio, style="bold")
+    return table, faults_table(faults, before, rev)
+
+
+def faults_table(faults: dict[str, dict[str, int]], before: dict[str, Any], rev: str) -> Table:
+    """Minor page faults per 1,000 calls of each row (getrusage), before and after."""
+    load = os.getloadavg()[0]
+    table = Table(title=f"Minor page faults per 1,000 calls (getrusage, same runs): before "
+                  f"(@{rev}) and after; load average {load:.1f} at the end")  # fmt: skip
+    for column in ("per order", "before", "after"):
+        table.add_column(column, justify="left" if column == "per order" else "right")
+    for label in faults["after"]:
+        n = before[label][3] if label in before else 0
+        cells = [f"{faults[side].get(label, 0) / n * 1000:.2f}" if n else "-"
+                 for side in ("before", "after")]  # fmt: skip
+        table.add_row(label, *cells)
     return table
 
 
@@ -282,11 +308,13 @@ def main() -> None:
     if args.worker is not None:
         result = worker(args.orders, args.worker)
         print(botguard.__file__)
-        print(json.dumps({k: [round(x, 3) for x in v] for k, v in result.items()}))
+        samples = {k: [round(x, 3) for x in v] for k, v in result.items()}
+        print(json.dumps({"samples": samples, "faults": dict(zip(result, FAULTS, strict=True))}))
         return
     console = Console(width=150)
     with tempfile.TemporaryDirectory() as tmp:
-        console.print(part_one(args.orders, Path(tmp), args.baseline))
+        for table in part_one(args.orders, Path(tmp), args.baseline):
+            console.print(table)
         if not args.no_trip:
             console.print(asyncio.run(part_two(Path(tmp) / "two")))
 

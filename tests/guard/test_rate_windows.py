@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from botguard.guard.engine import Guard
 from botguard.guard.errors import GuardRejected
 from botguard.guard.policy import Policy
+from botguard.guard.rate import RateWindows
 from botguard.guard.rules import Intent, Rule
 
 from .conftest import BTC, ManualClock
@@ -97,3 +98,34 @@ def test_orders_keep_no_object_each_while_the_minute_window_fills(tmp_path: Path
     place(20_000)  # 0.2 s: all 21,000 orders are still inside both windows
     kept = sys.getallocatedblocks() - before
     assert kept < 500, f"{kept} memory blocks kept by 20,000 orders"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    ops=st.lists(
+        st.tuples(
+            st.sampled_from(["add", "add", "add", "drop", "count"]),
+            st.sampled_from([0.0, 0.01, 0.5, 1.0, 2.0, 30.0, 60.0, 61.0]),
+        ),
+        max_size=300,
+    )
+)
+def test_the_ring_counts_as_a_list_of_times_would_as_it_grows(
+    ops: list[tuple[str, float]],
+) -> None:
+    windows = RateWindows(capacity=2)  # grows from 2 slots: every doubling is exercised
+    model: list[float] = []
+    now = 0.0
+    for op, advance in ops:
+        now += advance
+        if op == "add":
+            windows.counts(now)  # the engine always counts before it adds
+            windows.add(now)
+            model.append(now)
+        elif op == "drop" and model and model[-1] == now:  # only the order just added
+            windows.drop_newest()
+            model.pop()
+        assert windows.counts(now) == (
+            sum(1 for t in model if t > now - 1.0),
+            sum(1 for t in model if t > now - 60.0),
+        )

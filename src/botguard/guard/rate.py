@@ -5,7 +5,7 @@ last minute), read through two start indices that only move forward. Unlike a de
 of floats it keeps no object per order: while the minute filled, those floats (and the
 deques' blocks) took a fresh page about every 100 orders, a minor fault that was the
 wrapper's p99 (issue 18). The ring doubles when full, so it settles at the busiest
-minute's size, never more than the per-minute limit allows.
+minute's size, never more than the per-minute limit allows; a running bot reuses it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ class RateWindows:
     __slots__ = ("_end", "_mask", "_minute", "_ring", "_second")
 
     def __init__(self, capacity: int = 256) -> None:
-        self._ring = array("d", bytes(8 * capacity))
+        self._ring = array("d", [0.0]) * capacity
         self._mask = capacity - 1  # capacity is a power of two
         self._end = 0
         """Index after the newest order (indices grow for ever; slots wrap by `_mask`)."""
@@ -54,13 +54,14 @@ class RateWindows:
         self._minute = min(self._minute, self._end)
 
     def _grow(self) -> None:
-        """Double the ring, oldest order first at slot 0 (rare: log2 of the busiest minute)."""
-        ring, mask, start, end = self._ring, self._mask, self._minute, self._end
-        capacity = 2 * (mask + 1)
-        grown = array("d", bytes(8 * capacity))
-        for slot, i in enumerate(range(start, end)):
-            grown[slot] = ring[i & mask]
-        self._ring, self._mask = grown, capacity - 1
-        self._second -= start
-        self._end -= start
+        """Double the full ring, oldest order first at slot 0, in C (slices, no loop).
+
+        Rare (log2 of the busiest minute), and every page of the new ring is written here,
+        in one call: the orders after it never fault on it.
+        """
+        ring, start = self._ring, self._minute & self._mask
+        self._ring = ring[start:] + ring[:start] + array("d", [0.0]) * len(ring)
+        self._mask = 2 * len(ring) - 1
+        self._second -= self._minute
+        self._end -= self._minute
         self._minute = 0
