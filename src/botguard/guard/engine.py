@@ -90,7 +90,7 @@ class Guard:
         self.on_trip = on_trip
         self._state = GuardState.ACTIVE
         self._halt = str(halt_flag_path(policy.state_dir)) if policy.state_dir else None
-        self._rates = RateWindows()
+        self._rates = RateWindows(policy.max_orders_per_second, policy.max_orders_per_minute)
         self._breaches: deque[float] = deque()
         self._session = os.urandom(4).hex()
         self._counter = itertools.count(1)
