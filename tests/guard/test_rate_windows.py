@@ -100,14 +100,14 @@ def test_orders_keep_no_object_each_while_the_minute_window_fills(tmp_path: Path
     assert kept < 500, f"{kept} memory blocks kept by 20,000 orders"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     ops=st.lists(
         st.tuples(
             st.sampled_from(["add", "add", "add", "drop", "count"]),
             st.sampled_from([0.0, 0.01, 0.5, 1.0, 2.0, 30.0, 60.0, 61.0]),
         ),
-        max_size=300,
+        max_size=120,
     ),
     per_second=st.integers(1, 50),
     per_minute=st.integers(1, 400),

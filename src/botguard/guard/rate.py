@@ -46,11 +46,11 @@ class RateWindows:
 
     def add(self, now: float) -> None:
         """Count an admitted order at `now`."""
-        end = self._end
-        if end - self._minute > self._mask:  # full: drop what has left the minute first
+        if self._end - self._minute > self._mask:  # full: drop what has left the minute
             self._expire_minute(now - 60.0)
-            if end - self._minute > self._mask:
-                self._grow()
+            if self._end - self._minute > self._mask:
+                self._grow()  # rebases the indices
+        end = self._end
         self._ring[end & self._mask] = now
         self._end = end + 1
 
