@@ -12,7 +12,9 @@ a 4 MB log, a unit name, and this machine as the host (--root /). Measured:
 Goal (issue 5): the whole audit under 2 s plus one round trip. Then, before (botguard's
 src/ as of BASELINE_REV, from `git archive`) and after, each in fresh interpreters:
 run_audit in process, and the process from spawn to the first request the sim logged
-and to exit (issue 18: first request within 0.5 s, exit within in-process + 0.5 s).
+and to exit (issue 18: first request within 0.5 s, exit within in-process + 0.5 s);
+both sides' src/ compiled to .pyc first, as an installed wheel is. Last, `botguard kill
+--yes` from spawn to the first byte it sends a running guardian, before and after.
 
 Part 2. `lynis audit system --quick` and `botguard audit` on this machine: SSH, firewall,
 updates and time verdicts side by side, with what the machine shows when asked directly
@@ -25,10 +27,12 @@ usage: .venv/bin/python benchmarks/audit.py [--no-lynis]
 from __future__ import annotations
 
 import asyncio
+import compileall
 import getpass
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -44,8 +48,9 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 BOTGUARD = str(Path(sys.executable).parent / "botguard")
 LATENCY_MS = 50
-BASELINE_REV = "e921dcf"
-"""main before the audit's import work (issue 18): the "before" row of the process table."""
+BASELINE_REV = "e721a61"
+"""main before the second round of issue 18's start-up work (lazy `import botguard`, no
+rich in a pipe): the "before" rows (e921dcf was before the first round)."""
 ACCOUNTS = [
     (f"acct{i}", f"benchKey{i}x7Qm2Vn8Lp4", f"benchSecret{i}Zr5Tw9Yb3Kd6") for i in (1, 2, 3)
 ]
@@ -251,12 +256,64 @@ def process_table(config_path: Path, sim: Any, tmp: Path, rev: str) -> Table:
                 "exit - in process", "goal: first <= 0.5, exit <= in process + 0.5"):  # fmt: skip
         table.add_column(col, justify="left" if col == "side" else "right")
     sides = [(f"before (@{rev})", baseline_src(tmp, rev)), ("after (this tree)", ROOT / "src")]
+    for _, src in sides:  # an installed wheel has its .pyc: so do both sides here (as kill.py)
+        compileall.compile_dir(src / "botguard", quiet=1)
     for label, src in sides:
         inner = side_in_process(config_path, src)
         first, whole = side_process(config_path, src, sim)
         ok = first <= 0.5 and whole <= inner + 0.5
         table.add_row(label, f"{inner:.3f}", f"{first:.3f}", f"{whole:.3f}",
                       f"{whole - inner:+.3f}", "met" if ok else "NOT met")  # fmt: skip
+    return table
+
+
+def kill_first_byte(src: Path, tmp: Path, runs: int = 7) -> float:
+    """Median spawn to the first byte `botguard kill --yes` sends a guardian (importing `src`).
+
+    The guardian here is a bare listening socket at the guardian's path: it takes the first
+    byte, then answers an error line, so the command exits at once and nothing is killed.
+    """
+    state = tmp / "state"
+    state.mkdir(parents=True)
+    config = tmp / "botguard.toml"
+    config.write_text(f'[bot]\nname = "bench"\n\n[state]\ndir = "{state}"\n')
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    times = []
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
+        server.bind(str(state / "guardian.sock"))
+        server.listen(1)
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "botguard", "kill", "--yes", "-c", str(config)],
+                env=env, cwd=tmp, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            conn, _ = server.accept()
+            with conn:
+                conn.recv(1)
+                times.append(time.perf_counter() - t0)
+                conn.sendall(b'{"event": "error", "message": "benchmark", "code": 2}\n')
+            proc.wait(timeout=60)
+    return statistics.median(times)
+
+
+def kill_table(tmp: Path, rev: str) -> Table:
+    """`botguard kill --yes` to the guardian's first byte, before and after, alternating."""
+    table = Table(title="`botguard kill --yes` spawn -> first byte to a running guardian "
+                  "(seconds, median of 7, alternating sides twice; goal 0.15)")  # fmt: skip
+    table.add_column("side")
+    table.add_column("round 1", justify="right")
+    table.add_column("round 2", justify="right")
+    src = tmp / "baseline" / "src"
+    sides = {f"before (@{rev})": src, "after (this tree)": ROOT / "src"}
+    got: dict[str, list[str]] = {label: [] for label in sides}
+    for rnd in (1, 2):
+        for label, side in sides.items():
+            where = tmp / f"kill-{rnd}-{label.split()[0]}"
+            got[label].append(f"{kill_first_byte(side, where):.3f}")
+    for label, cells in got.items():
+        table.add_row(label, *cells)
     return table
 
 
@@ -299,6 +356,7 @@ def part_one(tmp: Path) -> list[dict[str, Any]]:
         imports = import_time()
         slow = asyncio.run(per_check(config))
         processes = process_table(config, sim, tmp, BASELINE_REV)
+    kills = kill_table(tmp, BASELINE_REV)
     goal = 2.0 + rtt
     table = Table(
         title=f"botguard audit, 3 accounts on one sim ({LATENCY_MS} ms latency), --root /"
@@ -313,6 +371,7 @@ def part_one(tmp: Path) -> list[dict[str, Any]]:
     table.add_row("exchange requests per audit / waves", f"{len(log)} / {waves(log)}", "")
     console.print(table)
     console.print(processes)
+    console.print(kills)
     slowest = Table(title="slowest checks, each run alone")
     slowest.add_column("check")
     slowest.add_column("seconds", justify="right")

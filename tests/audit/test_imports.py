@@ -87,6 +87,8 @@ def test_a_json_key_audit_loads_one_exchange_no_scan_engine_and_one_renderer(
     assert not {"botguard.report.text", "botguard.report.markdown", "botguard.report.sarif"} & (
         modules
     )
+    # piped: no progress bar is drawn, so rich is not imported to ask whether to draw one
+    assert not {m for m in modules if m.split(".")[0] == "rich"}
 
 
 def test_the_secrets_checks_still_load_the_scan_engine(tmp_path: Path) -> None:

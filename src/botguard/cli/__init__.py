@@ -58,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     install_redaction()
     args = list(sys.argv[1:] if argv is None else argv)
+    handed = kill.early_kill(args)  # a running guardian takes a plain `kill --yes` at once
+    if handed is not None:
+        return handed
     try:
         result = app(args=args, prog_name="botguard", standalone_mode=False)
     except typer.Exit as exc:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import sys
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -15,6 +18,88 @@ if TYPE_CHECKING:
 
     from botguard.config import Config
     from botguard.kill.report import KillReport
+
+
+@dataclass(slots=True)
+class GuardianKill:
+    """The flags of a plain `botguard kill --yes ...`, read before typer parses them."""
+
+    config: Path | None = None
+    accounts: list[str] = field(default_factory=list)
+    flatten: bool = True
+    halt: bool = True
+    deadline_s: float | None = None
+    yes: bool = False
+
+
+_TRIED = {"guardian": False}
+"""Whether `early_kill` already asked a guardian, so `kill_command` does not ask again."""
+_VALUED = {"-c": "config", "--config": "config", "-a": "account", "--account": "account",
+           "--deadline": "deadline"}  # fmt: skip
+_SWITCHES = {"-y": "yes", "--yes": "yes", "--no-flatten": "no_flatten", "--no-halt": "no_halt"}
+
+
+def plain_kill_flags(args: list[str]) -> GuardianKill | None:
+    """`kill`'s arguments when they are only the documented flags, spelt plainly, with
+    --yes and without --dry-run; else None, and typer parses (and reports) them."""
+    flags = GuardianKill()
+    rest = iter(args)
+    for arg in rest:
+        name, eq, inline = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name in _SWITCHES and not eq:
+            _switch(flags, _SWITCHES[name])
+            continue
+        value = inline if eq else next(rest, None)
+        if name not in _VALUED or value is None or value.startswith("-") or not value:
+            return None
+        if not _take(flags, _VALUED[name], value):
+            return None
+    return flags if flags.yes else None
+
+
+def _switch(flags: GuardianKill, which: str) -> None:
+    if which == "yes":
+        flags.yes = True
+    elif which == "no_flatten":
+        flags.flatten = False
+    else:
+        flags.halt = False
+
+
+def _take(flags: GuardianKill, which: str, value: str) -> bool:
+    """Store one option's value; False when typer would refuse it (it then says why)."""
+    if which == "config":
+        flags.config = Path(value)
+    elif which == "account":
+        flags.accounts.append(value)
+    else:
+        try:
+            deadline = float(value)
+        except ValueError:
+            return False
+        if not (math.isfinite(deadline) and 0.1 <= deadline <= 3600):  # --deadline's range
+            return False
+        flags.deadline_s = deadline
+    return True
+
+
+def early_kill(argv: list[str]) -> int | None:
+    """`botguard kill --yes` hands over to a running guardian before typer parses.
+
+    Typer imports pydantic and builds an adapter per parameter before any command runs:
+    about 0.1 s of a kill whose point is to start within milliseconds in the guardian's
+    warm process. Anything but the plain flags (or no guardian) returns None: typer runs.
+    `argv` is the whole command line; each call starts afresh (tests call main() often).
+    """
+    _TRIED["guardian"] = False
+    flags = plain_kill_flags(argv[1:]) if argv[:1] == ["kill"] else None
+    if flags is None:
+        return None
+    from botguard.guardian.client import try_guardian
+
+    _TRIED["guardian"] = True
+    return try_guardian(flags.config, flags.accounts or None, flatten=flags.flatten,
+                        halt=flags.halt, deadline_s=flags.deadline_s)  # fmt: skip
 
 
 def _confirm(cfg: Config, accounts: list[str] | None, flatten: bool, console: Console) -> bool:
@@ -55,7 +140,7 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
     ] = None,
 ) -> int:
     """Kill switch: halt the bot, cancel every order, flatten, verify flat."""
-    if yes and not dry_run:  # a running `botguard watch` has warm venues: kill there
+    if yes and not dry_run and not _TRIED["guardian"]:  # a running `botguard watch`: kill there
         from botguard.guardian.client import try_guardian
 
         code = try_guardian(config, account, flatten=not no_flatten, halt=not no_halt,

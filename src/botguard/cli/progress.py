@@ -7,6 +7,8 @@ report piped from stdout is never mixed with it.
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -24,9 +26,24 @@ def _ignore(done: int, total: int, what: str) -> None:
     """The update when nobody is watching."""
 
 
+_FORCING = ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE")
+"""Variables with which rich treats a pipe as a terminal: then rich decides."""
+
+
+def _surely_not_a_terminal() -> bool:
+    """stderr is no terminal and nothing tells rich to draw anyway: no bar, so rich (about
+    25 ms of a piped audit's start-up) is not imported to ask."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    piped = isatty is None or not isatty()
+    return piped and not any(os.environ.get(name) for name in _FORCING)
+
+
 @contextmanager
 def progress(description: str, *, total: int | None = None) -> Iterator[Update]:
     """A transient bar (or spinner while `total` is unknown) on a terminal; else silent."""
+    if _surely_not_a_terminal():
+        yield _ignore
+        return
     from botguard.secrets.console import make_console
 
     console = make_console(stderr=True)
@@ -65,6 +82,9 @@ def kill_progress(state_dir: Path, deadline_s: float) -> Iterator[None]:
     It reads the journal read-only from a thread, so it never takes a lock the kill
     needs and never changes what the kill does.
     """
+    if _surely_not_a_terminal():
+        yield
+        return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from botguard.secrets.console import make_console

@@ -23,6 +23,7 @@ from botguard.clock import Clock, SystemClock
 from botguard.guard.book import Book, Reservation, _num
 from botguard.guard.errors import GuardRejected, GuardTripped
 from botguard.guard.policy import BREACH_WINDOW_S, INF, Policy
+from botguard.guard.rate import RateWindows
 from botguard.guard.rules import (
     Intent,
     Rule,
@@ -89,8 +90,7 @@ class Guard:
         self.on_trip = on_trip
         self._state = GuardState.ACTIVE
         self._halt = str(halt_flag_path(policy.state_dir)) if policy.state_dir else None
-        self._last_minute: deque[float] = deque()
-        self._last_second: deque[float] = deque()
+        self._rates = RateWindows(policy.max_orders_per_second, policy.max_orders_per_minute)
         self._breaches: deque[float] = deque()
         self._session = os.urandom(4).hex()
         self._counter = itertools.count(1)
@@ -142,17 +142,15 @@ class Guard:
         trip = check_symbol(policy, intent) or check_order_notional(policy, intent)
         if trip is None and self._band:
             trip = check_price_band(policy, intent, self.book.prices.get(intent.symbol, 0.0))
-        second, minute = self._last_second, self._last_minute
         if trip is None:
-            trip = self._check_flow(second, minute, now, resting=resting)
+            trip = self._check_flow(now, resting=resting)
         if trip is None:
             trip = self._check_exposure(intent)
             if trip is not None and self._is_reducing(intent):
                 trip = None  # shrinking a position never breaches an exposure limit
         if trip is not None:
             raise self._breach(trip, now)
-        second.append(now)
-        minute.append(now)
+        self._rates.add(now)
 
     def admit(self, orders: Sequence[tuple[Intent, bool]]) -> list[int]:
         """Check orders (intent, resting) as one batch and reserve them; all or none.
@@ -179,8 +177,7 @@ class Guard:
         """A batch refused part-way: the orders before the refusal were never sent."""
         for token in tokens:
             self.book.release(token)
-            self._last_second.pop()
-            self._last_minute.pop()
+            self._rates.drop_newest()
 
     def settle(self, tokens: Sequence[int]) -> None:
         """The answer came (an order, or a refusal): the reservations end."""
@@ -209,16 +206,10 @@ class Guard:
             return
         raise GuardRejected(Trip(Rule.STATE, why, {"state": str(state)}), state)
 
-    def _check_flow(
-        self, second: deque[float], minute: deque[float], now: float, *, resting: bool
-    ) -> Trip | None:
+    def _check_flow(self, now: float, *, resting: bool) -> Trip | None:
         """The order rates (one second, one minute) and the open order count."""
-        second_ago, minute_ago = now - 1.0, now - 60.0
-        while second and second[0] <= second_ago:
-            second.popleft()
-        while minute and minute[0] <= minute_ago:
-            minute.popleft()
-        trip = check_order_rate(self.policy, len(second), len(minute))
+        second, minute = self._rates.counts(now)
+        trip = check_order_rate(self.policy, second, minute)
         if trip is None and resting:
             trip = check_open_orders(self.policy, self.book.open_count)
         return trip

@@ -1,21 +1,22 @@
 """The kill switch: halt, cancel, flatten, verify.
 
-Light to import (no ccxt here): `botguard.kill(config)` and a bot's `KillSwitch` load
-the exchange code when they first run. Options are keyword-only everywhere, so a
+Light to import (no ccxt, no report here): `import botguard` binds `kill` eagerly, and
+`botguard kill` starts there, so `botguard.kill(config)` and a bot's `KillSwitch` load
+the exchange code and the report when they first run. Options are keyword-only everywhere, so a
 misspelt one is a TypeError, never a silently different kill.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botguard.kill.options import KillOptions
-from botguard.kill.report import KillReport
 from botguard.secrets.logging import LogRedaction, attach_redaction
 
 if TYPE_CHECKING:
     from botguard.config import Config
+    from botguard.kill.report import KillReport
     from botguard.venues.base import Venue
 
 
@@ -112,3 +113,12 @@ class KillSwitch:
 
 
 __all__ = ["KillOptions", "KillReport", "KillSwitch", "kill"]
+
+
+def __getattr__(name: str) -> Any:
+    """KillReport on first use (its module imports the whole kill: plan, execute, verify)."""
+    if name == "KillReport":
+        from botguard.kill.report import KillReport
+
+        return KillReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
