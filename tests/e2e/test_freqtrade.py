@@ -20,12 +20,14 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from dotenv import dotenv_values
 
 from botguard.testing.sim import SimHandle, run_sim
 from botguard.venues.connect import rebase_urls
@@ -81,6 +83,8 @@ class Bot:
         (tmp_path / "run").mkdir()
         self.ft_config.write_text(json.dumps(self._ft_config(urls), indent=2), encoding="utf-8")
         self.config.write_text(self._botguard_toml(), encoding="utf-8")
+        self.password = ""
+        """The API server's password: empty until `init --fix-api-server` makes one."""
 
     def _ft_config(self, urls: dict[str, Any]) -> dict[str, Any]:
         """A user's live config: key in the file, API server open, every URL at the sim."""
@@ -118,8 +122,39 @@ class Bot:
     def command(self) -> list[str]:
         return [str(FREQTRADE), "trade", "-c", str(self.ft_config)]
 
-    def _botguard_toml(self) -> str:
+    def adopt_init(self, made: dict[str, Any]) -> None:
+        """Use what `init --from-freqtrade` wrote: its secret references, ids and URL.
+
+        Only what a test machine must differ in stays ours (freqtrade's path, the state
+        dir, the pid file, kill timings); the rest is init's, so `run` and `kill` below
+        work through the references init made and nothing else."""
+        (account,) = made["account"]
+        bot = made["bot"]
+        refs = {k: account[k] for k in ("api_key", "secret")}
+        self.config.write_text(
+            self._botguard_toml(
+                refs=refs, prefixes=bot["client_id_prefixes"], secrets=bot.get("secrets", []),
+                base_url=account["base_url"], markets=account["markets"],
+            ),
+            encoding="utf-8",
+        )  # fmt: skip
+        secrets = dotenv_values(self.dir / ".env")
+        self.password = secrets.get("FREQTRADE__API_SERVER__PASSWORD") or ""
+
+    def _botguard_toml(
+        self,
+        *,
+        refs: dict[str, str] | None = None,
+        prefixes: list[str] | None = None,
+        secrets: list[str] | None = None,
+        base_url: str | None = None,
+        markets: list[str] | None = None,
+    ) -> str:
         argv = json.dumps(self.command())
+        refs = refs or {"api_key": "env:FREQTRADE__EXCHANGE__KEY",
+                        "secret": "env:FREQTRADE__EXCHANGE__SECRET"}  # fmt: skip
+        prefixes = prefixes or ["x-TKT5PX2F", "x-cvBPrNm9"]
+        markets = markets or ["spot" if self.mode == "spot" else "swap"]
         return f"""
 [bot]
 name = "ft-e2e"
@@ -128,7 +163,8 @@ command = {argv}
 pidfile = "{self.dir / "run" / "bot.pid"}"
 framework = "freqtrade"
 framework_config = ["{self.ft_config}"]
-client_id_prefixes = ["x-TKT5PX2F", "x-cvBPrNm9"]
+client_id_prefixes = {json.dumps(prefixes)}
+secrets = {json.dumps(secrets or [])}
 
 [state]
 dir = "{self.dir / "state"}"
@@ -140,18 +176,18 @@ deadline_s = 40
 [[account]]
 name = "main"
 exchange = "binance"
-base_url = "{self.sim.url}"
-api_key = "env:FREQTRADE__EXCHANGE__KEY"
-secret = "env:FREQTRADE__EXCHANGE__SECRET"
-markets = ["{"spot" if self.mode == "spot" else "swap"}"]
+base_url = "{base_url or self.sim.url}"
+api_key = "{refs["api_key"]}"
+secret = "{refs["secret"]}"
+markets = {json.dumps(markets)}
 """
 
     def api(self, method: str, path: str) -> Any:
-        """freqtrade's REST API on loopback (basic auth, its empty password)."""
+        """freqtrade's REST API on loopback (basic auth)."""
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}/api/v1/{path}", method=method
         )
-        token = base64.b64encode(b"freqtrader:").decode()
+        token = base64.b64encode(f"freqtrader:{self.password}".encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             return json.loads(response.read())
@@ -164,8 +200,10 @@ markets = ["{"spot" if self.mode == "spot" else "swap"}"]
 
 
 def env(**extra: str) -> dict[str, str]:
+    """This environment without any FREQTRADE__ variable, plus `extra`: after init the
+    keys reach freqtrade only through what `botguard run` hands over from the .env."""
     out = {k: v for k, v in os.environ.items() if not k.startswith("FREQTRADE__")}
-    out.update(FREQTRADE__EXCHANGE__KEY=KEY, FREQTRADE__EXCHANGE__SECRET=SECRET, **extra)
+    out.update(extra)
     return out
 
 
@@ -197,10 +235,13 @@ def wait_for(
     raise AssertionError(f"timed out after {timeout_s:g} s waiting for {what}")
 
 
-def botguard(*args: str, timeout_s: float = 120.0) -> subprocess.CompletedProcess[str]:
+def botguard(
+    *args: str, timeout_s: float = 120.0, cwd: Path = ROOT, environ: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*BOTGUARD, *args], env=env(), capture_output=True, text=True, timeout=timeout_s,
-        cwd=ROOT,
+        [*BOTGUARD, *args], env=env(**(environ or {})), capture_output=True, text=True,
+        timeout=timeout_s,
+        cwd=cwd,
     )  # fmt: skip
 
 
@@ -261,16 +302,36 @@ def test_freqtrade_from_audit_to_kill_to_restart(
         config = str(bot.config)
 
         # The audit flags the API server (0.0.0.0, empty password) and the key in the file.
-        audit = botguard("audit", "--config", config, "--root", str(HOST), "--format", "json")
+        keys = {"FREQTRADE__EXCHANGE__KEY": KEY, "FREQTRADE__EXCHANGE__SECRET": SECRET}
+        audit = botguard(
+            "audit", "--config", config, "--root", str(HOST), "--format", "json", environ=keys
+        )
         assert audit.returncode == 1, audit.stderr
         findings = {f["id"]: f for f in json.loads(audit.stdout)["findings"]}
         for check_id in FT_CHECKS:
             assert findings[check_id]["status"] == "fail", findings[check_id]
         assert "0.0.0.0" in findings["host.framework_api"]["evidence"]  # noqa: S104
         assert "exchange.key" in findings["secrets.not_in_framework_config"]["evidence"]
-        # ft-init (`botguard init --from-freqtrade`) goes here: it fixes both findings,
-        # after which the audit passes them and `run` below needs no --allow for them.
+
+        # init --from-freqtrade fixes both: keys out of config.json into a mode-600 .env,
+        # the API server on loopback with strong secrets.
+        made_at = tmp_path / "made" / "botguard.toml"
+        made_at.parent.mkdir()
+        init = botguard("init", "--from-freqtrade", str(bot.ft_config), "--fix-api-server",
+                        "--dir", str(tmp_path), "--config", str(made_at), cwd=tmp_path)  # fmt: skip
+        assert init.returncode == 0, init.stdout + init.stderr
+        assert KEY not in bot.ft_config.read_text(encoding="utf-8")
+        assert oct((tmp_path / ".env").stat().st_mode & 0o777) == "0o600"
+        made = tomllib.loads(made_at.read_text(encoding="utf-8"))
+        assert made["bot"]["framework"] == "freqtrade"
+        assert made["account"][0]["base_url"] == sim.url  # ccxt_config's URLs were the sim's
+        bot.adopt_init(made)
+        audit = botguard("audit", "--config", config, "--root", str(HOST), "--format", "json")
+        findings = {f["id"]: f for f in json.loads(audit.stdout)["findings"]}
+        for check_id in FT_CHECKS:
+            assert findings[check_id]["status"] == "pass", findings[check_id]
         failing = [f"--allow={i}" for i, f in findings.items() if f["status"] in ("fail", "error")]
+        assert not set(FT_CHECKS) & {a.removeprefix("--allow=") for a in failing}
 
         run_argv = [*BOTGUARD, "run", "--config", config, "--root", str(HOST), *failing]
         run = spawn(run_argv, tmp_path / "run.out", env(), started)
@@ -305,7 +366,10 @@ def test_freqtrade_from_audit_to_kill_to_restart(
         # A restarted freqtrade agrees with the exchange: no open trade for what the kill
         # closed, no zero-amount trade in a slot, and no order loop.
         orders_before = len([e for e in sim.log() if "order" in e["path"] and e["method"] != "GET"])
-        restart = spawn(bot.command(), tmp_path / "restart.out", env(E2E_NO_ENTRIES="1"), started)
+        handed = {k: v or "" for k, v in dotenv_values(tmp_path / ".env").items()}
+        restart = spawn(
+            bot.command(), tmp_path / "restart.out", env(E2E_NO_ENTRIES="1", **handed), started
+        )
         begun = time.time()
         wait_for(
             "the restarted freqtrade's loop", lambda: _looped_since(bot, begun, times=5), restart

@@ -98,6 +98,11 @@ def test_a_missing_database_is_never_created(tmp_path: Path) -> None:
         ({"public": "http://10.0.0.5:8899/api"}, None),  # a sim is on this host
         ({"public": "http://127.0.0.1/api"}, None),  # no port: not a sim's address
         ("http://localhost:8899", "http://localhost:8899"),
+        # ccxt.pro keeps its websocket URLs nested under api.ws: rebased, they count too
+        ({"public": "http://127.0.0.1:8899/api", "ws": {"spot": "ws://127.0.0.1:8899/ws"}},
+         "http://127.0.0.1:8899"),
+        ({"public": "http://127.0.0.1:8899/api",
+          "ws": {"spot": "wss://stream.binance.com:9443/ws"}}, None),
         (None, None),
     ],
 )  # fmt: skip

@@ -268,11 +268,10 @@ def simulator_url(data: dict[str, Any]) -> str | None:
     from urllib.parse import urlsplit
 
     urls = lookup(data, ("exchange", "ccxt_config", "urls", "api"))
-    values = list(urls.values()) if isinstance(urls, dict) else [urls]
     origins = set()
-    for url in values:
+    for url in _leaves(urls):
         parts = urlsplit(url) if isinstance(url, str) else None
-        if parts is None or parts.scheme != "http" or parts.hostname not in _LOOPBACK:
+        if parts is None or parts.scheme not in ("http", "ws") or parts.hostname not in _LOOPBACK:
             return None
         try:
             port = parts.port
@@ -283,6 +282,13 @@ def simulator_url(data: dict[str, Any]) -> str | None:
 
 
 _LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def _leaves(tree: Any, depth: int = 0) -> list[Any]:
+    """Every value under nested dicts (ccxt.pro keeps its websocket URLs in `api.ws`)."""
+    if not isinstance(tree, dict) or depth > 4:
+        return [tree]
+    return [leaf for value in tree.values() for leaf in _leaves(value, depth + 1)]
 
 
 def toml_string(value: str) -> str:
