@@ -11,11 +11,13 @@ engine skips quickly through ordinary code.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Sequence
 
+from botguard.scan.literals import Literal, LiteralSet
 from botguard.scan.model import Hit
 
 _ASSIGN = re.compile(
@@ -67,7 +69,13 @@ _ANCHORED: tuple[tuple[str, str, bytes, int, re.Pattern[bytes]], ...] = (
 """(rule, confidence, literal anchor, bytes the match may start before it, regex)."""
 _PHRASE_TAIL = re.compile(rb"[^\s'\",;}\]]*")
 _KEYWORDS = (b"key", b"secret", b"token", b"passw", b"passphrase", b"pwd")
-"""Literal starts of `_ASSIGN`, found with bytes.find (much faster than a regex scan)."""
+"""Literal starts of `_ASSIGN`, found in any case (much faster than a regex scan)."""
+PATTERN_LITERALS = (
+    *(Literal(kw, caseless=True) for kw in _KEYWORDS),
+    *(Literal(anchor) for _, _, anchor, _, _ in _ANCHORED),
+)
+"""What the rules need found before any regex runs: the keywords, then each anchored rule's
+anchor. A scan with known values finds these in the same pass as the values' needles."""
 EXCHANGES = (
     "binance", "bybit", "okx", "okex", "kucoin", "kraken", "coinbase", "bitget", "gateio",
     "gate", "htx", "huobi", "bitfinex", "gemini", "bittrex", "mexc", "bitmex", "deribit",
@@ -105,37 +113,42 @@ def entropy(data: bytes) -> float:
     return -sum(c / total * math.log2(c / total) for c in counts.values())
 
 
-def find_patterns(buf: bytes) -> list[Hit]:
-    """Every pattern hit in `buf` (bytes of a file, a diff or a log)."""
+@functools.cache
+def _own_literals() -> LiteralSet:
+    return LiteralSet(PATTERN_LITERALS)
+
+
+def find_patterns(buf: bytes, starts: Sequence[Sequence[int]] | None = None) -> list[Hit]:
+    """Every pattern hit in `buf` (bytes of a file, a diff or a log).
+
+    `starts` holds the offsets of each of PATTERN_LITERALS in `buf`, when the
+    caller found them already (in its one pass with the known values' needles).
+    """
+    if starts is None:
+        starts = _own_literals().find(buf)
+    keyword_starts, anchor_starts = starts[: len(_KEYWORDS)], starts[len(_KEYWORDS) :]
     lowered = buf.lower()
     hits = [
         Hit(m.start(), m.end(), None, rule, confidence, "raw")
-        for rule, confidence, anchor, back, regex in _ANCHORED
-        for m in _anchored(buf, anchor, back, regex)
+        for (rule, confidence, _, back, regex), at in zip(_ANCHORED, anchor_starts, strict=True)
+        for m in _anchored(buf, at, back, regex)
     ]
     hits = [
         _demote(h) if h.rule in _DOCUMENTED and _in_comment(lowered, h.start) else h for h in hits
     ]
     if b"-----BEGIN EC " in buf:
         hits = [_ec_rule(h, buf) for h in hits]
-    hits += _assignment_hits(buf, lowered)
+    hits += _assignment_hits(buf, lowered, keyword_starts)
     return hits
 
 
-def _occurrences(buf: bytes, literal: bytes) -> Iterator[int]:
-    pos = buf.find(literal)
-    while pos != -1:
-        yield pos
-        pos = buf.find(literal, pos + 1)
-
-
 def _anchored(
-    buf: bytes, anchor: bytes, back: int, regex: re.Pattern[bytes]
+    buf: bytes, anchor_starts: Iterable[int], back: int, regex: re.Pattern[bytes]
 ) -> list[re.Match[bytes]]:
-    """Regex matches that start at most `back` bytes before an occurrence of `anchor`."""
+    """Regex matches that start at most `back` bytes before an occurrence of the anchor."""
     matches = []
     last_end = -1
-    for pos in _occurrences(buf, anchor):
+    for pos in anchor_starts:
         start = max(0, pos - back, last_end)
         m = regex.search(buf, start, pos + 8192) if back else regex.match(buf, pos)
         if m is not None and m.start() <= pos:
@@ -180,10 +193,12 @@ def _looks_random(value: bytes) -> bool:
     return has_digit and has_alpha and dots <= 1 and entropy(value) >= 3.3
 
 
-def _assignment_hits(buf: bytes, lowered: bytes) -> list[Hit]:
+def _assignment_hits(
+    buf: bytes, lowered: bytes, keyword_starts: Sequence[Sequence[int]]
+) -> list[Hit]:
     """Keyword-anchored `...key = value` hits, judged by value shape and nearby exchange."""
     found: list[tuple[Hit, str]] = []
-    for m in _assign_matches(lowered):
+    for m in _assign_matches(lowered, keyword_starts):
         keyword, start, end = m.group(1), m.start(3), m.end(3)
         ident = _identifier(lowered, m.start(1), m.start(2))
         kind = _kind(keyword, ident)
@@ -198,9 +213,11 @@ def _assignment_hits(buf: bytes, lowered: bytes) -> list[Hit]:
     return _resolve_passphrases(found)
 
 
-def _assign_matches(lowered: bytes) -> list[re.Match[bytes]]:
+def _assign_matches(
+    lowered: bytes, keyword_starts: Sequence[Sequence[int]]
+) -> list[re.Match[bytes]]:
     """`_ASSIGN` matched only where one of its keywords occurs, in buffer order."""
-    starts = sorted({pos for kw in _KEYWORDS for pos in _occurrences(lowered, kw)})
+    starts = sorted({pos for at in keyword_starts for pos in at})
     matches = []
     last_end = -1
     for pos in starts:
