@@ -149,3 +149,56 @@ def test_a_cancelled_history_scan_kills_git_and_says_cancelled(
 
     assert time.monotonic() - started < 20
     assert not _alive(int(pidfile.read_text()))
+
+
+HANGS = f"""#!/bin/sh
+# `git {{verb}}` appends its pid to a file and never ends; anything else is the real git.
+for arg in "$@"; do
+  if [ "$arg" = {{verb}} ]; then echo $$ >> "{{pidfile}}"; exec sleep 300; fi
+done
+exec {REAL_GIT} "$@"
+"""
+
+
+def _pids_once(pidfile: Path, count: int) -> list[int]:
+    """The pids in `pidfile` once it holds `count` of them (20 s at most: CI is slow)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        pids = pidfile.read_text().split() if pidfile.exists() else []
+        if len(pids) >= count:
+            return [int(p) for p in pids]
+        time.sleep(0.02)
+    raise AssertionError(f"{count} git processes never started")
+
+
+@pytest.mark.parametrize(("verb", "jobs"), [("log", 3), ("rev-list", 3)])
+def test_a_cancelled_split_scan_leaves_no_git_running(
+    tmp_path: Path,
+    repo: Path,
+    commit: Commit,
+    fresh_git: None,
+    monkeypatch: pytest.MonkeyPatch,
+    verb: str,
+    jobs: int,
+) -> None:
+    for i in range(jobs):
+        commit({f"f{i}.txt": f"{i}\n"})
+    pidfile = tmp_path / "git.pids"
+    bin_dir = _wrapper(tmp_path / "bin", HANGS.format(verb=verb, pidfile=pidfile))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    coverage = Coverage()
+    expected = jobs if verb == "log" else 1
+    pids: list[int] = []
+
+    def cancel_once_all_run() -> None:
+        pids.extend(_pids_once(pidfile, expected))
+        coverage.cancel()
+
+    canceller = threading.Thread(target=cancel_once_all_run)
+    canceller.start()
+    with pytest.raises(ScanCancelled):
+        scan_git_history(repo, [], coverage=coverage, jobs=jobs)
+    canceller.join()
+
+    assert len(pids) == expected
+    assert [p for p in pids if _alive(p)] == []
