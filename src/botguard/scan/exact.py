@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from botguard.scan.encodings import Needle, encoded_forms
-from botguard.scan.literals import Engine, Literal, LiteralSet
+from botguard.scan.literals import Engine, Literal, LiteralSet, compiled
 from botguard.scan.model import CERTAIN, Hit
 from botguard.scan.rules import PATTERN_LITERALS
 from botguard.secrets.secret import Secret
@@ -62,10 +62,8 @@ class ExactMatcher:
         """The compiled needles, followed by PATTERN_LITERALS when `patterns` (built once)."""
         found = self._sets.get(patterns)
         if found is None:
-            literals = [Literal(needle.data) for needle, _, _ in self._needles]
-            found = LiteralSet(
-                [*literals, *PATTERN_LITERALS] if patterns else literals, self._engine
-            )
+            literals = tuple(Literal(needle.data) for needle, _, _ in self._needles)
+            found = compiled(literals + PATTERN_LITERALS if patterns else literals, self._engine)
             self._sets[patterns] = found
         return found
 

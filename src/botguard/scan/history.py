@@ -70,6 +70,12 @@ def default_jobs() -> int:
     return max(1, min(MAX_JOBS, os.cpu_count() or 1))
 
 
+def split_history(repo: Path, jobs: int, coverage: Coverage) -> list[GitCommand]:
+    """At most `jobs` `git log` commands that together print every commit once, in log order."""
+    runs = _runs(_all_commits(repo, coverage), jobs)
+    return [GitCommand(_log_command(repo), b"\n".join(run) + b"\n") for run in runs if run]
+
+
 def _all_commits(repo: Path, coverage: Coverage) -> list[bytes]:
     """Every commit reachable from a ref, the stash or a reflog, newest first (git log's order)."""
     args = [*_GIT, "-C", str(repo), "rev-list", "--all", "--reflog"]
@@ -131,8 +137,7 @@ def scan_git_history_stats(
     coverage = coverage or Coverage()
     _require_repo(repo)
     matcher = ExactMatcher(secrets, min_prefix=min_prefix)
-    runs = _runs(_all_commits(repo, coverage), jobs or default_jobs())
-    commands = [GitCommand(_log_command(repo), b"\n".join(run) + b"\n") for run in runs if run]
+    commands = split_history(repo, jobs or default_jobs(), coverage)
     found: list[list[Leak]] = [[] for _ in commands]
     blobs: list[list[BinaryBlob]] = [[] for _ in commands]
     total = commits = 0

@@ -20,6 +20,7 @@ cannot be pickled, and never logs a literal.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Sequence
@@ -83,6 +84,11 @@ class LiteralSet:
     def __len__(self) -> int:
         return len(self._literals)
 
+    @property
+    def literals(self) -> tuple[Literal, ...]:
+        """The literals, in order (benchmarks/scan.py hands them to other engines)."""
+        return self._literals
+
     def __repr__(self) -> str:
         """Counts only: the literals may be derived from secrets."""
         return f"LiteralSet({len(self._literals)} literals, engine={self.engine.value})"
@@ -113,6 +119,13 @@ class LiteralSet:
             db.scan(buf, match_event_handler=on_match)
         for index in index_of:
             found[index].sort()
+
+
+@functools.lru_cache(maxsize=8)
+def compiled(literals: tuple[Literal, ...], engine: Engine | None = None) -> LiteralSet:
+    """The LiteralSet of `literals`, compiled once per process: a scan's tree, history and
+    object passes build equal matchers, and each Hyperscan compile costs 10-15 ms."""
+    return LiteralSet(literals, engine)
 
 
 def _compile(literals: Sequence[Literal]) -> hyperscan.Database | None:

@@ -11,13 +11,12 @@ engine skips quickly through ordinary code.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from botguard.scan.literals import Literal, LiteralSet
+from botguard.scan.literals import Literal, compiled
 from botguard.scan.model import Hit
 
 _ASSIGN = re.compile(
@@ -113,11 +112,6 @@ def entropy(data: bytes) -> float:
     return -sum(c / total * math.log2(c / total) for c in counts.values())
 
 
-@functools.cache
-def _own_literals() -> LiteralSet:
-    return LiteralSet(PATTERN_LITERALS)
-
-
 def find_patterns(buf: bytes, starts: Sequence[Sequence[int]] | None = None) -> list[Hit]:
     """Every pattern hit in `buf` (bytes of a file, a diff or a log).
 
@@ -125,7 +119,7 @@ def find_patterns(buf: bytes, starts: Sequence[Sequence[int]] | None = None) -> 
     caller found them already (in its one pass with the known values' needles).
     """
     if starts is None:
-        starts = _own_literals().find(buf)
+        starts = compiled(PATTERN_LITERALS).find(buf)
     keyword_starts, anchor_starts = starts[: len(_KEYWORDS)], starts[len(_KEYWORDS) :]
     lowered = buf.lower()
     hits = [
