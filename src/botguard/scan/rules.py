@@ -1,8 +1,9 @@
 """Patterns for exchange credentials whose values botguard does not know.
 
 Each hit carries a stable rule id (`exchange.kind`, e.g. `binance.api_key`) and a
-confidence. Assignment rules are keyword-first: the buffer is lowered once, a
-regex that starts with a literal keyword finds `...key = value` shapes, and the
+confidence. Assignment rules are keyword-first: the keywords are found in any
+case (in the scan's one literal pass), a case-insensitive regex that starts
+with the keyword finds `...key = value` shapes, and the
 value is then judged by shape (length, alphabet, entropy) and by the exchange
 named near it. Anchored rules (PEM blocks, Coinbase key names, Telegram and
 Gemini tokens) have their own regexes with literal prefixes, so Python's regex
@@ -22,7 +23,8 @@ from botguard.scan.model import Hit
 _ASSIGN = re.compile(
     rb"(key|secret|token|passphrase|password|passwd|pwd)"
     rb"[a-z0-9_.\-]{0,24}['\"]?\]?[ \t]{0,3}(=>|:=|=|:|,)[ \t]{0,3}(?:[bru]{1,2}(?=['\"]))?['\"]?"
-    rb"([a-z0-9_./+=\-]{6,200})(?![a-z0-9_./+=\-])"
+    rb"([a-z0-9_./+=\-]{6,200})(?![a-z0-9_./+=\-])",
+    re.IGNORECASE,  # ASCII only (bytes): as if on the lowered buffer, without lowering it
 )
 _UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _ANCHORED: tuple[tuple[str, str, bytes, int, re.Pattern[bytes]], ...] = (
@@ -80,7 +82,9 @@ EXCHANGES = (
     "gate", "htx", "huobi", "bitfinex", "gemini", "bittrex", "mexc", "bitmex", "deribit",
     "bitstamp", "cryptocom", "hyperliquid", "bitmart", "phemex", "poloniex",
 )  # fmt: skip
-_EXCHANGE_RE = re.compile(rb"(?<![a-z])(?:" + rb"|".join(e.encode() for e in EXCHANGES) + rb")")
+_EXCHANGE_RE = re.compile(
+    rb"(?<![a-z])(?:" + rb"|".join(e.encode() for e in EXCHANGES) + rb")", re.IGNORECASE
+)
 _NOT_CREDENTIAL = (
     b"public", b"listen", b"ratelimit", b"session", b"address", b"page", b"next", b"cursor",
     b"spl", b"mint", b"link", b"hash", b"nonce", b"signature", b"order", b"client", b"request",
@@ -121,18 +125,15 @@ def find_patterns(buf: bytes, starts: Sequence[Sequence[int]] | None = None) -> 
     if starts is None:
         starts = compiled(PATTERN_LITERALS).find(buf)
     keyword_starts, anchor_starts = starts[: len(_KEYWORDS)], starts[len(_KEYWORDS) :]
-    lowered = buf.lower()
     hits = [
         Hit(m.start(), m.end(), None, rule, confidence, "raw")
         for (rule, confidence, _, back, regex), at in zip(_ANCHORED, anchor_starts, strict=True)
         for m in _anchored(buf, at, back, regex)
     ]
-    hits = [
-        _demote(h) if h.rule in _DOCUMENTED and _in_comment(lowered, h.start) else h for h in hits
-    ]
+    hits = [_demote(h) if h.rule in _DOCUMENTED and _in_comment(buf, h.start) else h for h in hits]
     if b"-----BEGIN EC " in buf:
         hits = [_ec_rule(h, buf) for h in hits]
-    hits += _assignment_hits(buf, lowered, keyword_starts)
+    hits += _assignment_hits(buf, keyword_starts)
     return hits
 
 
@@ -157,10 +158,10 @@ def _ec_rule(hit: Hit, buf: bytes) -> Hit:
     return hit
 
 
-def _line_at(lowered: bytes, pos: int) -> bytes:
-    start = lowered.rfind(b"\n", 0, pos) + 1
-    end = lowered.find(b"\n", pos)
-    return lowered[start : end if end != -1 else len(lowered)]
+def _line_at(buf: bytes, pos: int) -> bytes:
+    start = buf.rfind(b"\n", 0, pos) + 1
+    end = buf.find(b"\n", pos)
+    return buf[start : end if end != -1 else len(buf)]
 
 
 def _kind(keyword: bytes, ident: bytes) -> str:
@@ -171,9 +172,13 @@ def _kind(keyword: bytes, ident: bytes) -> str:
     return "token" if keyword == b"token" else "api_key"
 
 
-def _exchange_near(lowered: bytes, pos: int) -> str | None:
-    names = _EXCHANGE_RE.findall(lowered, max(0, pos - _LOOKBACK), pos)
-    return names[-1].decode().replace("okex", "okx").replace("gateio", "gate") if names else None
+def _exchange_near(buf: bytes, pos: int) -> str | None:
+    names = _EXCHANGE_RE.findall(buf, max(0, pos - _LOOKBACK), pos)
+    return (
+        names[-1].lower().decode().replace("okex", "okx").replace("gateio", "gate")
+        if names
+        else None
+    )
 
 
 def _is_placeholder(value_lower: bytes) -> bool:
@@ -187,35 +192,31 @@ def _looks_random(value: bytes) -> bool:
     return has_digit and has_alpha and dots <= 1 and entropy(value) >= 3.3
 
 
-def _assignment_hits(
-    buf: bytes, lowered: bytes, keyword_starts: Sequence[Sequence[int]]
-) -> list[Hit]:
+def _assignment_hits(buf: bytes, keyword_starts: Sequence[Sequence[int]]) -> list[Hit]:
     """Keyword-anchored `...key = value` hits, judged by value shape and nearby exchange."""
     found: list[tuple[Hit, str]] = []
-    for m in _assign_matches(lowered, keyword_starts):
-        keyword, start, end = m.group(1), m.start(3), m.end(3)
-        ident = _identifier(lowered, m.start(1), m.start(2))
+    for m in _assign_matches(buf, keyword_starts):
+        keyword, start, end = m.group(1).lower(), m.start(3), m.end(3)
+        ident = _identifier(buf, m.start(1), m.start(2)).lower()
         kind = _kind(keyword, ident)
         if kind == "passphrase":  # passphrases may hold any printable character
-            tail = _PHRASE_TAIL.match(lowered, end)
+            tail = _PHRASE_TAIL.match(buf, end)
             end = tail.end() if tail else end
-        if not _is_credential_name(ident, kind) or _is_code_or_placeholder(lowered, start, end):
+        if not _is_credential_name(ident, kind) or _is_code_or_placeholder(buf, start, end):
             continue
-        hit = _judge(buf[start:end], kind, _exchange_near(lowered, m.start()), (start, end))
+        hit = _judge(buf[start:end], kind, _exchange_near(buf, m.start()), (start, end))
         if hit is not None:
-            found.append((_demote(hit) if _in_comment(lowered, start) else hit, kind))
+            found.append((_demote(hit) if _in_comment(buf, start) else hit, kind))
     return _resolve_passphrases(found)
 
 
-def _assign_matches(
-    lowered: bytes, keyword_starts: Sequence[Sequence[int]]
-) -> list[re.Match[bytes]]:
+def _assign_matches(buf: bytes, keyword_starts: Sequence[Sequence[int]]) -> list[re.Match[bytes]]:
     """`_ASSIGN` matched only where one of its keywords occurs, in buffer order."""
     starts = sorted({pos for at in keyword_starts for pos in at})
     matches = []
     last_end = -1
     for pos in starts:
-        if pos >= last_end and (m := _ASSIGN.match(lowered, pos)) is not None:
+        if pos >= last_end and (m := _ASSIGN.match(buf, pos)) is not None:
             matches.append(m)
             last_end = m.end()
     return matches
@@ -231,17 +232,17 @@ def _is_credential_name(ident: bytes, kind: str) -> bool:
     return True
 
 
-def _is_code_or_placeholder(lowered: bytes, start: int, end: int) -> bool:
+def _is_code_or_placeholder(buf: bytes, start: int, end: int) -> bool:
     """The value is an expression (a call, a dotted name) or an obvious placeholder."""
-    value = lowered[start:end]
-    after = lowered[end : end + 3].lstrip(b" ")[:1]
+    value = buf[start:end].lower()
+    after = buf[end : end + 3].lstrip(b" ")[:1]
     if after in (b"(", b"[", b"=") or b"=" in value.rstrip(b"="):
         return True
     return bool(_CODE_VALUE.fullmatch(value)) or _is_placeholder(value)
 
 
-def _in_comment(lowered: bytes, pos: int) -> bool:
-    line = _line_at(lowered, pos).lstrip(b"+ \t")
+def _in_comment(buf: bytes, pos: int) -> bool:
+    line = _line_at(buf, pos).lstrip(b"+ \t")
     return line.startswith(_COMMENT_STARTS)
 
 
@@ -251,11 +252,11 @@ def _demote(hit: Hit) -> Hit:
     return Hit(hit.start, hit.end, None, hit.rule, confidence, hit.encoding)
 
 
-def _identifier(lowered: bytes, kw_start: int, sep_start: int) -> bytes:
+def _identifier(buf: bytes, kw_start: int, sep_start: int) -> bytes:
     start = kw_start
-    while start > 0 and (chr(lowered[start - 1]).isalnum() or lowered[start - 1] in b"_.-"):
+    while start > 0 and (chr(buf[start - 1]).isalnum() or buf[start - 1] in b"_.-"):
         start -= 1
-    return lowered[start:sep_start]
+    return buf[start:sep_start]
 
 
 def _judge(value: bytes, kind: str, exchange: str | None, span: tuple[int, int]) -> Hit | None:
