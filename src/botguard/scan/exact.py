@@ -100,13 +100,8 @@ class ExactMatcher:
         of the two lines, so only lines holding a half need the wrap check
         (find_wrapped) instead of every pair of lines.
         """
-        found: set[int] = set()
-        for half in self._halves:
-            start = buf.find(half)
-            while start != -1:
-                found.add(start)
-                start = buf.find(half, start + 1)
-        return sorted(found)
+        halves = compiled(tuple(Literal(half) for half in self._halves), self._engine)
+        return sorted({start for starts in halves.find(buf) for start in starts})
 
     def find_wrapped(self, first: bytes, second: bytes) -> list[str]:
         """Refs of raw values split across the end of `first` and the start of `second`.
