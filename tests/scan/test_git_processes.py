@@ -23,7 +23,7 @@ from botguard.audit import run_audit
 from botguard.audit import runner as audit_runner
 from botguard.config import parse_config
 from botguard.findings import Status
-from botguard.scan import scan_git_history
+from botguard.scan import scan_git_history, stream
 from botguard.scan.coverage import Coverage, ScanCancelled
 from botguard.scan.git import git_binary
 
@@ -202,3 +202,33 @@ def test_a_cancelled_split_scan_leaves_no_git_running(
 
     assert len(pids) == expected
     assert [p for p in pids if _alive(p)] == []
+
+
+def test_a_reader_that_fails_ends_the_scan_with_one_error_and_no_git_left(
+    repo: Path, commit: Commit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reader thread cannot really fail here, so one is made to (the only stand-in).
+
+    git prints 3 MB, three times the pipe: a scan that waited for it without a
+    reader would hang; it must kill git and say what failed.
+    """
+    commit({"big.txt": "x = 1\n" * 500_000})
+
+    def broken(pipe: object) -> None:
+        raise RuntimeError("reader broke")
+
+    monkeypatch.setattr(stream, "_widen_pipe", broken)
+    outcome: list[BaseException] = []
+
+    def scan() -> None:
+        try:
+            scan_git_history(repo, [], jobs=1)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=scan, daemon=True)
+    worker.start()
+    worker.join(60)
+
+    assert not worker.is_alive(), "the scan hung on a git nobody read"
+    assert [str(e) for e in outcome] == ["reading git's output failed: RuntimeError"]

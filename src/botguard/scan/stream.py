@@ -45,10 +45,11 @@ class GitCommand:
 
 @dataclass(frozen=True, slots=True)
 class _Block:
-    """A block of one process's output (`data`), or its end (`data` None)."""
+    """A block of one process's output (`data`), or its end (`data` None, and why if it failed)."""
 
     source: int
     data: bytes | None
+    error: Exception | None = None
 
 
 def stream_blocks(
@@ -96,6 +97,8 @@ def _gather(
     while running:
         block = blocks.get()
         coverage.check()
+        if block.error is not None:  # the processes are killed on the way out (Coverage.owning)
+            raise BotguardError(f"reading git's output failed: {type(block.error).__name__}")
         if block.data is None:
             running -= 1
         else:
@@ -109,7 +112,11 @@ def _pump(
     blocks: queue.Queue[_Block],
     stop: threading.Event,
 ) -> None:
-    """Reader thread: feed git its stdin, then pass its output on in blocks cut at commit marks."""
+    """Reader thread: feed git its stdin, then pass its output on in blocks cut at commit marks.
+
+    Ends with exactly one end block; a failure travels in it, never as a thread traceback.
+    """
+    error: Exception | None = None
     try:
         _feed(proc.stdin, stdin)
         stdout = proc.stdout
@@ -125,8 +132,10 @@ def _pump(
                 carry = carry[cut + 1 :]
         if carry and not stop.is_set():
             _put(blocks, _Block(source, carry), stop)
+    except Exception as exc:  # handed to the consumer, which raises it
+        error = exc
     finally:
-        _put(blocks, _Block(source, None), stop)
+        _put(blocks, _Block(source, None, error), stop)
 
 
 def _feed(pipe: IO[bytes] | None, data: bytes | None) -> None:
