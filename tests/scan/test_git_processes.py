@@ -27,6 +27,7 @@ from botguard.findings import Status
 from botguard.scan import scan_git_history, stream
 from botguard.scan.coverage import Coverage, ScanCancelled
 from botguard.scan.git import git_binary
+from botguard.scan.history import started_history
 
 from .conftest import KEY, SECRET, Commit
 
@@ -253,3 +254,26 @@ def test_a_reader_that_fails_ends_the_scan_with_one_error_and_no_git_left(
 
     assert not worker.is_alive(), "the scan hung on a git nobody read"
     assert [str(e) for e in outcome] == ["reading git's output failed: RuntimeError"]
+
+
+def test_a_started_history_left_unread_kills_its_git(
+    tmp_path: Path, repo: Path, commit: Commit, fresh_git: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tree is scanned while the history's git runs; leaving before reading must not hang."""
+    commit({"a.txt": "a\n"})
+    pidfile = tmp_path / "git.pids"
+    bin_dir = _wrapper(tmp_path / "bin", HANGS.format(verb="log", pidfile=pidfile))
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    pids: list[int] = []
+
+    def leave_unread() -> None:
+        with started_history(repo, [], jobs=1):
+            pids.extend(_pids_once(pidfile, 1))
+
+    worker = threading.Thread(target=leave_unread, daemon=True)
+    worker.start()
+    worker.join(60)
+
+    assert not worker.is_alive(), "leaving a started history waited for a git nobody read"
+    assert len(pids) == 1
+    assert not _alive(pids[0])

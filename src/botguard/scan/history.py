@@ -19,10 +19,11 @@ tree are read afterwards through `git cat-file` (scan/objects.py).
 from __future__ import annotations
 
 import bisect
+import contextlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +35,7 @@ from botguard.scan.exact import ExactMatcher
 from botguard.scan.git import first_error_line, popen_git, run_git
 from botguard.scan.model import Hit, Leak, make_leak
 from botguard.scan.objects import BinaryBlob, binary_blobs, scan_objects
-from botguard.scan.stream import MARK, GitCommand, stream_blocks
+from botguard.scan.stream import MARK, GitCommand, git_streams, stream_blocks
 from botguard.secrets.secret import Secret
 
 logger = logging.getLogger(__name__)
@@ -134,14 +135,48 @@ def scan_git_history_stats(
     jobs: int | None = None,
 ) -> tuple[list[Leak], Stats]:
     """scan_git_history, also returning how many bytes of patch and commits were read."""
+    with started_history(
+        repo, secrets, patterns=patterns, min_prefix=min_prefix, coverage=coverage, jobs=jobs
+    ) as finish:
+        return finish()
+
+
+@contextlib.contextmanager
+def started_history(
+    repo: Path,
+    secrets: Sequence[Secret],
+    *,
+    patterns: bool = True,
+    min_prefix: int = 12,
+    coverage: Coverage | None = None,
+    jobs: int | None = None,
+) -> Iterator[Callable[[], tuple[list[Leak], Stats]]]:
+    """A history scan whose git processes start now; call the function it gives to read them.
+
+    `botguard scan --history` scans the working tree meanwhile, so git's start-up
+    and first blocks cost nothing. Leaving the block early kills every git.
+    """
     coverage = coverage or Coverage()
     _require_repo(repo)
     matcher = ExactMatcher(secrets, min_prefix=min_prefix)
     commands = split_history(repo, jobs or default_jobs(), coverage)
-    found: list[list[Leak]] = [[] for _ in commands]
-    blobs: list[list[BinaryBlob]] = [[] for _ in commands]
+    with git_streams(commands, coverage) as blocks:
+        yield lambda: _scan_streams(repo, matcher, blocks, len(commands), patterns, coverage)
+
+
+def _scan_streams(
+    repo: Path,
+    matcher: ExactMatcher,
+    blocks: Iterator[tuple[int, bytes]],
+    runs: int,
+    patterns: bool,
+    coverage: Coverage,
+) -> tuple[list[Leak], Stats]:
+    """Leaks in the runs' blocks (put back in run order), then in the objects they name."""
+    found: list[list[Leak]] = [[] for _ in range(runs)]
+    blobs: list[list[BinaryBlob]] = [[] for _ in range(runs)]
     total = commits = 0
-    for source, block in stream_blocks(commands, coverage):
+    for source, block in blocks:
         starts = _commit_starts(block)
         total, commits = total + len(block), commits + len(starts)
         hits = find_hits(block, matcher, patterns=patterns)

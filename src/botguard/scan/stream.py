@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import inspect
 import queue
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO
 
@@ -60,6 +61,16 @@ def stream_blocks(
     Raises BotguardError naming git's first stderr line if any process fails,
     and ScanCancelled (after every process is dead) when the scan is cancelled.
     """
+    with git_streams(commands, coverage) as blocks:
+        yield from blocks
+
+
+@contextlib.contextmanager
+def git_streams(
+    commands: Sequence[GitCommand], coverage: Coverage
+) -> Iterator[Iterator[tuple[int, bytes]]]:
+    """stream_blocks, with the processes started on entry: git runs (and its output is
+    queued) while the caller does other work before it reads the blocks."""
     stop = threading.Event()
     blocks: queue.Queue[_Block] = queue.Queue(maxsize=QUEUED_BLOCKS * max(1, len(commands)))
     with contextlib.ExitStack() as stack:
@@ -76,13 +87,20 @@ def stream_blocks(
         ]
         for reader in readers:
             reader.start()
+        gathered = _gather(blocks, len(readers), coverage)
         try:
-            yield from _gather(blocks, len(readers), coverage)
+            yield gathered
         finally:
             stop.set()
+        unread = inspect.getgeneratorstate(gathered) != inspect.GEN_CLOSED  # left early: kill git
+        for proc in procs if unread else []:
+            proc.kill()
         for reader in readers:
             reader.join()
         for proc, err in zip(procs, errs, strict=True):
+            if unread:
+                proc.wait()
+                continue
             proc.wait()
             coverage.check()
             if proc.returncode != 0:
@@ -91,7 +109,7 @@ def stream_blocks(
 
 def _gather(
     blocks: queue.Queue[_Block], sources: int, coverage: Coverage
-) -> Iterator[tuple[int, bytes]]:
+) -> Generator[tuple[int, bytes], None, None]:
     """Blocks from every reader until each has said it is done."""
     running = sources
     while running:
