@@ -851,7 +851,7 @@ def main() -> None:
         console.print(engine_table(repo, args.runs))
         console.print(speed_table(repo, work, bots, args))
         console.print(ccxt_table(work, args.runs))
-        for s in scores[1:]:
+        for s in (s for s in scores if "no scanning" not in s.tool):
             missed = sorted(p.id for p in repo.plants if p.id not in s.found)
             note = f" ({s.note})" if s.note else ""
             console.print(f"[bold]{s.tool}[/] missed{note}: {', '.join(missed) or 'nothing'}")
