@@ -82,9 +82,7 @@ EXCHANGES = (
     "gate", "htx", "huobi", "bitfinex", "gemini", "bittrex", "mexc", "bitmex", "deribit",
     "bitstamp", "cryptocom", "hyperliquid", "bitmart", "phemex", "poloniex",
 )  # fmt: skip
-_EXCHANGE_RE = re.compile(
-    rb"(?<![a-z])(?:" + rb"|".join(e.encode() for e in EXCHANGES) + rb")", re.IGNORECASE
-)
+_EXCHANGE_RE = re.compile(rb"(?<![a-z])(?:" + rb"|".join(e.encode() for e in EXCHANGES) + rb")")
 _NOT_CREDENTIAL = (
     b"public", b"listen", b"ratelimit", b"session", b"address", b"page", b"next", b"cursor",
     b"spl", b"mint", b"link", b"hash", b"nonce", b"signature", b"order", b"client", b"request",
@@ -176,12 +174,11 @@ def _kind(keyword: bytes, ident: bytes) -> str:
 
 
 def _exchange_near(buf: bytes, pos: int) -> str | None:
-    names = _EXCHANGE_RE.findall(buf, max(0, pos - _LOOKBACK), pos)
-    return (
-        names[-1].lower().decode().replace("okex", "okx").replace("gateio", "gate")
-        if names
-        else None
-    )
+    """The last exchange named in the `_LOOKBACK` bytes before `pos`, in any case."""
+    start = max(0, pos - _LOOKBACK)
+    window = buf[max(0, start - 1) : pos].lower()  # one byte more, for the lookbehind
+    names = _EXCHANGE_RE.findall(window, 1 if start > 0 else 0)
+    return names[-1].decode().replace("okex", "okx").replace("gateio", "gate") if names else None
 
 
 def _is_placeholder(value_lower: bytes) -> bool:
