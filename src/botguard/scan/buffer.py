@@ -17,12 +17,17 @@ def is_binary(buf: bytes) -> bool:
 
 
 def find_hits(buf: bytes, matcher: ExactMatcher, *, patterns: bool) -> list[Hit]:
-    """Exact hits, then pattern hits that do not overlap a known value."""
-    hits = matcher.find(buf) if matcher else []
-    if patterns and not is_binary(buf):
+    """Exact hits, then pattern hits that do not overlap a known value (one literal pass)."""
+    patterns = patterns and not is_binary(buf)
+    if not matcher and not patterns:
+        return []
+    hits, pattern_starts = matcher.search(buf, patterns=patterns)
+    if patterns:
         exact = [(h.start, h.end) for h in hits]
         hits += [
-            p for p in find_patterns(buf) if not any(s < p.end and p.start < e for s, e in exact)
+            p
+            for p in find_patterns(buf, pattern_starts)
+            if not any(s < p.end and p.start < e for s, e in exact)
         ]
     return hits
 

@@ -1,8 +1,9 @@
 """Patterns for exchange credentials whose values botguard does not know.
 
 Each hit carries a stable rule id (`exchange.kind`, e.g. `binance.api_key`) and a
-confidence. Assignment rules are keyword-first: the buffer is lowered once, a
-regex that starts with a literal keyword finds `...key = value` shapes, and the
+confidence. Assignment rules are keyword-first: the keywords are found in any
+case (in the scan's one literal pass), a case-insensitive regex that starts
+with the keyword finds `...key = value` shapes, and the
 value is then judged by shape (length, alphabet, entropy) and by the exchange
 named near it. Anchored rules (PEM blocks, Coinbase key names, Telegram and
 Gemini tokens) have their own regexes with literal prefixes, so Python's regex
@@ -14,14 +15,16 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Sequence
 
+from botguard.scan.literals import Literal, compiled
 from botguard.scan.model import Hit
 
 _ASSIGN = re.compile(
     rb"(key|secret|token|passphrase|password|passwd|pwd)"
     rb"[a-z0-9_.\-]{0,24}['\"]?\]?[ \t]{0,3}(=>|:=|=|:|,)[ \t]{0,3}(?:[bru]{1,2}(?=['\"]))?['\"]?"
-    rb"([a-z0-9_./+=\-]{6,200})(?![a-z0-9_./+=\-])"
+    rb"([a-z0-9_./+=\-]{6,200})(?![a-z0-9_./+=\-])",
+    re.IGNORECASE,  # ASCII only (bytes): as if on the lowered buffer, without lowering it
 )
 _UUID = rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 _ANCHORED: tuple[tuple[str, str, bytes, int, re.Pattern[bytes]], ...] = (
@@ -67,7 +70,13 @@ _ANCHORED: tuple[tuple[str, str, bytes, int, re.Pattern[bytes]], ...] = (
 """(rule, confidence, literal anchor, bytes the match may start before it, regex)."""
 _PHRASE_TAIL = re.compile(rb"[^\s'\",;}\]]*")
 _KEYWORDS = (b"key", b"secret", b"token", b"passw", b"passphrase", b"pwd")
-"""Literal starts of `_ASSIGN`, found with bytes.find (much faster than a regex scan)."""
+"""Literal starts of `_ASSIGN`, found in any case (much faster than a regex scan)."""
+PATTERN_LITERALS = (
+    *(Literal(kw, caseless=True) for kw in _KEYWORDS),
+    *(Literal(anchor) for _, _, anchor, _, _ in _ANCHORED),
+)
+"""What the rules need found before any regex runs: the keywords, then each anchored rule's
+anchor. A scan with known values finds these in the same pass as the values' needles."""
 EXCHANGES = (
     "binance", "bybit", "okx", "okex", "kucoin", "kraken", "coinbase", "bitget", "gateio",
     "gate", "htx", "huobi", "bitfinex", "gemini", "bittrex", "mexc", "bitmex", "deribit",
@@ -92,6 +101,9 @@ _PLACEHOLDERS = (
     b"0000000", b"1234567", b"abcdef", b"here", b"<", b"${", b"env", b"secret", b"token",
     b"apikey", b"api_key", b"password",
 )  # fmt: skip
+_NOT_CREDENTIAL_RE = re.compile(b"|".join(re.escape(word) for word in _NOT_CREDENTIAL))
+_PLACEHOLDER_RE = re.compile(b"|".join(re.escape(word) for word in _PLACEHOLDERS))
+"""One C-level search each instead of a Python loop of `in` tests (same answer)."""
 _LOOKBACK = 300
 _TRIPLE_WINDOW = 500
 _B64 = re.compile(rb"[A-Za-z0-9+/]{86}={0,2}")
@@ -105,37 +117,34 @@ def entropy(data: bytes) -> float:
     return -sum(c / total * math.log2(c / total) for c in counts.values())
 
 
-def find_patterns(buf: bytes) -> list[Hit]:
-    """Every pattern hit in `buf` (bytes of a file, a diff or a log)."""
-    lowered = buf.lower()
+def find_patterns(buf: bytes, starts: Sequence[Sequence[int]] | None = None) -> list[Hit]:
+    """Every pattern hit in `buf` (bytes of a file, a diff or a log).
+
+    `starts` holds the offsets of each of PATTERN_LITERALS in `buf`, when the
+    caller found them already (in its one pass with the known values' needles).
+    """
+    if starts is None:
+        starts = compiled(PATTERN_LITERALS).find(buf)
+    keyword_starts, anchor_starts = starts[: len(_KEYWORDS)], starts[len(_KEYWORDS) :]
     hits = [
         Hit(m.start(), m.end(), None, rule, confidence, "raw")
-        for rule, confidence, anchor, back, regex in _ANCHORED
-        for m in _anchored(buf, anchor, back, regex)
+        for (rule, confidence, _, back, regex), at in zip(_ANCHORED, anchor_starts, strict=True)
+        for m in _anchored(buf, at, back, regex)
     ]
-    hits = [
-        _demote(h) if h.rule in _DOCUMENTED and _in_comment(lowered, h.start) else h for h in hits
-    ]
+    hits = [_demote(h) if h.rule in _DOCUMENTED and _in_comment(buf, h.start) else h for h in hits]
     if b"-----BEGIN EC " in buf:
         hits = [_ec_rule(h, buf) for h in hits]
-    hits += _assignment_hits(buf, lowered)
+    hits += _assignment_hits(buf, keyword_starts)
     return hits
 
 
-def _occurrences(buf: bytes, literal: bytes) -> Iterator[int]:
-    pos = buf.find(literal)
-    while pos != -1:
-        yield pos
-        pos = buf.find(literal, pos + 1)
-
-
 def _anchored(
-    buf: bytes, anchor: bytes, back: int, regex: re.Pattern[bytes]
+    buf: bytes, anchor_starts: Iterable[int], back: int, regex: re.Pattern[bytes]
 ) -> list[re.Match[bytes]]:
-    """Regex matches that start at most `back` bytes before an occurrence of `anchor`."""
+    """Regex matches that start at most `back` bytes before an occurrence of the anchor."""
     matches = []
     last_end = -1
-    for pos in _occurrences(buf, anchor):
+    for pos in anchor_starts:
         start = max(0, pos - back, last_end)
         m = regex.search(buf, start, pos + 8192) if back else regex.match(buf, pos)
         if m is not None and m.start() <= pos:
@@ -150,10 +159,10 @@ def _ec_rule(hit: Hit, buf: bytes) -> Hit:
     return hit
 
 
-def _line_at(lowered: bytes, pos: int) -> bytes:
-    start = lowered.rfind(b"\n", 0, pos) + 1
-    end = lowered.find(b"\n", pos)
-    return lowered[start : end if end != -1 else len(lowered)]
+def _line_at(buf: bytes, pos: int) -> bytes:
+    start = buf.rfind(b"\n", 0, pos) + 1
+    end = buf.find(b"\n", pos)
+    return buf[start : end if end != -1 else len(buf)]
 
 
 def _kind(keyword: bytes, ident: bytes) -> str:
@@ -164,13 +173,16 @@ def _kind(keyword: bytes, ident: bytes) -> str:
     return "token" if keyword == b"token" else "api_key"
 
 
-def _exchange_near(lowered: bytes, pos: int) -> str | None:
-    names = _EXCHANGE_RE.findall(lowered, max(0, pos - _LOOKBACK), pos)
+def _exchange_near(buf: bytes, pos: int) -> str | None:
+    """The last exchange named in the `_LOOKBACK` bytes before `pos`, in any case."""
+    start = max(0, pos - _LOOKBACK)
+    window = buf[max(0, start - 1) : pos].lower()  # one byte more, for the lookbehind
+    names = _EXCHANGE_RE.findall(window, 1 if start > 0 else 0)
     return names[-1].decode().replace("okex", "okx").replace("gateio", "gate") if names else None
 
 
 def _is_placeholder(value_lower: bytes) -> bool:
-    return any(p in value_lower for p in _PLACEHOLDERS) or len(set(value_lower)) < 5
+    return _PLACEHOLDER_RE.search(value_lower) is not None or len(set(value_lower)) < 5
 
 
 def _looks_random(value: bytes) -> bool:
@@ -180,31 +192,31 @@ def _looks_random(value: bytes) -> bool:
     return has_digit and has_alpha and dots <= 1 and entropy(value) >= 3.3
 
 
-def _assignment_hits(buf: bytes, lowered: bytes) -> list[Hit]:
+def _assignment_hits(buf: bytes, keyword_starts: Sequence[Sequence[int]]) -> list[Hit]:
     """Keyword-anchored `...key = value` hits, judged by value shape and nearby exchange."""
     found: list[tuple[Hit, str]] = []
-    for m in _assign_matches(lowered):
-        keyword, start, end = m.group(1), m.start(3), m.end(3)
-        ident = _identifier(lowered, m.start(1), m.start(2))
+    for m in _assign_matches(buf, keyword_starts):
+        keyword, start, end = m.group(1).lower(), m.start(3), m.end(3)
+        ident = _identifier(buf, m.start(1), m.start(2)).lower()
         kind = _kind(keyword, ident)
         if kind == "passphrase":  # passphrases may hold any printable character
-            tail = _PHRASE_TAIL.match(lowered, end)
+            tail = _PHRASE_TAIL.match(buf, end)
             end = tail.end() if tail else end
-        if not _is_credential_name(ident, kind) or _is_code_or_placeholder(lowered, start, end):
+        if not _is_credential_name(ident, kind) or _is_code_or_placeholder(buf, start, end):
             continue
-        hit = _judge(buf[start:end], kind, _exchange_near(lowered, m.start()), (start, end))
+        hit = _judge(buf[start:end], kind, _exchange_near(buf, m.start()), (start, end))
         if hit is not None:
-            found.append((_demote(hit) if _in_comment(lowered, start) else hit, kind))
+            found.append((_demote(hit) if _in_comment(buf, start) else hit, kind))
     return _resolve_passphrases(found)
 
 
-def _assign_matches(lowered: bytes) -> list[re.Match[bytes]]:
+def _assign_matches(buf: bytes, keyword_starts: Sequence[Sequence[int]]) -> list[re.Match[bytes]]:
     """`_ASSIGN` matched only where one of its keywords occurs, in buffer order."""
-    starts = sorted({pos for kw in _KEYWORDS for pos in _occurrences(lowered, kw)})
+    starts = sorted({pos for at in keyword_starts for pos in at})
     matches = []
     last_end = -1
     for pos in starts:
-        if pos >= last_end and (m := _ASSIGN.match(lowered, pos)) is not None:
+        if pos >= last_end and (m := _ASSIGN.match(buf, pos)) is not None:
             matches.append(m)
             last_end = m.end()
     return matches
@@ -212,7 +224,7 @@ def _assign_matches(lowered: bytes) -> list[re.Match[bytes]]:
 
 def _is_credential_name(ident: bytes, kind: str) -> bool:
     """False for names like listenKey, page_token, publicKey, tokenAddress."""
-    if any(word in ident for word in _NOT_CREDENTIAL):
+    if _NOT_CREDENTIAL_RE.search(ident) is not None:
         return False
     if kind == "token":
         bare = ident.strip(b"'\"[]._-$@")
@@ -220,17 +232,17 @@ def _is_credential_name(ident: bytes, kind: str) -> bool:
     return True
 
 
-def _is_code_or_placeholder(lowered: bytes, start: int, end: int) -> bool:
+def _is_code_or_placeholder(buf: bytes, start: int, end: int) -> bool:
     """The value is an expression (a call, a dotted name) or an obvious placeholder."""
-    value = lowered[start:end]
-    after = lowered[end : end + 3].lstrip(b" ")[:1]
+    value = buf[start:end].lower()
+    after = buf[end : end + 3].lstrip(b" ")[:1]
     if after in (b"(", b"[", b"=") or b"=" in value.rstrip(b"="):
         return True
     return bool(_CODE_VALUE.fullmatch(value)) or _is_placeholder(value)
 
 
-def _in_comment(lowered: bytes, pos: int) -> bool:
-    line = _line_at(lowered, pos).lstrip(b"+ \t")
+def _in_comment(buf: bytes, pos: int) -> bool:
+    line = _line_at(buf, pos).lstrip(b"+ \t")
     return line.startswith(_COMMENT_STARTS)
 
 
@@ -240,11 +252,11 @@ def _demote(hit: Hit) -> Hit:
     return Hit(hit.start, hit.end, None, hit.rule, confidence, hit.encoding)
 
 
-def _identifier(lowered: bytes, kw_start: int, sep_start: int) -> bytes:
+def _identifier(buf: bytes, kw_start: int, sep_start: int) -> bytes:
     start = kw_start
-    while start > 0 and (chr(lowered[start - 1]).isalnum() or lowered[start - 1] in b"_.-"):
+    while start > 0 and (chr(buf[start - 1]).isalnum() or buf[start - 1] in b"_.-"):
         start -= 1
-    return lowered[start:sep_start]
+    return buf[start:sep_start]
 
 
 def _judge(value: bytes, kind: str, exchange: str | None, span: tuple[int, int]) -> Hit | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from botguard.errors import UsageError
 from botguard.scan.coverage import Coverage
-from botguard.scan.history import scan_git_history, scan_staged
+from botguard.scan.history import scan_staged, started_history
 from botguard.scan.host import scan_host
 from botguard.scan.logs import scan_logs
 from botguard.scan.model import CONFIDENCES, Leak, at_least
@@ -46,10 +46,13 @@ def _scan_path(
     pat, prefix = request.patterns, request.min_prefix
     if request.staged:
         return scan_staged(path, secrets, patterns=pat, min_prefix=prefix, coverage=coverage)
-    leaks = scan_tree(path, secrets, patterns=pat, min_prefix=prefix, coverage=coverage)
-    if request.history:
-        leaks += scan_git_history(path, secrets, patterns=pat, min_prefix=prefix, coverage=coverage)
-    return leaks
+    if not request.history:
+        return scan_tree(path, secrets, patterns=pat, min_prefix=prefix, coverage=coverage)
+    with started_history(
+        path, secrets, patterns=pat, min_prefix=prefix, coverage=coverage
+    ) as history:  # git prints the history while the tree is scanned
+        leaks = scan_tree(path, secrets, patterns=pat, min_prefix=prefix, coverage=coverage)
+        return leaks + history()[0]
 
 
 def run_scan(
