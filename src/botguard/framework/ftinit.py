@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from botguard.errors import UsageError
-from botguard.framework.freqtrade import SECRET_FIELDS, env_name, survives_env
+from botguard.framework.freqtrade import (
+    MIN_JWT_SECRET,
+    MIN_PASSWORD,
+    MIN_WS_TOKEN,
+    SECRET_FIELDS,
+    env_name,
+    survives_env,
+)
 from botguard.framework.jsonc import Path_, lookup, replace_values
 
 ACCOUNT_FIELDS = {("exchange", "key"): "api_key", ("exchange", "secret"): "secret",
@@ -30,8 +37,12 @@ FIX_HINT = (
     "the audit's host.framework_api flags the above; pass --fix-api-server to generate "
     "strong secrets and listen on 127.0.0.1"
 )
-API_MINIMUMS = {"password": 12, "jwt_secret_key": 32, "ws_token": 20}
-"""The lengths the audit's host.framework_api asks for (audit/checks/freqtrade.py)."""
+API_MINIMUMS = {
+    "password": MIN_PASSWORD,
+    "jwt_secret_key": MIN_JWT_SECRET,
+    "ws_token": MIN_WS_TOKEN,
+}
+"""The lengths the audit's host.framework_api asks for (framework/freqtrade.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +211,7 @@ def _unused(path: Path_, holders: Sequence[Source], plan: InitPlan,
 def _api_server(sources: Sequence[Source], data: dict[str, Any], inputs: Inputs,
                 plan: InitPlan, edits: dict[Path, dict[Path_, Any]]) -> None:  # fmt: skip
     """Weak API-server settings: fixed with --fix-api-server, else said (the audit flags)."""
-    from botguard.audit.checks.freqtrade import api_server_problems
+    from botguard.framework.freqtrade import api_server_problems
 
     api = data.get("api_server")
     if not isinstance(api, dict) or not api.get("enabled"):
@@ -238,7 +249,7 @@ def _listen_on_loopback(sources: Sequence[Source], plan: InitPlan,
 
 
 def _sample(value: str) -> bool:
-    from botguard.audit.checks.freqtrade import SAMPLE_SECRETS
+    from botguard.framework.freqtrade import SAMPLE_SECRETS
 
     return value in SAMPLE_SECRETS
 

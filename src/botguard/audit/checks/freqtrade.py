@@ -16,19 +16,22 @@ from typing import Any
 from botguard.audit.model import Context, Outcome, host_check
 from botguard.findings import Severity, Status
 from botguard.framework.freqtrade import (
+    SAMPLE_SECRETS,
     FrameworkConfigError,
     FreqtradeConfig,
+    api_server_problems,
     config_files,
     deep_merge,
     load_freqtrade,
     with_handed_over,
 )
-from botguard.framework.freqtrade import is_loopback as _loopback
 from botguard.framework.jsonc import strip_jsonc
 
 __all__ = [
+    "SAMPLE_SECRETS",
     "FrameworkConfigError",
     "FreqtradeConfig",
+    "api_server_problems",
     "config_files",
     "deep_merge",
     "load_freqtrade",
@@ -36,13 +39,6 @@ __all__ = [
     "with_handed_over",
 ]
 
-SAMPLE_SECRETS = frozenset(
-    {"super-secret", "somethingrandom", "SuperSecurePassword", "secret_ws_t0ken.", "freqtrader"}
-)
-"""freqtrade's fallback `jwt_secret_key` and the values of its published sample configs."""
-MIN_PASSWORD = 12
-MIN_JWT_SECRET = 32
-MIN_WS_TOKEN = 20
 SECRET_FIELDS = (
     ("exchange", "key"),
     ("exchange", "secret"),
@@ -59,44 +55,6 @@ SECRET_FIELDS = (
 def _section(data: dict[str, Any], name: str) -> dict[str, Any]:
     value = data.get(name)
     return value if isinstance(value, dict) else {}
-
-
-def _weak(value: Any, minimum: int) -> str | None:
-    """Why a secret is weak (empty, a sample value, too short), or None."""
-    if not isinstance(value, str) or not value:
-        return "empty"
-    if value in SAMPLE_SECRETS:
-        return "a value from freqtrade's sample configs"
-    if len(value) < minimum:
-        return f"shorter than {minimum} characters"
-    return None
-
-
-def api_server_problems(data: dict[str, Any]) -> list[str]:
-    """What is wrong with `api_server`, in words (no values but the listen address)."""
-    api = _section(data, "api_server")
-    if not api.get("enabled"):
-        return []
-    problems = []
-    address = api.get("listen_ip_address", "")
-    if not _loopback(address):
-        problems.append(f"listens on {address or '(unset)'}, beyond loopback")
-    why = _weak(api.get("password"), MIN_PASSWORD)
-    if why:
-        problems.append(f"password is {why} (an empty one still issues tokens)")
-    why = _weak(api.get("jwt_secret_key", "super-secret"), MIN_JWT_SECRET)
-    if why:
-        problems.append(f"jwt_secret_key is {why} (tokens signed with it are accepted)")
-    tokens = api.get("ws_token")
-    for token in tokens if isinstance(tokens, list) else [] if tokens is None else [tokens]:
-        why = _weak(token, MIN_WS_TOKEN)
-        if why:
-            problems.append(f"ws_token is {why}")
-            break
-    origins = api.get("CORS_origins") or []
-    if isinstance(origins, list) and "*" in origins:
-        problems.append('CORS_origins allows every origin ("*")')
-    return problems
 
 
 def secrets_in_files(ft: FreqtradeConfig) -> list[str]:
