@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -60,18 +61,42 @@ CREATE TABLE IF NOT EXISTS events (
 
 
 def _create_private(path: Path) -> None:
-    """Create the journal 0600 without following a link planted at its name (or its WAL's)."""
+    """Create the journal 0600 without following a link planted at its name (or its WAL's).
+
+    An existing journal is only stat'ed here, never opened: closing any descriptor of
+    a file drops every POSIX lock this process holds on it, SQLite's included. A reader
+    in another process (`botguard status`) closing meanwhile then took itself for the
+    journal's last user and deleted the write-ahead log under this process's open
+    connection: a guardian's kill, followed by a second connection, lost its steps and
+    its result so.
+    """
     for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
         if (path.parent / name).is_symlink():
             raise ConfigError(
                 f"journal {path.parent / name}: is a symlink; botguard never writes through "
                 f"one; remove it (`rm {path.parent / name}`) and run again"
             )
-    fd = open_nofollow(path, os.O_RDWR | os.O_CREAT)
+    try:  # a new file: no connection holds a lock on it yet, so closing this is harmless
+        fd = open_nofollow(path, os.O_RDWR | os.O_CREAT | os.O_EXCL)
+    except FileExistsError:
+        _keep_private(path)
+        return
     try:
         os.fchmod(fd, 0o600)
     finally:
         os.close(fd)
+
+
+def _keep_private(path: Path) -> None:
+    """An existing journal back to 0600 if someone widened it, by name (see above)."""
+    info = path.lstat()
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(
+            f"journal {path}: is not a regular file; move it aside and run again "
+            "(a fresh one is created)"
+        )
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        path.chmod(0o600)
 
 
 def _now() -> str:

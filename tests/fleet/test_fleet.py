@@ -197,10 +197,6 @@ def test_forged_wrongly_targeted_and_replayed_commands_are_refused(
     assert not is_halted(state)  # the replayed halt was not obeyed
 
 
-@pytest.mark.skip(
-    reason="flaky: about 1 run in 4 the guardian never self-halts after nats-server stops "
-    "(the disconnect is not seen; under investigation, see the issue 15 closing note)"
-)
 def test_a_guardian_cut_off_from_the_channel_halts_its_bot(
     tmp_path: Path, spawn: Any, nats_server: NatsServer
 ) -> None:

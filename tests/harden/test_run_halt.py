@@ -24,9 +24,10 @@ from botguard.testing.sim import run_sim
 HERE = Path(__file__).parent
 DRIVER = HERE / "run_driver.py"
 SLEEPER = """
-import signal, sys, time
+import pathlib, signal, sys, time
 if "--ignore-term" in sys.argv:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
+pathlib.Path(__file__).with_suffix(".ready").touch()
 time.sleep(120)
 """
 
@@ -94,6 +95,15 @@ def wait_for_pid(pidfile: Path, timeout_s: float = 20.0) -> int:
     raise AssertionError(f"no pid file at {pidfile}")
 
 
+def wait_ready(marker: Path, timeout_s: float = 20.0) -> None:
+    """Until the sleeper says it is ready (a fixed sleep raced its start under load)."""
+    end = time.monotonic() + timeout_s
+    while not marker.exists():
+        if time.monotonic() > end:
+            raise AssertionError(f"the bot never wrote {marker}")
+        time.sleep(0.02)
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -146,7 +156,7 @@ def test_a_bot_ignoring_sigterm_gets_sigkill_after_the_grace(tmp_path: Path) -> 
     config = write_config(tmp_path, grace_s=0.5)
     proc = start_run(config, "--", sys.executable, str(tmp_path / "sleeper.py"), "--ignore-term")
     pid = wait_for_pid(tmp_path / "run" / "bot.pid")
-    time.sleep(0.3)  # the bot has set its handler
+    wait_ready(tmp_path / "sleeper.ready")  # its handler is set: SIGTERM is ignored from now
     set_halt(tmp_path / "state", "test", by="test")
     code, err = finish(proc, 5)
     assert not alive(pid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,27 @@ def canary_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(name, value)
     # a second account's key (the canary with a suffix, so a leak is still caught)
     monkeypatch.setenv("BOTGUARD_CANARY_API_KEY_ALT", CANARIES["BOTGUARD_CANARY_API_KEY"] + "alt")
+
+
+SHORT_LANDING_WINDOW_S = 0.5
+
+
+@pytest.fixture
+def short_landing_window(monkeypatch: pytest.MonkeyPatch) -> float:
+    """Every venue's landing window cut to SHORT_LANDING_WINDOW_S, for tests whose faults
+    never land an order late: the sim's `timeout`, `reset` and 5xx drop the request
+    unplaced, so waiting out the real window (6 s Binance, 10 s OKX/Bybit) before the
+    second lookup is idle time and changes no outcome. Tests of the window itself (the
+    sim's `late` fault, test_no_double_close.py) keep the real one."""
+    from botguard.venues.binance import BinanceVenue
+    from botguard.venues.bybit import BybitVenue
+    from botguard.venues.ccxt_venue import CcxtVenue
+    from botguard.venues.okx import OkxVenue
+
+    for cls in (CcxtVenue, BinanceVenue, BybitVenue, OkxVenue):
+        short = dataclasses.replace(cls.quirks, landing_window_s=SHORT_LANDING_WINDOW_S)
+        monkeypatch.setattr(cls, "quirks", short)
+    return SHORT_LANDING_WINDOW_S
 
 
 def sim_account(name: str = "main", **overrides: Any) -> dict[str, Any]:

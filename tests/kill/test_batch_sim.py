@@ -139,10 +139,11 @@ async def test_a_close_refused_every_time_is_reported_as_residual(tmp_path: Path
 
 
 async def test_a_batch_that_timed_out_is_looked_up_then_sent_once_next_round(
-    tmp_path: Path,
+    tmp_path: Path, short_landing_window: float
 ) -> None:
     """The sim's timeout drops the batch unplaced: each close is looked up, and looked up
-    again once it can no longer land (Binance's recvWindow); found missing, it is sent
+    again once it can no longer land (the window is cut short here: the sim never lands
+    a timed-out batch); found missing, it is sent
     once more by the next round, after a fresh read (a batch that landed before timing
     out: test_execute_fake.py)."""
     acct = futures_account(positions(PERPS[:5]))

@@ -174,7 +174,7 @@ async def test_partial_fills_are_finished_in_a_later_round(tmp_path: Path) -> No
 
 
 async def test_5xx_resets_timeouts_mid_run_still_end_flat_without_doubles(
-    tmp_path: Path,
+    tmp_path: Path, short_landing_window: float
 ) -> None:
     faults = ",".join([
         "POST /v5/order/cancel-all:n=1:503",
@@ -184,7 +184,8 @@ async def test_5xx_resets_timeouts_mid_run_still_end_flat_without_doubles(
         "POST /v5/order/cancel-all:n=2:500",
     ])  # fmt: skip
     async with start_sim({"account": [full_bybit()]}, faults=faults) as sim:
-        config = make_config(tmp_path, [bybit_bg(sim.url)], deadline_s=30)
+        # deadline 20 s: each request may take 5 s, so the held create times out at 5 s
+        config = make_config(tmp_path, [bybit_bg(sim.url)], deadline_s=20)
         report = await kill(config)
         log = sim.log()  # the kill's requests only
         view = await ccxt_view(sim.url)

@@ -156,7 +156,7 @@ async def test_partial_fills_are_finished_in_a_later_round(tmp_path: Path) -> No
 
 
 async def test_5xx_resets_and_timeouts_mid_run_still_end_flat_without_doubles(
-    tmp_path: Path,
+    tmp_path: Path, short_landing_window: float
 ) -> None:
     faults = ",".join([
         "DELETE /api/v3/openOrders:n=1:503",

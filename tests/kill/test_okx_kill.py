@@ -207,7 +207,7 @@ async def test_partial_fills_are_finished_in_a_later_round(tmp_path: Path) -> No
 
 
 async def test_5xx_resets_timeouts_and_429_mid_run_still_end_flat_without_doubles(
-    tmp_path: Path,
+    tmp_path: Path, short_landing_window: float
 ) -> None:
     faults = ",".join([
         "POST /api/v5/trade/cancel-batch-orders:n=1:503",
@@ -217,7 +217,8 @@ async def test_5xx_resets_timeouts_and_429_mid_run_still_end_flat_without_double
         "POST /api/v5/trade/cancel-algos:n=1:maintenance",
     ])  # fmt: skip
     async with start_sim({"account": [full_okx()]}, faults=faults) as sim:
-        config = make_config(tmp_path, [okx_bg(sim.url)], deadline_s=30)
+        # deadline 20 s: each request may take 5 s, so the held batch times out at 5 s
+        config = make_config(tmp_path, [okx_bg(sim.url)], deadline_s=20)
         report = await kill(config)
         view = await ccxt_view(sim.url)
         log = sim.log()

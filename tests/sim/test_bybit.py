@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import botguard.sim.bybit as bybit_pkg
+from botguard.sim.bybit import api as bybit_api
 from botguard.sim.bybit import serve
 from botguard.sim.bybit.api import ROUTES
 from botguard.testing.sim import start_sim
@@ -106,7 +107,9 @@ async def test_trading_without_the_right_is_permission_denied() -> None:
 )
 async def test_faults_raise_what_ccxt_raises_live(fault: str, error: type[Exception]) -> None:
     faults = f"GET /v5/position/list:{fault}"
-    async with start_sim(scenario(), faults=faults) as sim, opened(sim.url, timeout=1500) as ex:
+    async with start_sim(scenario(), faults=faults) as sim, opened(sim.url) as ex:
+        if fault == "timeout":  # only the held request waits the 1.5 s out; under load the
+            ex.timeout = 1500  # markets and the other faults' answers could take longer
         with pytest.raises(error):
             await ex.fetch_positions()
 
@@ -143,7 +146,14 @@ async def test_open_orders_come_20_a_page_unless_a_limit_is_given() -> None:
     assert rest["result"]["nextPageCursor"] == ""
 
 
-async def test_cancel_all_means_received_and_linear_needs_a_scope() -> None:
+async def test_cancel_all_means_received_and_linear_needs_a_scope(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The orders go 0.5 s after the answer, not 0.05 s: the read right after must come
+    # first even under load (it raced 50 ms before). The sleeps below share the sim's
+    # loop, so its timer, set first and due first, has always fired when they end.
+    delay = 0.5
+    monkeypatch.setattr(bybit_api, "CANCEL_ALL_DELAY_S", delay)
     spot_stop = {"symbol": "ETH/USDT", "side": "sell", "type": "stop_market", "amount": "1",
                  "trigger_price": "2000"}  # fmt: skip
     spot_order = {"symbol": "ETH/USDT", "side": "sell", "type": "limit", "amount": "1",
@@ -154,11 +164,11 @@ async def test_cancel_all_means_received_and_linear_needs_a_scope() -> None:
             await ex.private_post_v5_order_cancel_all({"category": "linear"})
         answer = await ex.cancel_all_orders(None, {"type": "spot"})  # plain spot orders only
         right_after = await ex.fetch_open_orders(None, None, None, dict(SPOT))
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(delay)
         later = await ex.fetch_open_orders(None, None, None, dict(SPOT))
         await ex.cancel_all_orders(None, {"type": "spot", "orderFilter": "StopOrder"})
         await ex.cancel_all_orders()  # ccxt's default: linear, settleCoin USDT, every kind
-        await asyncio.sleep(0.2)
+        await asyncio.sleep(delay)
         state = sim.state()["accounts"]["bybit-main"]
     assert len(answer) == 1
     assert len(right_after) == 2  # "received", not done: the order is still there
