@@ -105,6 +105,18 @@ async def test_keys_in_config_json_fail_by_name_never_by_value(tmp_path: Path) -
     assert key not in keys.evidence + keys.subject
 
 
+@pytest.mark.parametrize("where", ["ccxt_config", "ccxt_async_config", "ccxt_sync_config"])
+async def test_verbose_ccxt_fails_because_it_logs_the_key_in_request_headers(
+    tmp_path: Path, where: str
+) -> None:
+    ctx = setup(tmp_path, {"exchange": {"name": "binance", where: {"verbose": True}}})
+    keys = await not_in_framework_config.fn(ctx)
+    assert keys.status is Status.FAIL
+    assert f"exchange.{where}.verbose is true" in keys.evidence
+    quiet = setup(tmp_path, {"exchange": {"name": "binance", where: {"verbose": False}}})
+    assert (await not_in_framework_config.fn(quiet)).status is Status.PASS
+
+
 async def test_a_later_file_overrides_an_earlier_one_as_in_freqtrade(tmp_path: Path) -> None:
     ctx = setup(tmp_path, {"api_server": {**GOOD_API, "listen_ip_address": "0.0.0.0"}},  # noqa: S104
                 {"api_server": {"listen_ip_address": "127.0.0.1"}})  # fmt: skip

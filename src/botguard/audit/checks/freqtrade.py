@@ -67,6 +67,18 @@ def secrets_in_files(ft: FreqtradeConfig) -> list[str]:
     return found
 
 
+CCXT_CONFIGS = ("ccxt_config", "ccxt_async_config", "ccxt_sync_config")
+"""Where freqtrade passes options to ccxt; `verbose` in any logs each request's headers."""
+
+
+def verbose_ccxt(ft: FreqtradeConfig) -> list[str]:
+    """`exchange.<ccxt config>.verbose` set true: ccxt then prints every request with its
+    headers (X-MBX-APIKEY, OK-ACCESS-KEY...) into freqtrade's log."""
+    exchange = _section(ft.data, "exchange")
+    return [f"exchange.{name}.verbose" for name in CCXT_CONFIGS
+            if _section(exchange, name).get("verbose") is True]  # fmt: skip
+
+
 def _load(ctx: Context) -> FreqtradeConfig | Outcome:
     """The merged freqtrade config, or the outcome that says why there is none."""
     if ctx.config.bot.framework != "freqtrade":
@@ -128,6 +140,10 @@ async def not_in_framework_config(ctx: Context) -> Outcome:
     if isinstance(loaded, Outcome):
         return loaded
     found = secrets_in_files(loaded)
-    if found:
-        return Outcome(Status.FAIL, "set in the file(s): " + ", ".join(found), _subject(loaded))
+    verbose = verbose_ccxt(loaded)
+    said = ["set in the file(s): " + ", ".join(found)] if found else []
+    said += [f"{v} is true: ccxt logs every request's headers, the API key among them "
+             f"(remove it)" for v in verbose]  # fmt: skip
+    if said:
+        return Outcome(Status.FAIL, "; ".join(said), _subject(loaded))
     return Outcome(Status.PASS, "no key or token in the file(s)", _subject(loaded))
