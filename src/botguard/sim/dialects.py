@@ -8,13 +8,28 @@ Each dialect authenticates only its own accounts: a Binance key is unknown to OK
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from aiohttp import web
 
     from botguard.sim.server import SimServer
     from botguard.sim.state import Exchange
+
+CallT = TypeVar("CallT")
+
+
+@dataclass(frozen=True)  # no slots: a slotted Generic dataclass breaks super() on 3.11
+class DialectRoute(Generic[CallT]):
+    """One endpoint of a dialect: its handler, private or public, and the exchange's
+    request limit for it (per the dialect's own window: OKX 2 s, Bybit 1 s)."""
+
+    handler: Callable[[CallT], Any]
+    private: bool
+    limit: int
+    places_order: bool = False
+
 
 Dispatch = Callable[["SimServer", "web.Request", dict[str, Any]], Awaitable["web.Response"]]
 

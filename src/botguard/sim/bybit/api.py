@@ -17,6 +17,7 @@ from typing import Any
 from botguard.sim import futures
 from botguard.sim.bybit import auth, trade, views
 from botguard.sim.bybit.wire import BybitError, Json, category, fmt, instrument, ok
+from botguard.sim.dialects import DialectRoute
 from botguard.sim.errors import BinanceError
 from botguard.sim.orders import finish
 from botguard.sim.state import Account, Exchange, Order, now_ms
@@ -80,14 +81,8 @@ class BybitCall:
 Handler = Callable[[BybitCall], Json]
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
-    """One endpoint: handler, private or public, Bybit's limit per second per UID."""
-
-    handler: Handler
-    private: bool
-    limit: int
-    places_order: bool = False
+Route = DialectRoute[BybitCall]
+"""One endpoint: handler, private or public, and Bybit's limit per second per UID."""
 
 
 def _page(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botguard.sim import futures
+from botguard.sim.dialects import DialectRoute
 from botguard.sim.errors import BinanceError
 from botguard.sim.okx import auth, trade, views
 from botguard.sim.okx.book import OkxBook
@@ -72,14 +73,8 @@ class OkxCall:
 Handler = Callable[[OkxCall], Json]
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
-    """One endpoint: handler, private or public, and OKX's limit per 2 s."""
-
-    handler: Handler
-    private: bool
-    limit: int
-    places_order: bool = False
+Route = DialectRoute[OkxCall]
+"""One endpoint: handler, private or public, and OKX's limit per 2 s."""
 
 
 # ------------------------------------------------------------------ public data
