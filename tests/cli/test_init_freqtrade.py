@@ -134,6 +134,28 @@ def test_rerun_finds_nothing_to_move_and_keeps_the_env(tmp_path: Path) -> None:
     assert len(cfg.bot.secrets) == 3  # telegram token, API password, jwt key: still handed over
 
 
+def test_a_run_that_died_before_blanking_the_config_is_finished_by_a_rerun(
+    tmp_path: Path,
+) -> None:
+    """init writes the .env, then botguard.toml, then blanks the configs: a death between
+    the last two leaves the keys in both places. A re-run must finish the job, with each
+    key once in the .env and none in the config."""
+    _write_config(tmp_path)
+    assert botguard("init", "--from-freqtrade", "config.json", cwd=tmp_path).returncode == 0
+    env_after_first = (tmp_path / ".env").read_text()
+    _write_config(tmp_path)  # the config as it was: the blanking never happened
+    refused = botguard("init", "--from-freqtrade", "config.json", cwd=tmp_path)
+    assert refused.returncode == 2  # botguard.toml exists: nothing overwritten unasked
+    assert "--force" in refused.stderr
+    again = botguard("init", "--from-freqtrade", "config.json", "--force", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert _holders(tmp_path) == {".env"}
+    env = (tmp_path / ".env").read_text()
+    assert env.count(KEY) == 1
+    assert env.count(SECRET) == 1
+    assert env == env_after_first
+
+
 def test_backup_only_when_asked_and_private(tmp_path: Path) -> None:
     _write_config(tmp_path)
     assert botguard("init", "--from-freqtrade", "config.json", cwd=tmp_path).returncode == 0
