@@ -214,3 +214,27 @@ async def test_a_second_kill_does_not_close_the_accounts_positions_for_the_bots(
         state = sim.state()["accounts"]["main"]
     assert (first.exit_code, second.exit_code) == (0, 0), second.summary()
     assert [(p["symbol"], p["positionAmt"]) for p in state["positions"]] == [("BTCUSDT", "0.03")]
+
+
+@pytest.mark.parametrize("exchange", ["okx", "bybit"])
+async def test_not_binance_either_sells_only_the_bots_coins(tmp_path: Path, exchange: str) -> None:
+    """The bot's share is the plan's, not a venue's: OKX and Bybit keep the user's coins too."""
+    from . import test_bybit_kill, test_okx_kill
+
+    spot = {"USDT": "10000", "BTC": "1.5", "ETH": "3", "BNB": "2"}
+    if exchange == "okx":
+        acct, extra = test_okx_kill.okx_sim(spot=spot), {"password": "env:BOTGUARD_CANARY_PASSWORD"}
+    else:
+        acct, extra = test_bybit_kill.bybit_sim(spot=spot), {}
+    db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT", 0.5)])
+    async with start_sim({"account": [acct]}) as sim:
+        report = await kill(
+            _config(tmp_path, sim.url, db, markets=["spot"], exchange=exchange, **extra)
+        )
+        state = sim.state()["accounts"]["main"]
+    assert report.exit_code == 0, report.summary()
+    held = _holdings(state)
+    assert held["BTC"] == Decimal("1.0")
+    assert (held["ETH"], held["BNB"]) == (Decimal("3"), Decimal("2"))
+    [account] = report.accounts
+    assert [(s.asset, s.amount) for s in account.done.sold] == [("BTC", Decimal("0.5"))]
