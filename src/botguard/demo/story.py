@@ -53,6 +53,9 @@ class Demo:
     """OKX keys have a passphrase (made in __post_init__ for OKX)."""
     bot: BotProcess | None = None
     step_now: str = "start"
+    interrupted: bool = False
+    """Ctrl-C was pressed: set by our SIGINT handler, checked at every step's start, so
+    a cancellation that CPython 3.11's asyncio loses (its wait_for race) still stops us."""
     started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
@@ -61,6 +64,8 @@ class Demo:
 
     def begin(self, n: int, title: str, why: str) -> float:
         """A rule with the step's title and a line saying why; returns the start time."""
+        if self.interrupted:
+            raise KeyboardInterrupt
         self.step_now = f"step {n} ({title})"
         self.console.print()
         self.console.rule(f"[bold cyan]{n}/{STEPS}  {title}", align="left")
@@ -80,6 +85,7 @@ class Demo:
 
     async def story(self) -> int:
         """Steps 1-7; the exit code is the kill's: 0 only when verified flat."""
+        _on_ctrl_c(self)
         self.console.print(show.intro(), soft_wrap=False)
         async with self.sim() as sim:
             try:
@@ -234,6 +240,22 @@ class DemoFailed(BotguardError):
         self.exit_code = exit_code
 
 
+def _on_ctrl_c(demo: Demo) -> None:
+    """Ctrl-C cancels the story and is remembered (asyncio.run's own handler only cancels)."""
+    import signal
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+
+    def interrupt() -> None:
+        demo.interrupted = True
+        if task is not None:
+            task.cancel()
+
+    with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):  # not main thread
+        loop.add_signal_handler(signal.SIGINT, interrupt)
+
+
 def workspace_root(keep: Path | None) -> Path:
     """A fresh temp dir, or `keep` (which must be absent or empty)."""
     if keep is None:
@@ -256,9 +278,11 @@ def run_demo(console: Console, *, keep: Path | None = None, exchange: str = "bin
     except Exception as exc:  # a bug or an unexpected failure: one line, never a traceback
         line = (redact(str(exc)).splitlines() or [""])[0]
         raise DemoFailed(f"demo failed at {demo.step_now}: {type(exc).__name__}: {line}") from None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        if not demo.interrupted and not isinstance(sys.exc_info()[1], KeyboardInterrupt):
+            raise
         demo.step_now += ": interrupted"
-        raise
+        raise KeyboardInterrupt from None
     finally:
         _clean_up(demo, keep)
 
