@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from botguard.errors import ConfigError
@@ -161,6 +161,8 @@ _order_keys = ["symbol", "type", "side", "amount", "price", "trigger_price", "re
     ),
     extra=st.dictionaries(st.sampled_from(["sim", "market", "prices", "account"]), _values),
 )
+@example(order={}, position={}, extra={"sim": {"\n": None}})  # a key that was a two-line error
+@example(order={}, position={}, extra={"prices": {"A\rB": "1"}})
 def test_no_scenario_raises_anything_but_a_config_error(
     order: dict[str, Any], position: dict[str, Any], extra: dict[str, Any]
 ) -> None:

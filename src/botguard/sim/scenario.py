@@ -254,6 +254,12 @@ def _replace_price(market: MarketSpec, price: Decimal) -> MarketSpec:
     return MarketSpec(market.symbol, price, market.tick_size, market.step_size, market.min_notional)
 
 
+def _one_line(message: str) -> str:
+    """`message` with its control characters escaped: a key in a scenario can hold a
+    newline, and a bad-input error is one line (hypothesis found `{"sim": {"\\n": 1}}`)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
 class _Reader:
     """Field readers that turn a bad value into one ConfigError line naming the key."""
 
@@ -261,7 +267,7 @@ class _Reader:
         self.where = where
 
     def fail(self, key: str, expected: str) -> ConfigError:
-        return ConfigError(f"{self.where}: {key}: expected {expected}")
+        return ConfigError(_one_line(f"{self.where}: {key}: expected {expected}"))
 
     def known(self, raw: Mapping[str, Any], key: str, kind: str) -> None:
         """Fail on the first key that `kind` tables do not have (a typo or a wrong level)."""
@@ -269,7 +275,7 @@ class _Reader:
         if unknown:
             name = f"{key}.{unknown[0]}" if key else unknown[0]
             raise ConfigError(
-                f"{self.where}: {name}: unknown key; use one of {', '.join(_KEYS[kind])}"
+                _one_line(f"{self.where}: {name}: unknown key; use one of {', '.join(_KEYS[kind])}")
             )
 
     def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
