@@ -17,6 +17,8 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as midnight_time
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from botguard.clock import Clock, SystemClock
@@ -53,13 +55,22 @@ _ACTIVE = GuardState.ACTIVE
 _F_OK = os.F_OK
 
 
-def _exists(path: str) -> bool:
-    """One access(2) per order, so a halt from another process counts at once.
+def _flag_check(state_dir: Path | None) -> Callable[[], bool]:
+    """Whether the halt flag exists: one access(2) per call, so a halt raised by another
+    process counts on the very next order.
 
-    As `os.path.exists`, without raising and catching FileNotFoundError on every
-    order while no halt is raised (the common case).
+    As `os.path.exists`, without raising and catching FileNotFoundError on every order
+    while no halt is raised (the common case); a C partial over the encoded path, so
+    the check adds no Python frame and no path encoding to the order (issue 18).
     """
-    return os.access(path, _F_OK)
+    if state_dir is None:
+        return _never
+    return partial(os.access, os.fsencode(halt_flag_path(state_dir)), _F_OK)
+
+
+def _never() -> bool:
+    """No state dir (library tests): no halt flag."""
+    return False
 
 
 class Guard:
@@ -89,7 +100,7 @@ class Guard:
         self.market_of = market_of
         self.on_trip = on_trip
         self._state = GuardState.ACTIVE
-        self._halt = str(halt_flag_path(policy.state_dir)) if policy.state_dir else None
+        self._halted = _flag_check(policy.state_dir)
         self._rates = RateWindows(policy.max_orders_per_second, policy.max_orders_per_minute)
         self._breaches: deque[float] = deque()
         self._session = os.urandom(4).hex()
@@ -108,7 +119,7 @@ class Guard:
     @property
     def state(self) -> GuardState:
         """HALTED while the halt flag exists; else REDUCING or ACTIVE."""
-        if self._halt is not None and _exists(self._halt):
+        if self._halted():
             if self._state is not GuardState.HALTED:
                 halt = read_halt(self.policy.state_dir) if self.policy.state_dir else None
                 self._set_state(GuardState.HALTED, (halt or {}).get("reason", "halt flag"))
@@ -133,7 +144,7 @@ class Guard:
     # the check
     def check(self, intent: Intent, *, resting: bool) -> None:
         """Raise GuardRejected unless this order may be sent; count it if it may."""
-        if (self._halt is not None and _exists(self._halt)) or self._state is not _ACTIVE:
+        if self._halted() or self._state is not _ACTIVE:
             state = self.state
             if state is not _ACTIVE:
                 self._check_state(state, intent, reducing=self._is_reducing(intent))
