@@ -320,7 +320,7 @@ def tail_table(
                         f"{os.getloadavg()[0]:.1f})")  # fmt: skip
     for column in ("whole wrapper", f"before (@{rev})", "after"):
         table.add_column(column, justify="right")
-    rows = {
+    rows: dict[str, Callable[[str], str]] = {
         "GC passes during the timed orders": lambda side: f"{sum(t[0] for t in tails[side]):.0f}",
         "memory blocks kept per order (untimed pass)": lambda side: f"{_mean(tails[side], 1):.3f}",
         "orders that took a minor page fault (untimed pass)": lambda s: f"{faulted[s]:.2%}",
