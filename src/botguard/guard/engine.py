@@ -105,7 +105,9 @@ class Guard:
         self._breaches: deque[float] = deque()
         self._session = os.urandom(4).hex()
         self._counter = itertools.count(1)
-        self._sizes: dict[str, float] = {}
+        self.sizes: dict[str, float] = {}
+        """Base units per contract by symbol, as `size_of` has cached them (read on the
+        hot path without a call)."""
         self._checks_loss = policy.max_daily_loss != INF
         self._band = policy.price_band != INF
         self._day = date.min
@@ -175,18 +177,19 @@ class Guard:
             and (last <= 0 or abs(price - last) <= p.price_band * last)
             and second < p.max_orders_per_second
             and minute < p.max_orders_per_minute
-            and (not resting or book.open_count < p.max_open_orders)
+            and (not resting or len(book.open_orders) + book.reserved_resting < p.max_open_orders)
         ):
             return False
         projected = book.projected(symbol, intent.sign, amount)
-        return (
-            abs(projected) * price <= p.max_position_notional
-            and (
-                p.max_total_notional == INF
-                or book.total_notional(symbol, projected, price) <= p.max_total_notional
-            )
-            and (not self._checks_loss or not book.realised < 0 or self._loss_passes())
-        )
+        notional = abs(projected) * price  # as check_position_notional computes it
+        if not notional <= p.max_position_notional:
+            return False
+        if p.max_total_notional != INF:
+            # with no position held, the total is this symbol's alone (total_notional's sum)
+            total = book.total_notional(symbol, projected, price) if book.positions else notional
+            if not total <= p.max_total_notional:
+                return False
+        return not self._checks_loss or not book.realised < 0 or self._loss_passes()
 
     def _loss_passes(self) -> bool:
         """Today's realised loss is within max_daily_loss (asked only after a loss)."""
@@ -333,11 +336,11 @@ class Guard:
 
     def size_of(self, symbol: str) -> float:
         """Base units per contract (1 for spot), cached from the exchange's markets."""
-        size = self._sizes.get(symbol)
+        size = self.sizes.get(symbol)
         if size is None:
             market = self.market_of(symbol) or {}
             size = _num(market.get("contractSize")) if market.get("contract") else 1.0
-            self._sizes[symbol] = size = size or 1.0
+            self.sizes[symbol] = size = size or 1.0
         return size
 
     def last_price(self, symbol: str) -> float:

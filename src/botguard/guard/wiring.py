@@ -62,7 +62,7 @@ class Translator:
             trip = Trip(Rule.PRICE_BAND, f"no last price for {symbol}; cannot check the order")
             raise GuardRejected(trip, engine.state)
         ref = limit or last
-        size = engine.size_of(symbol)
+        size = engine.sizes.get(symbol) or engine.size_of(symbol)
         if params:
             cost = params.get("cost") or params.get("quoteOrderQty")
             reduce_only = bool(params.get("reduceOnly") or params.get("closePosition"))
@@ -103,7 +103,7 @@ class Translator:
         if not (type(order) is dict or isinstance(order, Mapping)) or not order.get("symbol"):
             return
         engine, symbol = self.engine, str(order["symbol"])
-        size = engine.size_of(symbol)
+        size = engine.sizes.get(symbol) or engine.size_of(symbol)
         order_id = str(order.get("id") or "")
         book = engine.book
         if order.get("status") == "open":
