@@ -1,9 +1,10 @@
 """The order-placing ccxt calls, guarded: one admission path for sync and async ccxt.
 
-create_order, create_orders and edit_order differ only in how their arguments map
-to orders and back (`ORDER_CALLS`); each then goes the same way: fetch a missing
-price, check and reserve every order at once (`Guard.admit`), send, and settle the
-reservations with the answer. The sync and async runners differ only by `await`.
+create_orders and edit_order differ only in how their arguments map to orders and
+back (`ORDER_CALLS`); each then goes the same way: fetch a missing price, check and
+reserve every order at once (`Guard.admit`), send, and settle the reservations with
+the answer. create_order, the call every bot makes, takes those steps for its one
+order without the batch around them. The sync and async runners differ only by `await`.
 """
 
 from __future__ import annotations
@@ -39,21 +40,6 @@ class Pending:
     """The reservations `admit` made, one per order."""
 
 
-def _create(  # noqa: PLR0913 (ccxt's signature)
-    t: Translator,
-    symbol: str,
-    type: str,
-    side: str,
-    amount: Any,
-    price: Any = None,
-    params: Any = None,
-) -> Pending:
-    def send(sent: list[OrderDict]) -> tuple[Any, ...]:
-        return (symbol, type, side, amount, price, sent[0]["params"])
-
-    return Pending([_order(symbol, type, side, amount, price, params)], send)
-
-
 def _order(*args: Any) -> OrderDict:
     """create_order's arguments as a create_orders entry."""
     return dict(zip(("symbol", "type", "side", "amount", "price", "params"), args, strict=True))
@@ -85,13 +71,14 @@ def _edit(  # noqa: PLR0913 (ccxt's signature)
     return Pending([{**order, "amount": t.edit_amount(id, amount)}], send, stamp=False)
 
 
-ORDER_CALLS: dict[str, Build] = {
-    "create_order": _create,
-    "create_order_ws": _create,
+ORDER_CALLS: dict[str, Build | None] = {
+    "create_order": None,
+    "create_order_ws": None,
     "create_orders": _batch,
     "edit_order": _edit,
 }
-"""Every ccxt method that places or changes an order, and how to read its arguments."""
+"""Every ccxt method that places or changes an order, and how to read its arguments
+(None: one new order, create_order's own path)."""
 
 
 def priced(t: Translator, pending: Pending) -> tuple[list[Intent], set[str]]:
@@ -101,7 +88,7 @@ def priced(t: Translator, pending: Pending) -> tuple[list[Intent], set[str]]:
     again to check); when a price is missing, the caller fetches it and reads again.
     """
     orders = pending.orders
-    if len(orders) == 1:  # create_order, edit_order: no comprehension frames
+    if len(orders) == 1:  # edit_order: no comprehension frames
         o = orders[0]
         intent = t.intent(o["symbol"], o["type"], o["side"], o.get("amount"), o.get("price"),
                           o.get("params"), required=False)  # fmt: skip
@@ -157,10 +144,13 @@ def failed(t: Translator, tokens: Sequence[int], exc: BaseException) -> None:
 
 
 def sync_guarded(
-    t: Translator, orig: Callable[..., Any], fetch_ticker: Callable[..., Any], build: Build
+    t: Translator,
+    orig: Callable[..., Any],
+    fetch_ticker: Callable[..., Any],
+    build: Build | None,
 ) -> Callable[..., Any]:
     """A sync ccxt order method that admits before it sends."""
-    if build is _create:
+    if build is None:
         return _sync_create(t, orig, fetch_ticker)
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
@@ -186,10 +176,10 @@ def async_guarded(
     t: Translator,
     orig: Callable[..., Awaitable[Any]],
     fetch_ticker: Callable[..., Awaitable[Any]],
-    build: Build,
+    build: Build | None,
 ) -> Callable[..., Any]:
     """An async ccxt order method that admits before it sends."""
-    if build is _create:
+    if build is None:
         return _async_create(t, orig, fetch_ticker)
 
     async def guarded(*args: Any, **kwargs: Any) -> Any:
