@@ -335,7 +335,7 @@ def tail_table(
 
 
 def _mean(tails: list[list[float]], i: int) -> float:
-    return statistics.fmean(t[i] for t in tails)
+    return round(statistics.fmean(t[i] for t in tails), 3) + 0.0  # no "-0.000"
 
 
 def tail_line(
@@ -345,14 +345,15 @@ def tail_line(
     median, p99 = after[WRAPPER][0], after[WRAPPER][1]
     passes = sum(t[0] for t in tails)
     verdict = "met" if p99 <= 0.10 * after[CCXT][1] else "NOT met"
+    cpu = after[CPU_WRAPPER][1] / after[CPU_CCXT][1]
     return (
         f"The tail: {passes:.0f} GC passes in the timed orders, {faulted:.2%} of orders faulted, "
         f"{_mean(tails, 1):.3f} blocks kept an order; {adjacent:.0%} of the p99 orders ran "
         f"next to another (a shared machine slows runs of orders, in proportion to the "
         f"work). So the p99 ({p99:.2f} µs, {p99 / median:.2f} x the median) is the work "
         f"itself: its Python calls, and one access(2) of {_mean(tails, 2):.2f} µs for the "
-        f"halt flag, kept. Whole wrapper p99 / ccxt's p99: "
-        f"{p99 / after[CCXT][1]:.1%} (target 10%: {verdict})."
+        f"halt flag, kept. Whole wrapper p99 / ccxt's p99: {p99 / after[CCXT][1]:.1%} "
+        f"(target 10%: {verdict}; in CPU time {cpu:.1%})."
     )
 
 
