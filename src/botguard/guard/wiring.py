@@ -111,7 +111,8 @@ class Translator:
             book.add_open(order_id, symbol, sign, _num(order.get("remaining")) * size)
         else:
             book.remove_open(order_id)
-        book.observe_fill(order, size, engine.today)
+        if order.get("filled"):  # no fill (0, None: most answers) books nothing, no call
+            book.observe_fill(order, size, engine.today)
 
     def on_orders(self, orders: Any, args: Args, kwargs: dict[str, Any]) -> None:
         """fetch_order(s), fetch_closed_orders, create_orders answers."""
