@@ -186,3 +186,22 @@ def test_sync_batch_is_summed_and_failures_release(sync_guarded: tuple[Any, SimH
     with pytest.raises(GuardRejected, match="position_notional"):
         ex.create_order(BTC, "market", "buy", AMOUNT)
     assert position(sim) == pytest.approx(AMOUNT)
+
+
+def test_a_sync_batch_that_fits_is_sent_once_and_settles(
+    sync_guarded: tuple[Any, SimHandle],
+) -> None:
+    """create_orders keeps the batch path (create_order has its own): sent in one request,
+    each order stamped, the reservations settled into the position they became."""
+    ex, sim = sync_guarded
+    posts = order_posts(sim)
+    half = {**BUY, "amount": AMOUNT / 2}
+
+    placed = ex.create_orders([dict(half), dict(half)])
+
+    assert [o["clientOrderId"][:2] for o in placed] == ["bg", "bg"]
+    assert order_posts(sim) == posts + 1
+    assert guard_of(ex).book.reserved == {}
+    assert position(sim) == pytest.approx(AMOUNT)
+    with pytest.raises(GuardRejected, match="position_notional"):
+        ex.create_orders([dict(BUY)])  # 800 held and 800 more: over the 1,000

@@ -1,9 +1,10 @@
 """The order-placing ccxt calls, guarded: one admission path for sync and async ccxt.
 
-create_order, create_orders and edit_order differ only in how their arguments map
-to orders and back (`ORDER_CALLS`); each then goes the same way: fetch a missing
-price, check and reserve every order at once (`Guard.admit`), send, and settle the
-reservations with the answer. The sync and async runners differ only by `await`.
+create_orders and edit_order differ only in how their arguments map to orders and
+back (`ORDER_CALLS`); each then goes the same way: fetch a missing price, check and
+reserve every order at once (`Guard.admit`), send, and settle the reservations with
+the answer. create_order, the call every bot makes, takes those steps for its one
+order without the batch around them. The sync and async runners differ only by `await`.
 """
 
 from __future__ import annotations
@@ -39,21 +40,9 @@ class Pending:
     """The reservations `admit` made, one per order."""
 
 
-def _create(  # noqa: PLR0913 (ccxt's signature)
-    t: Translator,
-    symbol: str,
-    type: str,
-    side: str,
-    amount: Any,
-    price: Any = None,
-    params: Any = None,
-) -> Pending:
-    def send(sent: list[OrderDict]) -> tuple[Any, ...]:
-        return (symbol, type, side, amount, price, sent[0]["params"])
-
-    order = {"symbol": symbol, "type": type, "side": side, "amount": amount, "price": price,
-             "params": params}  # fmt: skip
-    return Pending([order], send)
+def _order(*args: Any) -> OrderDict:
+    """create_order's arguments as a create_orders entry."""
+    return dict(zip(("symbol", "type", "side", "amount", "price", "params"), args, strict=True))
 
 
 def _batch(t: Translator, orders: list[OrderDict], params: Any = None) -> Pending:
@@ -82,13 +71,14 @@ def _edit(  # noqa: PLR0913 (ccxt's signature)
     return Pending([{**order, "amount": t.edit_amount(id, amount)}], send, stamp=False)
 
 
-ORDER_CALLS: dict[str, Build] = {
-    "create_order": _create,
-    "create_order_ws": _create,
+ORDER_CALLS: dict[str, Build | None] = {
+    "create_order": None,
+    "create_order_ws": None,
     "create_orders": _batch,
     "edit_order": _edit,
 }
-"""Every ccxt method that places or changes an order, and how to read its arguments."""
+"""Every ccxt method that places or changes an order, and how to read its arguments
+(None: one new order, create_order's own path)."""
 
 
 def priced(t: Translator, pending: Pending) -> tuple[list[Intent], set[str]]:
@@ -98,7 +88,7 @@ def priced(t: Translator, pending: Pending) -> tuple[list[Intent], set[str]]:
     again to check); when a price is missing, the caller fetches it and reads again.
     """
     orders = pending.orders
-    if len(orders) == 1:  # create_order, edit_order: no comprehension frames
+    if len(orders) == 1:  # edit_order: no comprehension frames
         o = orders[0]
         intent = t.intent(o["symbol"], o["type"], o["side"], o.get("amount"), o.get("price"),
                           o.get("params"), required=False)  # fmt: skip
@@ -132,31 +122,36 @@ def admit(t: Translator, pending: Pending, intents: list[Intent]) -> tuple[Any, 
     return pending.send(orders)
 
 
-def answered(t: Translator, pending: Pending, result: Any) -> None:
+def answered(t: Translator, tokens: Sequence[int], result: Any) -> None:
     """The reservations become what the exchange reports (open orders, fills)."""
     engine = t.engine
     with engine.lock:
-        engine.settle(pending.tokens)
+        engine.settle(tokens)
         if isinstance(result, list):
             t.on_orders(result, (), {})
         else:
             t.on_order(result)
 
 
-def failed(t: Translator, pending: Pending, exc: BaseException) -> None:
+def failed(t: Translator, tokens: Sequence[int], exc: BaseException) -> None:
     """A refusal releases the reservations; an unknown outcome keeps them counted."""
     if isinstance(exc, _REFUSED_UNSENT) or not isinstance(
         exc, NetworkError | asyncio.CancelledError | KeyboardInterrupt
     ):
-        t.engine.settle(pending.tokens)
+        t.engine.settle(tokens)
     else:
-        t.engine.doubt(pending.tokens)
+        t.engine.doubt(tokens)
 
 
 def sync_guarded(
-    t: Translator, orig: Callable[..., Any], fetch_ticker: Callable[..., Any], build: Build
+    t: Translator,
+    orig: Callable[..., Any],
+    fetch_ticker: Callable[..., Any],
+    build: Build | None,
 ) -> Callable[..., Any]:
     """A sync ccxt order method that admits before it sends."""
+    if build is None:
+        return _sync_create(t, orig, fetch_ticker)
 
     def guarded(*args: Any, **kwargs: Any) -> Any:
         pending = build(t, *args, **kwargs)
@@ -169,9 +164,9 @@ def sync_guarded(
         try:
             result = orig(*sent)
         except BaseException as exc:
-            failed(t, pending, exc)
+            failed(t, pending.tokens, exc)
             raise
-        answered(t, pending, result)
+        answered(t, pending.tokens, result)
         return result
 
     return guarded
@@ -181,9 +176,11 @@ def async_guarded(
     t: Translator,
     orig: Callable[..., Awaitable[Any]],
     fetch_ticker: Callable[..., Awaitable[Any]],
-    build: Build,
+    build: Build | None,
 ) -> Callable[..., Any]:
     """An async ccxt order method that admits before it sends."""
+    if build is None:
+        return _async_create(t, orig, fetch_ticker)
 
     async def guarded(*args: Any, **kwargs: Any) -> Any:
         pending = build(t, *args, **kwargs)
@@ -196,9 +193,59 @@ def async_guarded(
         try:
             result = await orig(*sent)
         except BaseException as exc:
-            failed(t, pending, exc)
+            failed(t, pending.tokens, exc)
             raise
-        answered(t, pending, result)
+        answered(t, pending.tokens, result)
         return result
 
     return guarded
+
+
+# create_order, the hot path (issue 18): the same steps as `guarded` above for its one
+# order, without the batch around it (a Pending, a closure, lists, a set, a zip)
+
+
+def _sync_create(
+    t: Translator, orig: Callable[..., Any], fetch_ticker: Callable[..., Any]
+) -> Callable[..., Any]:
+    def create_order(
+        symbol: str, type: str, side: str, amount: Any, price: Any = None, params: Any = None
+    ) -> Any:
+        intent = t.intent(symbol, type, side, amount, price, params, required=False)
+        if intent is None:
+            t.on_ticker(fetch_ticker(symbol), (), {})
+            intent = _required(t, _order(symbol, type, side, amount, price, params))
+        sent = t.stamp(params)
+        tokens = (t.engine.admit_one(intent, resting=type != "market"),)
+        try:
+            result = orig(symbol, type, side, amount, price, sent)
+        except BaseException as exc:
+            failed(t, tokens, exc)
+            raise
+        answered(t, tokens, result)
+        return result
+
+    return create_order
+
+
+def _async_create(
+    t: Translator, orig: Callable[..., Awaitable[Any]], fetch_ticker: Callable[..., Awaitable[Any]]
+) -> Callable[..., Any]:
+    async def create_order(
+        symbol: str, type: str, side: str, amount: Any, price: Any = None, params: Any = None
+    ) -> Any:
+        intent = t.intent(symbol, type, side, amount, price, params, required=False)
+        if intent is None:
+            t.on_ticker(await fetch_ticker(symbol), (), {})
+            intent = _required(t, _order(symbol, type, side, amount, price, params))
+        sent = t.stamp(params)
+        tokens = (t.engine.admit_one(intent, resting=type != "market"),)
+        try:
+            result = await orig(symbol, type, side, amount, price, sent)
+        except BaseException as exc:
+            failed(t, tokens, exc)
+            raise
+        answered(t, tokens, result)
+        return result
+
+    return create_order

@@ -62,7 +62,7 @@ class Translator:
             trip = Trip(Rule.PRICE_BAND, f"no last price for {symbol}; cannot check the order")
             raise GuardRejected(trip, engine.state)
         ref = limit or last
-        size = engine.size_of(symbol)
+        size = engine.sizes.get(symbol) or engine.size_of(symbol)
         if params:
             cost = params.get("cost") or params.get("quoteOrderQty")
             reduce_only = bool(params.get("reduceOnly") or params.get("closePosition"))
@@ -103,7 +103,7 @@ class Translator:
         if not (type(order) is dict or isinstance(order, Mapping)) or not order.get("symbol"):
             return
         engine, symbol = self.engine, str(order["symbol"])
-        size = engine.size_of(symbol)
+        size = engine.sizes.get(symbol) or engine.size_of(symbol)
         order_id = str(order.get("id") or "")
         book = engine.book
         if order.get("status") == "open":
@@ -111,7 +111,8 @@ class Translator:
             book.add_open(order_id, symbol, sign, _num(order.get("remaining")) * size)
         else:
             book.remove_open(order_id)
-        book.observe_fill(order, size, engine.today)
+        if order.get("filled"):  # no fill (0, None: most answers) books nothing, no call
+            book.observe_fill(order, size, engine.today)
 
     def on_orders(self, orders: Any, args: Args, kwargs: dict[str, Any]) -> None:
         """fetch_order(s), fetch_closed_orders, create_orders answers."""
