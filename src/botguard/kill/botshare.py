@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botguard.config import AccountConfig, Config
 from botguard.framework.freqtrade import (
@@ -28,6 +28,7 @@ from botguard.framework.freqtrade import (
 )
 from botguard.framework.jsonc import parse_jsonc  # noqa: F401 - not in the read's thread
 from botguard.journal import Journal
+from botguard.kill.fills import FILLED
 from botguard.kill.plan import BotShare, ClosePosition, SellAsset
 from botguard.venues.types import PositionSide
 
@@ -68,27 +69,43 @@ class ShareRead:
 def journaled_fills(
     journal: Journal, account: str, *, since: datetime
 ) -> tuple[list[SellAsset], list[ClosePosition]]:
-    """The sells and closes kill runs journaled as done on `account` after `since`."""
-    sold: list[SellAsset] = []
-    closed: list[ClosePosition] = []
+    """The sells and closes kill runs journaled as filled on `account` after `since`: each
+    sent amount, less what a part fill left unfilled (fills.FILLED), netted per asset
+    and position."""
+    sold: dict[str, Decimal] = {}
+    closed: dict[tuple[str, PositionSide], Decimal] = {}
+    for step in _steps_since(journal, account, since):
+        detail = step["detail"]
+        amount = Decimal(str(detail.get("amount", "0")))
+        if step["status"] == FILLED:  # a part fill: what did not fill was never sold
+            amount = -Decimal(str(detail.get("unfilled", "0")))
+        if step["action"] == "sell":
+            asset = str(detail.get("asset"))
+            sold[asset] = sold.get(asset, Decimal(0)) + amount
+        elif step["action"] == "close":
+            key = (str(detail.get("symbol")), PositionSide(str(detail.get("side", "long"))))
+            closed[key] = closed.get(key, Decimal(0)) + amount
+    return (
+        [SellAsset(account, a, "", max(n, Decimal(0))) for a, n in sold.items()],
+        [
+            ClosePosition(account, s, side, max(n, Decimal(0)), False)
+            for (s, side), n in closed.items()
+        ],
+    )
+
+
+def _steps_since(journal: Journal, account: str, since: datetime) -> list[dict[str, Any]]:
+    """The done (or part-filled) steps of kill runs on `account` journaled after `since`."""
+    steps = []
     for run in journal.runs("kill"):
         if run.finished_at is not None and run.finished_at < since:
             continue
         for step in journal.steps(run.id):
-            detail = step["detail"]
-            if step["status"] != "ok" or detail.get("account") != account:
+            if step["status"] not in ("ok", FILLED) or step["detail"].get("account") != account:
                 continue
-            if datetime.fromisoformat(step["at"]) < since:
-                continue
-            amount = Decimal(str(detail.get("amount", "0")))
-            if step["action"] == "sell":
-                sold.append(SellAsset(account, str(detail.get("asset")), "", amount))
-            elif step["action"] == "close":
-                side = PositionSide(str(detail.get("side", "long")))
-                closed.append(
-                    ClosePosition(account, str(detail.get("symbol")), side, amount, False)
-                )
-    return sold, closed
+            if datetime.fromisoformat(step["at"]) >= since:
+                steps.append(step)
+    return steps
 
 
 def read_share(config: Config, account: AccountConfig) -> ShareRead:
