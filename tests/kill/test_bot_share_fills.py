@@ -35,7 +35,7 @@ SELL_PATHS = {
 }
 CLOSE_PATHS = {
     "binance": "POST /fapi/v1/order",
-    "okx": "POST /api/v5/trade/close-position",
+    "okx": "POST /api/v5/trade/batch-orders",  # the bot's part of a position: reduce-only
     "bybit": "POST /v5/order/create",
 }
 
@@ -90,14 +90,16 @@ async def test_a_part_filled_sell_of_the_bots_coins_is_finished(
     assert sum(s.amount for s in account.done.sold) == Decimal("0.5")
 
 
-@pytest.mark.parametrize("exchange", ["binance", "bybit"])
+@pytest.mark.parametrize("exchange", ["binance", "okx", "bybit"])
 async def test_a_part_filled_close_of_the_bots_contracts_is_finished(
     tmp_path: Path, exchange: str
 ) -> None:
     """0.05 of a 0.08 BTC long is the bot's; its close fills half: the kill closes the
     rest of the bot's 0.05 and leaves the user's 0.03."""
     long = {"symbol": "BTC/USDT:USDT", "side": "long", "amount": "0.08", "entry_price": "62000"}
-    db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT:USDT", 0.05, futures=True)])
+    size = 0.01 if exchange == "okx" else 1.0  # freqtrade stores OKX's ctVal
+    btc = Trade("BTC/USDT:USDT", 0.05, futures=True, contract_size=size)
+    db = make_db(tmp_path / "tradesv3.sqlite", [btc])
     sim_extra, bg_extra = _extra(exchange)
     acct = sim_account(spot=SPOT, positions=[long], **sim_extra)
     fault = f"{CLOSE_PATHS[exchange]}:n=1:partial"
@@ -131,4 +133,28 @@ async def test_a_kill_resumed_after_a_part_fill_sells_the_rest_of_the_bots_coins
         state = sim.state()["accounts"]["main"]
     assert report.resumed
     assert _btc(state) == Decimal("1.0"), report.summary()
+    assert report.exit_code == 0, report.summary()
+
+
+@pytest.mark.parametrize("mode", ["one-way", "hedge"])
+async def test_okx_closes_only_the_bots_part_of_a_shared_position(
+    tmp_path: Path, mode: str
+) -> None:
+    """OKX's close-position closes a whole position: with 0.05 of a 0.08 BTC long the
+    bot's, the kill sends a reduce-only order for the bot's part instead and leaves the
+    user's 0.03 (net mode and long/short mode, where the short leg is the user's)."""
+    positions = [{"symbol": "BTC/USDT:USDT", "side": "long", "amount": "0.08",
+                  "entry_price": "62000"}]  # fmt: skip
+    if mode == "hedge":
+        positions.append({**positions[0], "side": "short", "amount": "0.02"})
+    btc = Trade("BTC/USDT:USDT", 0.05, futures=True, contract_size=0.01)  # OKX's ctVal
+    db = make_db(tmp_path / "tradesv3.sqlite", [btc])
+    sim_extra, bg_extra = _extra("okx")
+    acct = sim_account(positions=positions, position_mode=mode, **sim_extra)
+    async with start_sim({"account": [acct]}) as sim:
+        report = await kill(_config(tmp_path, sim.url, db, markets=["swap"], **bg_extra))
+        state = sim.state()["accounts"]["main"]
+    left = sorted((p["symbol"], p["positionAmt"]) for p in state["positions"])
+    user = [("BTCUSDT", "-0.02")] if mode == "hedge" else []
+    assert left == sorted([("BTCUSDT", "0.03"), *user]), report.summary()
     assert report.exit_code == 0, report.summary()
