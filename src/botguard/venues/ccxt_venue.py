@@ -33,6 +33,7 @@ from botguard.venues.convert import (
 )
 from botguard.venues.convert import dec as dec  # exchange venues import it from here
 from botguard.venues.errors import UnknownSymbol, VenueUnavailable, translate
+from botguard.venues.shapes import ListAnswer, require_lists
 from botguard.venues.types import (
     Exposure,
     KeyPermissions,
@@ -83,6 +84,8 @@ class CcxtVenue:
     """True once this venue's kill is tested end to end against a simulator of its exchange
     (the kill report and `kill.configured` say so); a subclass sets it."""
     retries = 4
+    list_answers: tuple[ListAnswer, ...] = ()
+    """The reads a flat verdict rests on, and where their list sits (venues/shapes.py)."""
     """Tries after the first for a retryable failure (a call with `persist` and a
     deadline retries until the deadline instead)."""
 
@@ -102,6 +105,7 @@ class CcxtVenue:
         self.jitter = jitter
         """A number in [0, 1) that spreads retries out (injected: a test's is fixed)."""
         self.exchange = exchange
+        require_lists(exchange, self.list_answers)
         self.market_types = market_types
         self.cache_dir = cache_dir
         self.requests = 0

@@ -28,6 +28,7 @@ from typing import Any
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
 from botguard.venues.ccxt_venue import CcxtVenue, dec
 from botguard.venues.errors import VenueAuthError
+from botguard.venues.shapes import ListAnswer
 from botguard.venues.types import Exposure, MarketInfo, Order, PositionSide
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,12 @@ class OkxVenue(CcxtVenue):
     verified_end_to_end = True
     """Kill, audit and watch verified against `botguard sim`'s OKX dialect
     (tests/kill/test_okx*)."""
+    list_answers = (
+        ListAnswer("/api/v5/trade/orders-pending", ("data",)),
+        ListAnswer("/api/v5/trade/orders-algo-pending", ("data",)),
+        ListAnswer("/api/v5/account/positions", ("data",)),
+        ListAnswer("/api/v5/account/balance", ("data",), first="details"),
+    )
 
     futures_refused: str | None = None
 
