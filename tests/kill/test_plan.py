@@ -179,3 +179,13 @@ def test_a_bot_share_sells_only_the_bots_part_and_lists_the_rest() -> None:
     after = share.minus(plan.sells, plan.closes)
     again = plan_kill(next_read, keep=set(), quote="USDT", markets_info=MARKETS, share=after)
     assert again.empty  # the account's own 1 BTC and positions are never the bot's
+
+
+def test_a_zero_price_is_no_price_and_never_makes_a_holding_dust() -> None:
+    """A ticker answering 0 (a symbol with no trade yet, a hollow quote) says nothing
+    about the holding's worth: 1.5 BTC is sold (the exchange's own minimum decides),
+    never called dust and the account flat."""
+    exposure = Exposure("a", balances=(bal("BTC", "1.5"),), prices={"BTC/USDT": Decimal(0)})
+    plan = plan_kill(exposure, keep=(), quote="USDT", markets_info=MARKETS)
+    assert plan.dust == ()
+    assert plan.sells == (SellAsset("a", "BTC", "BTC/USDT", Decimal("1.5")),)

@@ -155,12 +155,15 @@ def _cancels(exposure: Exposure) -> tuple[CancelOrders, ...]:
 
 
 def _too_small(amount: Decimal, info: MarketInfo, price: Decimal | None) -> str | None:
-    """Why an amount cannot be traded, or None when it can."""
+    """Why an amount cannot be traded, or None when it can. A price of 0 or less is no
+    price (a ticker with no trade, a hollow quote): it never makes a holding dust."""
     if amount <= 0:
         return "below the amount step"
     if info.min_amount is not None and amount < info.min_amount:
         return f"below the minimum amount {info.min_amount}"
-    if info.min_notional is not None and price is not None and amount * price < info.min_notional:
+    if price is None or price <= 0:
+        return None
+    if info.min_notional is not None and amount * price < info.min_notional:
         return f"below the minimum notional {info.min_notional}"
     return None
 
