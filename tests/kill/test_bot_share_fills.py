@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -158,3 +159,36 @@ async def test_okx_closes_only_the_bots_part_of_a_shared_position(
     user = [("BTCUSDT", "-0.02")] if mode == "hedge" else []
     assert left == sorted([("BTCUSDT", "0.03"), *user]), report.summary()
     assert report.exit_code == 0, report.summary()
+
+
+async def test_a_sell_in_flight_when_the_kill_died_is_looked_up_not_sent_again(
+    tmp_path: Path,
+) -> None:
+    """The first kill dies with its sell of the bot's 0.5 BTC sent and unanswered; the
+    sell lands after all. The resumed kill finds it by its client id (after the landing
+    window) and does not sell another 0.5 BTC, which would be the user's."""
+    db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT", 0.5)])
+    faults = "POST /api/v3/order:n=1:late"
+    async with start_sim({"account": [sim_account(spot=SPOT)]}, faults=faults) as sim:
+        config = _config(tmp_path, sim.url, db, markets=["spot"])
+        task = asyncio.create_task(kill(config))
+        while not any(e["fault"] == "late" for e in sim.log()):  # noqa: ASYNC110 - polls the sim
+            await asyncio.sleep(0.02)
+        task.cancel()  # the process died: the sell's answer is lost, the sell lands late
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        report = await kill(config)
+        await _landed(sim.log)  # the lost sell is processed whenever it lands
+        state = sim.state()["accounts"]["main"]
+    assert report.resumed
+    assert _btc(state) == Decimal("1.0"), report.summary()
+    assert report.exit_code == 0, report.summary()
+
+
+async def _landed(log: Callable[[], list[dict[str, Any]]]) -> None:
+    """Until the sim has processed the `late` request (60 s at most: a bound, not a wait)."""
+    for _ in range(3000):
+        if any(e["fault"] == "late" and e["status"] == 200 for e in log()):
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the late sell never landed")

@@ -47,6 +47,13 @@ class ShareRead:
     books_at: datetime | None = None
     """When the bot last wrote its books (the database file's mtime)."""
 
+    def since(self, halted_at: datetime | None) -> datetime | None:
+        """From when the journal's sells and closes count against the share: the halt or
+        the bot's last write of its books, whichever came first (None: nothing to count)."""
+        if self.books_at is None:
+            return None
+        return min(self.books_at, halted_at) if halted_at is not None else self.books_at
+
     def minus_journaled(
         self, journal: Journal, account: str, *, halted_at: datetime | None
     ) -> ShareRead:
@@ -55,9 +62,9 @@ class ShareRead:
         kill`, the bot still halted and its trades still open in its books, must not
         sell the account's own coins for the bot's. The bot cannot have bought since:
         it restarts only once the flag is lowered, and the next kill's flag is new."""
-        if self.share is None or self.books_at is None:
+        since = self.since(halted_at)
+        if self.share is None or since is None:
             return self
-        since = min(self.books_at, halted_at) if halted_at is not None else self.books_at
         try:
             sold, closed = journaled_fills(journal, account, since=since)
         except (ValueError, ArithmeticError, sqlite3.Error) as exc:  # never stops the kill
@@ -74,7 +81,7 @@ def journaled_fills(
     and position."""
     sold: dict[str, Decimal] = {}
     closed: dict[tuple[str, PositionSide], Decimal] = {}
-    for step in _steps_since(journal, account, since):
+    for step in steps_since(journal, account, since):
         detail = step["detail"]
         amount = Decimal(str(detail.get("amount", "0")))
         if step["status"] == FILLED:  # a part fill: what did not fill was never sold
@@ -94,14 +101,16 @@ def journaled_fills(
     )
 
 
-def _steps_since(journal: Journal, account: str, since: datetime) -> list[dict[str, Any]]:
-    """The done (or part-filled) steps of kill runs on `account` journaled after `since`."""
+def steps_since(
+    journal: Journal, account: str, since: datetime, *, statuses: tuple[str, ...] = ("ok", FILLED)
+) -> list[dict[str, Any]]:
+    """The steps with these statuses of kill runs on `account` journaled after `since`."""
     steps = []
     for run in journal.runs("kill"):
         if run.finished_at is not None and run.finished_at < since:
             continue
         for step in journal.steps(run.id):
-            if step["status"] not in ("ok", FILLED) or step["detail"].get("account") != account:
+            if step["status"] not in statuses or step["detail"].get("account") != account:
                 continue
             if datetime.fromisoformat(step["at"]) >= since:
                 steps.append(step)
