@@ -77,3 +77,24 @@ async def test_one_hollow_answer_is_read_again(tmp_path: Path, exchange: str, re
         else:
             bybit.assert_flat(await bybit.ccxt_view(sim.url))
     assert report.exit_code == 0, report.summary()
+
+
+TRY_LATER = [
+    ("binance", "GET /fapi/v3/positionRisk", "500"),  # -1001: internal error, try again
+    ("okx", "GET /api/v5/account/positions", "maintenance"),  # 50001: unavailable, try later
+    ("bybit", "GET /v5/order/realtime", "500"),  # 10016: server error
+]
+
+
+@pytest.mark.parametrize(("exchange", "read", "kind"), TRY_LATER, ids=[t[0] for t in TRY_LATER])
+async def test_a_read_that_always_says_try_later_is_never_flat(
+    tmp_path: Path, exchange: str, read: str, kind: str
+) -> None:
+    """The exchange's own "try again later" on every verification read: retried to the
+    deadline, then unreachable (exit 3), never read as an empty book."""
+    account, bg = EXCHANGES[exchange]
+    async with start_sim({"account": [account()]}, faults=f"{read}:{kind}") as sim:
+        report = await kill(make_config(tmp_path, [bg(sim.url)], deadline_s=3))
+    [result] = report.accounts
+    assert result.status is AccountStatus.UNREACHABLE, report.summary()
+    assert report.exit_code == 3
