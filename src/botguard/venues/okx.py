@@ -141,6 +141,7 @@ class OkxVenue(CcxtVenue):
         for order in orders:
             self._open.setdefault((order.symbol, order.conditional), []).append(order.id)
         pos = []
+        self._sizes = {}  # this read's positions only
         for raw in positions:
             if (p := self.to_position(raw)) is not None:
                 self._margin[p.symbol] = str(raw.get("marginMode") or "cross")
