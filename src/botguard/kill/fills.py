@@ -72,8 +72,9 @@ def correct_fills(done: Outcome, sent: Outcome, filled: Outcome, log: RunLog) ->
         if now.amount >= was.amount:
             continue
         pool: list[Any] = done.sold if isinstance(was, SellAsset) else done.closed
-        index = next(i for i, x in enumerate(pool) if x is was)
-        pool[index : index + 1] = [now] if now.amount > 0 else []
+        index = next((i for i, x in enumerate(pool) if x is was), None)
+        if index is not None:
+            pool[index : index + 1] = [now] if now.amount > 0 else []
         log.step(*_journal(was, now))
 
 
