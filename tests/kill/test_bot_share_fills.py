@@ -192,3 +192,28 @@ async def _landed(log: Callable[[], list[dict[str, Any]]]) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("the late sell never landed")
+
+
+async def test_a_close_in_flight_when_the_kill_died_is_looked_up_not_sent_again(
+    tmp_path: Path,
+) -> None:
+    """The same for a close: 0.05 of a 0.08 BTC long is the bot's; the first kill dies
+    with its close unanswered, the close lands late; the user's 0.03 stays."""
+    long = {"symbol": "BTC/USDT:USDT", "side": "long", "amount": "0.08", "entry_price": "62000"}
+    db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT:USDT", 0.05, futures=True)])
+    faults = "POST /fapi/v1/order:n=1:late"
+    async with start_sim({"account": [sim_account(positions=[long])]}, faults=faults) as sim:
+        config = _config(tmp_path, sim.url, db, markets=["swap"])
+        task = asyncio.create_task(kill(config))
+        while not any(e["fault"] == "late" for e in sim.log()):  # noqa: ASYNC110 - polls the sim
+            await asyncio.sleep(0.02)
+        task.cancel()  # the process died: the close's answer is lost, the close lands late
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        report = await kill(config)
+        await _landed(sim.log)
+        state = sim.state()["accounts"]["main"]
+    assert report.resumed
+    left = [(p["symbol"], p["positionAmt"]) for p in state["positions"]]
+    assert left == [("BTCUSDT", "0.03")], report.summary()
+    assert report.exit_code == 0, report.summary()
