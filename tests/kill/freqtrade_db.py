@@ -46,6 +46,8 @@ class Trade:
     is_open: bool = True
     is_short: bool = False
     futures: bool = False
+    contract_size: float = 1.0
+    """Base units per contract, as freqtrade stores it for futures (OKX BTC swap: 0.01)."""
 
 
 def make_db(path: Path, trades: list[Trade]) -> Path:
@@ -64,7 +66,8 @@ def make_db(path: Path, trades: list[Trade]) -> Path:
                 " VALUES (?, 'binance', ?, ?, ?, ?, 0.001, 100.0, 50.0, ?, '2026-12-05 04:00:00',"
                 " 0, ?, ?, 1.0, ?, 0.0)",
                 (i, t.pair, base, quote, t.is_open, t.amount,
-                 "FUTURES" if t.futures else "SPOT", 1.0 if t.futures else None, t.is_short),
+                 "FUTURES" if t.futures else "SPOT", t.contract_size if t.futures else None,
+                 t.is_short),
             )  # fmt: skip
     conn.close()
     return path

@@ -179,3 +179,29 @@ def test_a_bot_share_sells_only_the_bots_part_and_lists_the_rest() -> None:
     after = share.minus(plan.sells, plan.closes)
     again = plan_kill(next_read, keep=set(), quote="USDT", markets_info=MARKETS, share=after)
     assert again.empty  # the account's own 1 BTC and positions are never the bot's
+
+
+def test_a_zero_price_is_no_price_and_never_makes_a_holding_dust() -> None:
+    """A ticker answering 0 (a symbol with no trade yet, a hollow quote) says nothing
+    about the holding's worth: 1.5 BTC is sold (the exchange's own minimum decides),
+    never called dust and the account flat."""
+    exposure = Exposure("a", balances=(bal("BTC", "1.5"),), prices={"BTC/USDT": Decimal(0)})
+    plan = plan_kill(exposure, keep=(), quote="USDT", markets_info=MARKETS)
+    assert plan.dust == ()
+    assert plan.sells == (SellAsset("a", "BTC", "BTC/USDT", Decimal("1.5")),)
+
+
+def test_below_the_minimum_amount_yet_worth_more_than_the_minimum_notional_is_residual() -> None:
+    """0.9 of a coin whose market takes whole coins only, at 50 000 USDT a coin, is not
+    dust: it is 45 000 USDT the kill cannot sell (residual), never "flat"."""
+    markets = {**MARKETS, "YFI/USDT": spot_market("YFI/USDT", step="1", min_amount="1",
+                                                   min_notional="5")}  # fmt: skip
+    exposure = Exposure(
+        "a", balances=(bal("YFI", "0.9"), bal("DOGE", "0.5")),
+        prices={**PRICES, "YFI/USDT": Decimal(50000)},
+    )  # fmt: skip
+    plan = plan_kill(exposure, keep=(), quote="USDT", markets_info=markets)
+    assert [d.asset for d in plan.dust] == ["DOGE"]  # 0.05 USDT: true dust
+    [stuck] = plan.unsellable
+    assert (stuck.asset, stuck.amount) == ("YFI", Decimal("0.9"))
+    assert "45000" in stuck.reason

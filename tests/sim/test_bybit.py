@@ -9,7 +9,7 @@ from typing import Any
 
 import ccxt
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import botguard.sim.bybit as bybit_pkg
@@ -228,6 +228,8 @@ async def test_query_api_reports_permissions_ips_and_expiry() -> None:
     window=st.one_of(st.none(), st.text(max_size=8)),
     payload=st.text(max_size=40),
 )
+@example(key=KEY, sign=None, timestamp="\u00b2", window=None, payload="")  # "²".isdigit()
+@example(key=KEY, sign=None, timestamp="0", window="\u00b2", payload="")
 def test_any_headers_get_a_bybit_retcode_never_a_crash(
     key: str | None, sign: str | None, timestamp: str | None, window: str | None, payload: str
 ) -> None:

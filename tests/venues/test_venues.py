@@ -14,6 +14,7 @@ from botguard.testing.canary import CANARIES
 from botguard.testing.sim import start_sim
 from botguard.venues import open_venue
 from botguard.venues.errors import (
+    ClockSkew,
     OrderNotFound,
     OrderRejected,
     VenueAuthError,
@@ -31,6 +32,8 @@ from botguard.venues.types import LandedOrder, Side
         (ccxt.RateLimitExceeded("429"), VenueUnavailable),
         (ccxt.DDoSProtection("418"), VenueUnavailable),
         (ccxt.ExchangeNotAvailable("503"), VenueUnavailable),
+        (ccxt.InvalidNonce("-1021"), ClockSkew),  # a VenueUnavailable: retried, after a resync
+        (ccxt.BadResponse("200 without its list"), VenueUnavailable),
         (ccxt.AuthenticationError("-2015"), VenueAuthError),
         (ccxt.PermissionDenied("no"), VenueAuthError),
         (ccxt.OrderNotFound("-2011"), OrderNotFound),

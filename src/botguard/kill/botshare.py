@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botguard.config import AccountConfig, Config
 from botguard.framework.freqtrade import (
@@ -28,6 +28,7 @@ from botguard.framework.freqtrade import (
 )
 from botguard.framework.jsonc import parse_jsonc  # noqa: F401 - not in the read's thread
 from botguard.journal import Journal
+from botguard.kill.fills import FILLED
 from botguard.kill.plan import BotShare, ClosePosition, SellAsset
 from botguard.venues.types import PositionSide
 
@@ -46,6 +47,13 @@ class ShareRead:
     books_at: datetime | None = None
     """When the bot last wrote its books (the database file's mtime)."""
 
+    def since(self, halted_at: datetime | None) -> datetime | None:
+        """From when the journal's sells and closes count against the share: the halt or
+        the bot's last write of its books, whichever came first (None: nothing to count)."""
+        if self.books_at is None:
+            return None
+        return min(self.books_at, halted_at) if halted_at is not None else self.books_at
+
     def minus_journaled(
         self, journal: Journal, account: str, *, halted_at: datetime | None
     ) -> ShareRead:
@@ -54,9 +62,9 @@ class ShareRead:
         kill`, the bot still halted and its trades still open in its books, must not
         sell the account's own coins for the bot's. The bot cannot have bought since:
         it restarts only once the flag is lowered, and the next kill's flag is new."""
-        if self.share is None or self.books_at is None:
+        since = self.since(halted_at)
+        if self.share is None or since is None:
             return self
-        since = min(self.books_at, halted_at) if halted_at is not None else self.books_at
         try:
             sold, closed = journaled_fills(journal, account, since=since)
         except (ValueError, ArithmeticError, sqlite3.Error) as exc:  # never stops the kill
@@ -68,27 +76,45 @@ class ShareRead:
 def journaled_fills(
     journal: Journal, account: str, *, since: datetime
 ) -> tuple[list[SellAsset], list[ClosePosition]]:
-    """The sells and closes kill runs journaled as done on `account` after `since`."""
-    sold: list[SellAsset] = []
-    closed: list[ClosePosition] = []
+    """The sells and closes kill runs journaled as filled on `account` after `since`: each
+    sent amount, less what a part fill left unfilled (fills.FILLED), netted per asset
+    and position."""
+    sold: dict[str, Decimal] = {}
+    closed: dict[tuple[str, PositionSide], Decimal] = {}
+    for step in steps_since(journal, account, since):
+        detail = step["detail"]
+        amount = Decimal(str(detail.get("amount", "0")))
+        if step["status"] == FILLED:  # a part fill: what did not fill was never sold
+            amount = -Decimal(str(detail.get("unfilled", "0")))
+        if step["action"] == "sell":
+            asset = str(detail.get("asset"))
+            sold[asset] = sold.get(asset, Decimal(0)) + amount
+        elif step["action"] == "close":
+            key = (str(detail.get("symbol")), PositionSide(str(detail.get("side", "long"))))
+            closed[key] = closed.get(key, Decimal(0)) + amount
+    return (
+        [SellAsset(account, a, "", max(n, Decimal(0))) for a, n in sold.items()],
+        [
+            ClosePosition(account, s, side, max(n, Decimal(0)), False)
+            for (s, side), n in closed.items()
+        ],
+    )
+
+
+def steps_since(
+    journal: Journal, account: str, since: datetime, *, statuses: tuple[str, ...] = ("ok", FILLED)
+) -> list[dict[str, Any]]:
+    """The steps with these statuses of kill runs on `account` journaled after `since`."""
+    steps = []
     for run in journal.runs("kill"):
         if run.finished_at is not None and run.finished_at < since:
             continue
         for step in journal.steps(run.id):
-            detail = step["detail"]
-            if step["status"] != "ok" or detail.get("account") != account:
+            if step["status"] not in statuses or step["detail"].get("account") != account:
                 continue
-            if datetime.fromisoformat(step["at"]) < since:
-                continue
-            amount = Decimal(str(detail.get("amount", "0")))
-            if step["action"] == "sell":
-                sold.append(SellAsset(account, str(detail.get("asset")), "", amount))
-            elif step["action"] == "close":
-                side = PositionSide(str(detail.get("side", "long")))
-                closed.append(
-                    ClosePosition(account, str(detail.get("symbol")), side, amount, False)
-                )
-    return sold, closed
+            if datetime.fromisoformat(step["at"]) >= since:
+                steps.append(step)
+    return steps
 
 
 def read_share(config: Config, account: AccountConfig) -> ShareRead:

@@ -99,17 +99,17 @@ async def _landed(
     hedge mode closed every position twice).
     """
     market = "swap" if isinstance(action, ClosePosition) else "spot"
-    found = await _lookup(r.venue, action.symbol, market, cid)
+    found = await lookup(r.venue, action.symbol, market, cid)
     if found is None:
         await r.clock.sleep(failed_at + r.venue.quirks.landing_window_s - r.clock.now())
-        found = await _lookup(r.venue, action.symbol, market, cid)
+        found = await lookup(r.venue, action.symbol, market, cid)
     if found is None:
         raise error
     logger.info("%s landed despite %s; not re-sent", cid, error)
     return found.id
 
 
-async def _lookup(venue: Venue, symbol: str, market: str, cid: str) -> LandedOrder | None:
+async def lookup(venue: Venue, symbol: str, market: str, cid: str) -> LandedOrder | None:
     """The order by client id; a lookup that itself fails counts as "not known yet"."""
     try:
         return await venue.order_by_client_id(symbol, market, cid)
@@ -175,8 +175,10 @@ async def _close_all(r: _Round, closes: list[tuple[ClosePosition, str]]) -> None
     """Every close in one venue call (batched there), then each one settled on its own."""
     if not closes:
         return
-    for action, cid in closes:
-        r.log.step("close", cid, "sending", {"symbol": action.symbol, "amount": str(action.amount)})
+    for action, cid in closes:  # account and side: a resumed kill looks the close up
+        r.log.step("close", cid, "sending", {"symbol": action.symbol, "amount": str(action.amount),
+                                             "account": action.account,
+                                             "side": action.side.value})  # fmt: skip
     results = await r.venue.close_positions(
         [CloseRequest(a.symbol, a.side, a.amount, cid, a.hedged) for a, cid in closes]
     )

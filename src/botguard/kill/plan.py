@@ -155,12 +155,15 @@ def _cancels(exposure: Exposure) -> tuple[CancelOrders, ...]:
 
 
 def _too_small(amount: Decimal, info: MarketInfo, price: Decimal | None) -> str | None:
-    """Why an amount cannot be traded, or None when it can."""
+    """Why an amount cannot be traded, or None when it can. A price of 0 or less is no
+    price (a ticker with no trade, a hollow quote): it never makes a holding dust."""
     if amount <= 0:
         return "below the amount step"
     if info.min_amount is not None and amount < info.min_amount:
         return f"below the minimum amount {info.min_amount}"
-    if info.min_notional is not None and price is not None and amount * price < info.min_notional:
+    if price is None or price <= 0:
+        return None
+    if info.min_notional is not None and amount * price < info.min_notional:
         return f"below the minimum notional {info.min_notional}"
     return None
 
@@ -216,12 +219,26 @@ def _sells(
             dust.append(Unsellable(exposure.account, bal.asset, bal.total, f"no {symbol} market"))
             continue
         amount = round_down(bal.total, info.amount_step)
-        reason = _too_small(amount, info, exposure.prices.get(info.symbol))
+        price = exposure.prices.get(info.symbol)
+        reason = _too_small(amount, info, price)
         if reason is not None:
-            dust.append(Dust(exposure.account, bal.asset, bal.total, reason))
+            dust.append(_dust_or_stuck(exposure.account, bal, info, price, reason))
             continue
         sells.append(SellAsset(exposure.account, bal.asset, info.symbol, amount, via))
     return sells, dust, kept
+
+
+def _dust_or_stuck(
+    account: str, bal: Balance, info: MarketInfo, price: Decimal | None, reason: str
+) -> Dust | Unsellable:
+    """A holding its market will not take: dust when it is worth less than the market's
+    minimum notional, else exposure the kill cannot remove (0.9 of a coin sold in whole
+    coins, at 50 000 a coin, is not dust)."""
+    worth = bal.total * price if price is not None and price > 0 else None
+    if worth is not None and info.min_notional is not None and worth >= info.min_notional:
+        why = f"{reason}, yet worth {worth.normalize():f} {info.quote}"
+        return Unsellable(account, bal.asset, bal.total, why)
+    return Dust(account, bal.asset, bal.total, reason)
 
 
 def _bots_part(

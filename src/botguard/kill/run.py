@@ -31,6 +31,7 @@ from botguard.halt import set_halt
 from botguard.journal import Journal
 from botguard.kill.botpid import BotIdentity, in_unit
 from botguard.kill.botshare import ShareRead, read_share
+from botguard.kill.inflight import resolve_in_flight
 from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
 from botguard.kill.runlog import KillLock, RunClock, RunLog
@@ -371,7 +372,9 @@ async def _account(
             run.log.step("open", account.name, "failed", {"reason": str(exc)})
             return unreachable(account.name, str(exc))
     share = run.shares.get(account.name)
-    if share is not None:
+    if share is not None:  # a dead run's unanswered sends first: they may have landed
+        since = share.since(halted_at(run))
+        share = await resolve_in_flight(share, venue, run.log, since=since, clock=run.clock)
         share = share.minus_journaled(run.log.journal, account.name, halted_at=halted_at(run))
     settings = settings_for(run.config, account, flatten=run.options.flatten,
                             dry=run.options.dry_run, share=share)  # fmt: skip

@@ -18,6 +18,7 @@ from typing import Any
 
 from botguard.errors import VenueError
 from botguard.kill.execute import Outcome, execute_plan
+from botguard.kill.fills import correct_fills, count_fills
 from botguard.kill.plan import BotShare, CancelOrders, KillPlan, plan_kill
 from botguard.kill.runlog import RunClock, RunLog
 from botguard.venues.base import Venue, verification
@@ -265,6 +266,7 @@ async def _settle(
         result.notes.append(f"markets could not be loaded: {exc}")
         result.status = AccountStatus.UNREACHABLE
         return
+    last: tuple[Exposure, Outcome] | None = None  # the last round's read, and what it sent
     while True:
         try:
             exposure = await _read(venue, clock, result)
@@ -274,6 +276,8 @@ async def _settle(
         if exposure is None:
             result.status = AccountStatus.UNREACHABLE
             return
+        if last is not None:  # a part fill is not a whole one (the bot's share, the report)
+            correct_fills(result.done, last[1], count_fills(last[1], last[0], exposure), log)
         plan = _plan(exposure, markets, settings.after(result.done))
         result.plan = result.plan or plan
         result.remaining = plan
@@ -289,6 +293,7 @@ async def _settle(
             venue, plan, log, prefix=settings.prefix, round_no=round_no, clock=clock
         )
         _merge(result.done, outcome)
+        last = (exposure, outcome)
         result.done.unreachable = outcome.unreachable
         result.refused = outcome.refused
         result.rounds += 1

@@ -3,7 +3,9 @@
 Examples: `POST /fapi/v1/order:p=0.2:503` (one call in five, at random, gets a 503),
 `DELETE /api/v3/openOrders:n=3:timeout` (the third call hangs, never processed),
 `POST /fapi/v1/batchOrders:n=1:late` (the first batch is processed only after the
-client gave up waiting for it: the answer is lost, the orders land late). A rule
+client gave up waiting for it: the answer is lost, the orders land late),
+`GET /api/v3/openOrders:hollow` (HTTP 200 in the dialect's success envelope with no list
+in it, as a degraded gateway or cache answers: it must never read as "no orders"). A rule
 without a selector hits every call. METHOD and PATH may be `*`; PATH may end in `*`.
 """
 
@@ -15,7 +17,8 @@ from dataclasses import dataclass
 from botguard.errors import UsageError
 
 KINDS = (
-    "500", "502", "503", "504", "maintenance", "timeout", "late", "reset", "partial", "reject"
+    "500", "502", "503", "504", "maintenance", "timeout", "late", "reset", "partial", "reject",
+    "hollow",
 )  # fmt: skip
 _HELP = "expected 'METHOD PATH:p=0.2:KIND' or 'METHOD PATH:n=3:KIND' with KIND one of " + ", ".join(
     KINDS

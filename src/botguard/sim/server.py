@@ -211,6 +211,8 @@ class SimServer:
         if fault == "reset":
             reset_connection(request)
             raise web.HTTPGone
+        if fault == "hollow":  # 200 with no list in it: not an answer, never "none"
+            return web.Response(text="{}", content_type="application/json")
         return None
 
 

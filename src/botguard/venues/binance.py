@@ -20,6 +20,7 @@ from botguard.venues.base import CloseRequest, CloseResult, Quirks
 from botguard.venues.batch import chunked, match_answer
 from botguard.venues.ccxt_venue import CcxtVenue, dec
 from botguard.venues.errors import VenueAuthError
+from botguard.venues.shapes import ListAnswer
 from botguard.venues.types import Exposure, Order, Position, PositionSide
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,13 @@ class BinanceVenue(CcxtVenue):
         landing_window_s=RECV_WINDOW_MS / 1000 + 1.0,
     )
     verified_end_to_end = True
+    list_answers = (
+        ListAnswer("/api/v3/openOrders"),
+        ListAnswer("/fapi/v1/openOrders"),
+        ListAnswer("/fapi/v1/openAlgoOrders"),
+        ListAnswer("/positionRisk"),
+        ListAnswer("/api/v3/account", ("balances",)),
+    )
 
     @property
     def has_spot(self) -> bool:

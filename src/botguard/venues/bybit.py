@@ -33,6 +33,7 @@ from botguard.venues.base import CloseRequest, CloseResult, Quirks
 from botguard.venues.batch import chunked, match_answer
 from botguard.venues.ccxt_venue import CcxtVenue
 from botguard.venues.errors import VenueUnavailable
+from botguard.venues.shapes import ListAnswer
 from botguard.venues.types import Exposure, LandedOrder, Order, PositionSide
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,11 @@ class BybitVenue(CcxtVenue):
     verified_end_to_end = True
     """Kill, audit and watch verified against `botguard sim`'s Bybit dialect
     (tests/kill/test_bybit*)."""
+    list_answers = (
+        ListAnswer("/v5/order/realtime", ("result", "list")),
+        ListAnswer("/v5/position/list", ("result", "list")),
+        ListAnswer("/v5/account/wallet-balance", ("result", "list"), first="coin"),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

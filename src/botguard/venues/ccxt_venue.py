@@ -32,7 +32,8 @@ from botguard.venues.convert import (
     with_market,
 )
 from botguard.venues.convert import dec as dec  # exchange venues import it from here
-from botguard.venues.errors import UnknownSymbol, VenueUnavailable, translate
+from botguard.venues.errors import ClockSkew, UnknownSymbol, VenueUnavailable, translate
+from botguard.venues.shapes import ListAnswer, require_lists
 from botguard.venues.types import (
     Exposure,
     KeyPermissions,
@@ -83,6 +84,8 @@ class CcxtVenue:
     """True once this venue's kill is tested end to end against a simulator of its exchange
     (the kill report and `kill.configured` say so); a subclass sets it."""
     retries = 4
+    list_answers: tuple[ListAnswer, ...] = ()
+    """The reads a flat verdict rests on, and where their list sits (venues/shapes.py)."""
     """Tries after the first for a retryable failure (a call with `persist` and a
     deadline retries until the deadline instead)."""
 
@@ -102,6 +105,7 @@ class CcxtVenue:
         self.jitter = jitter
         """A number in [0, 1) that spreads retries out (injected: a test's is fixed)."""
         self.exchange = exchange
+        require_lists(exchange, self.list_answers)
         self.market_types = market_types
         self.cache_dir = cache_dir
         self.requests = 0
@@ -112,6 +116,8 @@ class CcxtVenue:
         """`clock.monotonic()` by which every request and sleep has ended (set by the kill)."""
         self._markets_reloaded = False
         self._reload: asyncio.Task[None] | None = None
+        self._resynced = False
+        self._resync: asyncio.Future[Any] | None = None
         self.markets_failed = asyncio.Event()
         """Set when loading markets failed once: the kill cancels without them meanwhile."""
 
@@ -159,6 +165,8 @@ class CcxtVenue:
                 return await self._attempt(name, args)
             except VenueError as err:
                 if isinstance(err, UnknownSymbol) and await self._reload_once():
+                    continue
+                if isinstance(err, ClockSkew) and await self._resync_once():
                     continue
                 delay = self._retry_delay(err, attempt, retry=retry, persist=persist)
                 if delay is None:
@@ -248,6 +256,25 @@ class CcxtVenue:
         finally:
             if reload.done() and self._reload is reload:
                 self._reload = None
+        return True
+
+    async def _resync_once(self) -> bool:
+        """This host's clock is off the exchange's: read the exchange's time once per venue
+        (shared by concurrent callers) and sign in it from now on (ccxt's nonce subtracts
+        options["timeDifference"]). True when the offset was read, so the refused call is
+        worth one more try. The offset only moves this exchange's own timestamps."""
+        if self._resync is None:
+            if self._resynced:
+                return False
+            self._resynced = True
+            self._resync = asyncio.ensure_future(self._call("load_time_difference"))
+        try:
+            offset = await asyncio.shield(self._resync)
+        except VenueError as exc:
+            logger.warning("%s: the exchange's time could not be read: %s", self.account, exc)
+            return False
+        logger.warning("%s: this host's clock is %s ms off the exchange's; signing in the "
+                       "exchange's time", self.account, offset)  # fmt: skip
         return True
 
     def market_info(self, symbol: str) -> MarketInfo | None:
@@ -424,6 +451,8 @@ class CcxtVenue:
         """Close the aiohttp session (and stop a markets reload the deadline cut short)."""
         if self._reload is not None:
             self._reload.cancel()
+        if self._resync is not None:
+            self._resync.cancel()
         await self.exchange.close()
 
     # ------------------------------------------------------- watchdog reads

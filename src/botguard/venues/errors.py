@@ -23,6 +23,15 @@ class VenueUnavailable(VenueError):
         there is nothing to look up or wait for before the next round re-plans."""
 
 
+class ClockSkew(VenueUnavailable):
+    """The exchange refused the request's timestamp (Binance -1021, OKX 50102, Bybit
+    10002): this host's clock is off the exchange's. Refused before it ran, so an order
+    sent with it cannot land; the venue re-reads the exchange's time and signs again."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, not_taken=True)
+
+
 class VenueAuthError(VenueError):
     """The key was refused: wrong key/signature, IP not whitelisted, permission missing."""
 
@@ -95,6 +104,8 @@ def _translate_ccxt(exc: BaseException, message: str) -> VenueError:
         return OrderRejected(message)
     if isinstance(exc, ccxt.NotSupported):
         return VenueUnsupported(message)
+    if isinstance(exc, ccxt.InvalidNonce):
+        return ClockSkew(message)
     if isinstance(exc, ccxt.RateLimitExceeded):  # refused at the gate: the order never ran
         return VenueUnavailable(message, retry_after_s=_retry_after(exc), not_taken=True)
     if isinstance(exc, (ccxt.NetworkError, ccxt.OperationFailed)):

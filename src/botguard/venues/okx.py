@@ -28,6 +28,7 @@ from typing import Any
 from botguard.venues.base import CloseRequest, CloseResult, Quirks
 from botguard.venues.ccxt_venue import CcxtVenue, dec
 from botguard.venues.errors import VenueAuthError
+from botguard.venues.shapes import ListAnswer
 from botguard.venues.types import Exposure, MarketInfo, Order, PositionSide
 
 logger = logging.getLogger(__name__)
@@ -56,6 +57,12 @@ class OkxVenue(CcxtVenue):
     verified_end_to_end = True
     """Kill, audit and watch verified against `botguard sim`'s OKX dialect
     (tests/kill/test_okx*)."""
+    list_answers = (
+        ListAnswer("/api/v5/trade/orders-pending", ("data",)),
+        ListAnswer("/api/v5/trade/orders-algo-pending", ("data",)),
+        ListAnswer("/api/v5/account/positions", ("data",)),
+        ListAnswer("/api/v5/account/balance", ("data",), first="details"),
+    )
 
     futures_refused: str | None = None
 
@@ -65,6 +72,9 @@ class OkxVenue(CcxtVenue):
         """Order ids per (symbol, conditional) from the last exposure read: the cancels'
         input, since OKX cancels by id only."""
         self._margin: dict[str, str] = {}
+        self._sizes: dict[tuple[str, PositionSide], Decimal] = {}
+        """Contracts per (symbol, side) from the last read: a close for less than the
+        whole position (`flatten = "bot"`) cannot use close-position, which closes it all."""
 
     @property
     def has_swap(self) -> bool:
@@ -131,9 +141,11 @@ class OkxVenue(CcxtVenue):
         for order in orders:
             self._open.setdefault((order.symbol, order.conditional), []).append(order.id)
         pos = []
+        self._sizes = {}  # this read's positions only
         for raw in positions:
             if (p := self.to_position(raw)) is not None:
                 self._margin[p.symbol] = str(raw.get("marginMode") or "cross")
+                self._sizes[(p.symbol, p.side)] = p.contracts
                 pos.append(p)
         return Exposure(
             account=self.account, orders=tuple(orders),
@@ -170,13 +182,29 @@ class OkxVenue(CcxtVenue):
 
         https://www.okx.com/docs-v5/en/#order-book-trading-trade-post-close-positions
         `amount` is not sent: OKX closes all of it (a partial fill is closed next round).
+        Less than the whole position (the bot's part of it) is a reduce-only market
+        order instead (long/short mode: ccxt names the posSide and drops reduceOnly).
         """
+        if amount < self._sizes.get((symbol, side), amount):
+            return await self._reduce(symbol, side, amount, client_id, hedged=hedged)
         params = {"clientOrderId": client_id, "autoCxl": True,
                   "marginMode": self._margin.get(symbol, "cross")}  # fmt: skip
         await self._call(
             "close_position", symbol, side.value if hedged else None, params, retry=False
         )
         return client_id
+
+    async def _reduce(
+        self, symbol: str, side: PositionSide, amount: Decimal, client_id: str, *, hedged: bool
+    ) -> str:
+        """A reduce-only market order for `amount` contracts of the position."""
+        params = {"clientOrderId": client_id, "reduceOnly": True, "hedged": hedged,
+                  "marginMode": self._margin.get(symbol, "cross")}  # fmt: skip
+        order_side = "sell" if side is PositionSide.LONG else "buy"
+        raw = await self._call(
+            "create_order", symbol, "market", order_side, float(amount), None, params, retry=False
+        )
+        return str(raw.get("id"))
 
     async def close_positions(self, closes: Sequence[CloseRequest]) -> list[CloseResult]:
         """One close-position per instrument and side, all at once (there is no batch)."""

@@ -37,12 +37,12 @@ def authenticate(ex: Exchange, req: BybitSigned, *, ip: str) -> Account:
     account = ex.accounts.get(req.key)
     if account is None or account.spec.exchange != "bybit":
         raise BybitError(10003, "API key is invalid.", reason="unknown (or non-Bybit) key")
-    if not req.timestamp or not req.timestamp.isdigit():
+    if not req.timestamp or not _is_number(req.timestamp):
         raise BybitError(
             10002, "invalid request, please check your server timestamp or recv_window param"
         )
     raw_window = req.recv_window or ""
-    window = int(raw_window) if raw_window.isdigit() else DEFAULT_RECV_WINDOW
+    window = int(raw_window) if _is_number(raw_window) else DEFAULT_RECV_WINDOW
     now, ts = now_ms(), int(req.timestamp)
     if not now - window <= ts < now + 1000:
         raise BybitError(
@@ -82,3 +82,8 @@ def permissions(account: Account) -> dict[str, list[str]]:
         "CopyTrading": [], "BlockTrade": [], "Exchange": [], "NFT": [], "Affiliate": [],
         "Earn": [],
     }  # fmt: skip
+
+
+def _is_number(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes "²", which int() refuses."""
+    return text.isascii() and text.isdigit()

@@ -71,6 +71,8 @@ async def _answer(server: SimServer, request: web.Request, entry: dict[str, Any]
             raise BybitError(10016, "Internal server error.", status=500)
         if fault == "maintenance":
             raise BybitError(10016, "Service is under maintenance.", status=503)
+        if fault == "hollow":  # retCode 0 with no `list`: not an answer, never "none"
+            return _json({"retCode": 0, "retMsg": "OK", "result": {}, "retExtInfo": {}})
         if (early := await connection_fault(server, request, fault)) is not None:
             return early
     ex, limits = server.ex, book(server.ex)

@@ -126,6 +126,8 @@ async def _early_fault(server: SimServer, request: web.Request, fault: str) -> w
         raise OkxError("50026", "System error. Try again later.", status=500)
     if fault == "maintenance":
         raise OkxError("50001", "Service temporarily unavailable. Try again later.", status=503)
+    if fault == "hollow":  # code 0 with no `data` list: not an answer, never "none"
+        return _json({"code": "0", "msg": ""})
     return await connection_fault(server, request, fault)
 
 
