@@ -10,6 +10,9 @@ command lines). Help, root options and every malformed flag are typer's.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -207,3 +210,34 @@ def test_any_audit_argv_read_early_is_read_the_same_by_typer(args: list[str]) ->
 @given(args=_argv(early.SCAN, positional=True))
 def test_any_scan_argv_read_early_is_read_the_same_by_typer(args: list[str]) -> None:
     _check_against_typer("scan", early.SCAN, args, positional=True)
+
+
+_WITH_MODULES = """
+import atexit, json, runpy, sys
+out = sys.argv.pop(1)
+atexit.register(lambda: open(out, "w").write(json.dumps(sorted(sys.modules))))
+runpy.run_module("botguard", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["audit", "-c", "{tmp}/botguard.toml", "--root", HARDENED, "--only", "host", "-f", "json"],
+        ["scan", "-c", "{tmp}/botguard.toml", "{tmp}/leaky", "-f", "json"],
+    ],
+    ids=["audit", "scan"],
+)
+def test_a_plain_audit_or_scan_process_never_imports_typer(tree: Path, argv: list[str]) -> None:
+    modules_file = tree / "modules.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", _WITH_MODULES, str(modules_file),
+         *(a.replace("{tmp}", str(tree)) for a in argv)],
+        capture_output=True, text=True, check=False, cwd=tree, timeout=60,
+        stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert proc.returncode in (0, 1), proc.stderr
+    assert json.loads(proc.stdout)  # the report was printed
+    modules = set(json.loads(modules_file.read_text()))
+    assert not {m for m in modules if m.split(".")[0] in ("typer", "click")}
+    assert "botguard.cli.commands" not in modules  # no other command module either
