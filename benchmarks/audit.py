@@ -48,9 +48,10 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parent.parent
 BOTGUARD = str(Path(sys.executable).parent / "botguard")
 LATENCY_MS = 50
-BASELINE_REV = "e721a61"
-"""main before the second round of issue 18's start-up work (lazy `import botguard`, no
-rich in a pipe): the "before" rows (e921dcf was before the first round)."""
+BASELINE_REV = "a3d8227"
+"""main before the third round of issue 18's start-up work (audit and scan without typer,
+account checks first, one SSL context): the "before" rows (e721a61 was before the second
+round, e921dcf before the first)."""
 ACCOUNTS = [
     (f"acct{i}", f"benchKey{i}x7Qm2Vn8Lp4", f"benchSecret{i}Zr5Tw9Yb3Kd6") for i in (1, 2, 3)
 ]
@@ -333,13 +334,15 @@ def import_time() -> float:
 
 
 def waves(log: list[dict[str, Any]]) -> int:
-    """Requests grouped into waves: one starting after every earlier one ended starts a wave."""
+    """Requests grouped into waves: one starting after every earlier one ended starts a wave.
+
+    The sim logs `ts` when a request arrives and `ms` when it has answered.
+    """
     count, end = 0, -1.0
-    for e in sorted(log, key=lambda e: e["ts"] - e.get("ms", 0)):
-        start = e["ts"] - e.get("ms", 0)
-        if start >= end:
+    for e in sorted(log, key=lambda e: float(e["ts"])):
+        if e["ts"] >= end:
             count += 1
-        end = max(end, float(e["ts"]))
+        end = max(end, float(e["ts"]) + float(e.get("ms", 0)))
     return count
 
 

@@ -221,23 +221,36 @@ runpy.run_module("botguard", run_name="__main__", alter_sys=True)
 
 
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "absent"),
     [
-        ["audit", "-c", "{tmp}/botguard.toml", "--root", HARDENED, "--only", "host", "-f", "json"],
-        ["scan", "-c", "{tmp}/botguard.toml", "{tmp}/leaky", "-f", "json"],
+        (["audit", "-c", "{tmp}/botguard.toml", "--root", HARDENED, "--only", "host", "-f",
+          "json"], {"typer", "click", "rich"}),
+        (["scan", "-c", "{tmp}/botguard.toml", "{tmp}/leaky", "-f", "json"],
+         {"typer", "click", "rich"}),
+        # no config named or present (a pre-commit hook): patterns only, so no pydantic
+        (["scan", "{tmp}/leaky", "-f", "sarif"], {"typer", "click", "rich", "pydantic"}),
     ],
-    ids=["audit", "scan"],
-)
-def test_a_plain_audit_or_scan_process_never_imports_typer(tree: Path, argv: list[str]) -> None:
+    ids=["audit", "scan", "scan-without-config"],
+)  # fmt: skip
+def test_a_plain_audit_or_scan_process_imports_only_what_it_uses(
+    tree: Path, argv: list[str], absent: set[str]
+) -> None:
     modules_file = tree / "modules.json"
     proc = subprocess.run(
         [sys.executable, "-c", _WITH_MODULES, str(modules_file),
          *(a.replace("{tmp}", str(tree)) for a in argv)],
-        capture_output=True, text=True, check=False, cwd=tree, timeout=60,
+        capture_output=True, text=True, check=False, cwd=tree / "clean", timeout=60,
         stdin=subprocess.DEVNULL,
     )  # fmt: skip
     assert proc.returncode in (0, 1), proc.stderr
     assert json.loads(proc.stdout)  # the report was printed
     modules = set(json.loads(modules_file.read_text()))
-    assert not {m for m in modules if m.split(".")[0] in ("typer", "click")}
+    assert not {m for m in modules if m.split(".")[0] in absent}
     assert "botguard.cli.commands" not in modules  # no other command module either
+
+
+def test_scan_names_the_configs_default_path_as_the_config_does() -> None:
+    from botguard.cli.scanning import DEFAULT_CONFIG
+    from botguard.config import DEFAULT_CONFIG as CONFIGS
+
+    assert DEFAULT_CONFIG == CONFIGS

@@ -80,12 +80,13 @@ async def _audit_and_alert(
     cfg: Config, root: Path, only: Sequence[str], skip: Sequence[str]
 ) -> AuditReport:
     """Run the audit, then send its failures to the [alerts] URLs (never fails the audit)."""
-    from botguard.alerts import alert_audit
     from botguard.audit import run_audit
     from botguard.cli.progress import progress
 
     with progress("auditing") as update:
         report = await run_audit(cfg, root=root, only=only, skip=skip, progress=update)
+    from botguard.alerts import alert_audit  # after the audit: not before its first request
+
     sent = await alert_audit(cfg, report.findings)
     if sent is not None and sent.failed:
         sys.stderr.write(f"botguard: warning: {sent.failed} alert URL(s) did not take the alert\n")

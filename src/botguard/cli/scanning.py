@@ -7,11 +7,14 @@ paths scan, print and exit alike.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from botguard.cli.early import CONFIG_ENV
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -22,6 +25,10 @@ if TYPE_CHECKING:
     from botguard.scan.model import Leak
     from botguard.scan.run import ScanRequest
     from botguard.secrets.secret import Secret
+
+DEFAULT_CONFIG = Path("botguard.toml")
+"""botguard.config.DEFAULT_CONFIG, named here without importing pydantic (a test keeps
+the two equal)."""
 
 _SECRET_FIELDS = ("api_key", "secret", "password", "uid", "private_key")
 
@@ -46,7 +53,13 @@ class ScanFlags:
 
 
 def _load_config(explicit: Path | None) -> Config | None:
-    """The config when one was named or ./botguard.toml exists; None means patterns only."""
+    """The config when one was named or ./botguard.toml exists; None means patterns only.
+
+    With none named and none here (a pre-commit hook's scan) pydantic, a tenth of a
+    second of the process, is never imported.
+    """
+    if explicit is None and not os.environ.get(CONFIG_ENV) and not DEFAULT_CONFIG.exists():
+        return None
     from botguard.config import config_path, load_config
 
     path = config_path(explicit)
@@ -86,6 +99,25 @@ def _print_text(
         console.print(render_skipped(skipped))
 
 
+def _text(
+    leaks: list[Leak], output: Path | None, *, suppressed: int, skipped: Sequence[Skip]
+) -> str | None:
+    """Print the text report to stdout (None), or return it for --output. Only text
+    imports rich: a JSON or SARIF scan never does."""
+    import io
+
+    from rich.console import Console
+
+    from botguard.secrets.console import make_console
+
+    if output is None:  # piped: $COLUMNS or wide, so locations stay whole
+        _print_text(make_console(), leaks, suppressed, skipped)
+        return None
+    buffer = io.StringIO()
+    _print_text(Console(file=buffer, width=160), leaks, suppressed, skipped)
+    return buffer.getvalue().rstrip("\n")
+
+
 def _emit(
     leaks: list[Leak],
     fmt: Format,
@@ -94,22 +126,14 @@ def _emit(
     suppressed: int,
     skipped: Sequence[Skip],
 ) -> None:
-    import io
-
-    from rich.console import Console
-
     from botguard.cli.paths import write_output
     from botguard.formats import Format
     from botguard.scan.render import render_json, render_sarif
-    from botguard.secrets.console import make_console
 
     if fmt is Format.TEXT:
-        if output is None:  # piped: $COLUMNS or wide, so locations stay whole
-            _print_text(make_console(), leaks, suppressed, skipped)
+        text = _text(leaks, output, suppressed=suppressed, skipped=skipped)
+        if text is None:
             return
-        buffer = io.StringIO()
-        _print_text(Console(file=buffer, width=160), leaks, suppressed, skipped)
-        text = buffer.getvalue().rstrip("\n")
     elif fmt is Format.JSON:
         text = render_json(leaks, suppressed=suppressed, skipped=skipped)
     else:
