@@ -6,7 +6,7 @@ tens of milliseconds of an audit whose first exchange request should leave withi
 0.5 s of spawn (issue 18). The common invocations are read here instead: the command
 name first, then only its documented flags, spelt as typer documents them (`--name
 value`, `--name=value`, `-x value`), with values that cannot start an option. Anything
-else (help, a root option, an unknown or repeated-as-cluster flag, a missing or empty
+else (help, a root option, an unknown flag, short flags run together, a missing or empty
 value, `--`) returns None, and typer parses and reports it exactly as before.
 
 The tables below are the commands' typer parameters; tests/cli/test_early.py keeps
