@@ -16,8 +16,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from botguard.journal import JOURNAL_NAME
-
 Update = Callable[[int, int, str], None]
 """Tell the bar (done, total, what just finished)."""
 
@@ -87,6 +85,7 @@ def kill_progress(state_dir: Path, deadline_s: float) -> Iterator[None]:
         return
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from botguard.journal import JOURNAL_NAME  # not at the top: it imports the config (pydantic)
     from botguard.secrets.console import make_console
 
     console = make_console(stderr=True)

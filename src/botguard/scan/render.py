@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
-
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from botguard.findings import Severity
 from botguard.formats import Format
@@ -14,6 +12,9 @@ from botguard.report.sarif import level, sarif_log
 from botguard.scan.coverage import Skip
 from botguard.scan.model import CERTAIN, Leak
 from botguard.scan.ruleset import BY_ID
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 EXACT_RULE = "secret.known_value"
 """SARIF rule id of an exact match; the reference name is in the message."""
@@ -116,6 +117,8 @@ def render_sarif(leaks: Sequence[Leak], *, skipped: Sequence[Skip] = ()) -> str:
 
 def render_table(leaks: Sequence[Leak]) -> Table:
     """A rich table, one row per leak."""
+    from rich.table import Table  # text output only: JSON and SARIF never import rich
+
     table = Table(title=f"{len(leaks)} leak{'s' if len(leaks) != 1 else ''} found")
     for column in ("where", "commit", "what", "confidence", "form", "preview"):
         table.add_column(column)
@@ -133,6 +136,8 @@ def render_table(leaks: Sequence[Leak]) -> Table:
 
 def render_skipped(skipped: Sequence[Skip]) -> Table:
     """A rich table of what was not read in full: the reason the scan is incomplete."""
+    from rich.table import Table
+
     table = Table(title=f"Not read in full: {len(skipped)} (the scan is incomplete)")
     for column in ("where", "why", "detail"):
         table.add_column(column)
