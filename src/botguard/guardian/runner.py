@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from botguard.guardian.wire import KillRequest
 from botguard.journal import Journal
 from botguard.kill import KillSwitch
+from botguard.kill.interrupt import kill_bound
 from botguard.kill.report import KillReport
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ class Step:
 class _Running:
     task: asyncio.Task[KillReport]
     accounts: frozenset[str]
+    until: float
+    """`time.monotonic()` by which it is over however it ends (a stop waits until then)."""
 
 
 class WarmKill:
@@ -86,6 +89,11 @@ class WarmKill:
         """True while a kill runs."""
         return self._running is not None and not self._running.task.done()
 
+    def busy_until(self) -> float | None:
+        """While a kill runs, when it is over at the latest (a stop waits for it)."""
+        running = self._running
+        return running.until if running is not None and not running.task.done() else None
+
     async def kill(self, request: KillRequest) -> tuple[KillReport, bool]:
         """Run the kill, or join the one running; (report, joined).
 
@@ -99,7 +107,9 @@ class WarmKill:
                 return await asyncio.shield(running.task), True
             await asyncio.wait([running.task])  # then ours, for the accounts it did not cover
         task = asyncio.ensure_future(self._run(wanted, request))
-        self._running = _Running(task, wanted)
+        kill = self.config.kill
+        until = kill_bound(request.deadline_s or kill.deadline_s, kill.grace_s)
+        self._running = _Running(task, wanted, until)
         return await asyncio.shield(task), False
 
     async def kill_for_trip(self, config: Config, trip: Trip, accounts: list[str] | None) -> Any:
