@@ -94,12 +94,12 @@ class StopSignals:
         return max(bounds, default=None)
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
+        """Python runs this in the main thread between bytecodes: no logging or buffered
+        writes here (the interrupted code may be half-way through one)."""
         self.signals += 1
         if self.signals > 1:
             self._second.set()
             return
-        name = signal.Signals(signum).name
-        logger.warning("%s: stopping (a running kill finishes first)", name)
         threading.Thread(target=self._keep_bound, name="botguard-stop", daemon=True).start()
         self.first(signum)
 
@@ -123,11 +123,11 @@ class StopSignals:
         if abandoning:
             line = f"{why}: abandoning the running kill; {left_behind(self.state_dir)}"
         else:
-            line = f"{why}: exiting now; the exchange's dead man's switch may still be armed"
-        with contextlib.suppress(Exception):
-            sys.stdout.flush()
-        sys.stderr.write(f"botguard: {line}\n")
-        sys.stderr.flush()
+            line = f"{why}: exiting now; a dead man's switch it armed stays armed"
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        notice(line)
         with contextlib.suppress(Exception):  # a journal we cannot write must not hold us
             record_abandoned(self.state_dir, why, abandoning=abandoning)
         for handler in logging.getLogger().handlers + logging.getLogger("botguard").handlers:
@@ -161,11 +161,17 @@ def left_behind(state_dir: Path) -> str:
     )
 
 
+SAID = {"sending": "sent, unconfirmed"}
+"""A step journaled before its order went out: it may or may not have landed."""
+
+
 def done_summary(steps: list[dict[str, Any]]) -> str:
-    """`halt ok, cancel 3 ok, close 1 failed`: the journaled steps, counted."""
+    """`halt ok, cancel 3 ok, close sent, unconfirmed`: the journaled steps, counted."""
     counts: dict[tuple[str, str], int] = {}
     for step in steps:
-        key = (str(step["action"]), str(step["status"]))
+        if step["action"] == "round":
+            continue
+        key = (str(step["action"]), SAID.get(str(step["status"]), str(step["status"])))
         counts[key] = counts.get(key, 0) + 1
     if not counts:
         return "nothing yet"
@@ -185,11 +191,30 @@ def record_abandoned(state_dir: Path, why: str, *, abandoning: bool) -> None:
         journal.add_event("stop_forced", detail)
 
 
+def notice(line: str) -> None:
+    """`botguard: line` on stderr, unbuffered: safe from a signal handler or any thread."""
+    with contextlib.suppress(OSError):
+        os.write(2, f"botguard: {line}\n".encode(errors="replace"))
+
+
 def cancel_soon(loop: asyncio.AbstractEventLoop, task: asyncio.Task[Any]) -> Callable[[int], None]:
     """A `first` that cancels `task` from the loop's own thread (safe from a handler)."""
 
+    def stop() -> None:
+        logger.warning("stopping (a running kill finishes first; signal again to abandon it)")
+        task.cancel()
+
     def first(signum: int) -> None:
         with contextlib.suppress(RuntimeError):  # the loop has closed meanwhile
-            loop.call_soon_threadsafe(task.cancel)
+            loop.call_soon_threadsafe(stop)
 
     return first
+
+
+def finish_first(signum: int) -> None:
+    """`botguard kill`'s `first`: the kill goes on; say so, and how to abandon it."""
+    how = "Ctrl-C" if signum == signal.SIGINT else "signal"
+    notice(
+        f"kill in progress: it finishes first (by its deadline); {how} again to abandon it "
+        "(orders may remain)"
+    )
