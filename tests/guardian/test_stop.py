@@ -215,3 +215,38 @@ def test_a_second_stop_abandons_the_running_kill_and_the_next_kill_resumes_it(
     assert done.id == run.id
     assert done.status == "flat"
     assert any(s["action"] == "resume" for s in steps)
+
+
+def test_ctrl_c_on_a_kill_handed_to_the_guardian_only_stops_following_it(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    """The kill is the guardian's: the caller's Ctrl-C says so, twice leaves, the kill ends."""
+    state = tmp_path / "state"
+    with run_sim(scenario(sim_account("main", **LONG)), faults=HANG_CLOSE) as sim:
+        config = write_config(tmp_path, sim.url)
+        text = config.read_text(encoding="utf-8").replace("deadline_s = 20", "deadline_s = 60")
+        config.write_text(text, encoding="utf-8")
+        guardian = spawn(config)
+        wait_for(lambda: (state / "guardian.sock").is_socket(), 60, "the guardian's socket")
+        caller = subprocess.Popen(
+            [sys.executable, "-m", "botguard", "kill", "--yes", "--config", str(config)],
+            cwd=tmp_path, env={**os.environ, **CANARIES}, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        run = wait_for(lambda: kill_running(state), 60, "the kill to start in the guardian")
+        caller.send_signal(signal.SIGINT)
+        time.sleep(1.0)
+        assert caller.poll() is None, "one Ctrl-C keeps following the kill"
+        _, err = stop(caller, signal.SIGINT)
+        assert caller.returncode == 3, err
+        assert "the kill runs in the guardian and finishes there; Ctrl-C again" in err
+        assert "stopped following; the kill goes on in the guardian" in err
+        wait_for(lambda: kill_running(state) is None, 120, "the guardian's kill to end")
+        account = sim.state()["accounts"]["main"]
+        _, guardian_err = stop(guardian)
+    assert account["positions"] == []
+    with Journal(state) as journal:
+        (done,) = journal.runs("kill")
+    assert done.id == run.id
+    assert done.status == "flat"
+    assert guardian.returncode == 0, guardian_err
