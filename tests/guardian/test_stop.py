@@ -12,8 +12,10 @@ times the bound (CI runs loaded): the failures they catch took 53 s, or for ever
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -250,3 +252,23 @@ def test_ctrl_c_on_a_kill_handed_to_the_guardian_only_stops_following_it(
     assert done.id == run.id
     assert done.status == "flat"
     assert guardian.returncode == 0, guardian_err
+
+
+def test_ctrl_c_stops_watching_promptly_and_leaves_every_state_file_whole(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    state = tmp_path / "state"
+    with run_sim(scenario(sim_account("main"))) as sim:
+        proc = spawn(write_config(tmp_path, sim.url))
+        wait_for(lambda: armed(sim) and (state / "watch-peaks.json").exists(), 60, "a poll")
+        _, err = stop(proc, signal.SIGINT)
+        countdowns = sim.state()["accounts"]["main"]["countdowns"]
+    assert proc.returncode == 0, err
+    assert countdowns == []  # a graceful stop disarms the dead man's switch
+    assert not (state / "guardian.sock").exists()
+    assert [p.name for p in state.rglob("*.tmp")] == []
+    assert isinstance(json.loads((state / "watch-peaks.json").read_text(encoding="utf-8")), dict)
+    for cache in (state / "markets").glob("*.json"):
+        assert json.loads(cache.read_text(encoding="utf-8"))
+    with sqlite3.connect(state / "journal.sqlite3") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
