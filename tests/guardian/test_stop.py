@@ -272,3 +272,40 @@ def test_ctrl_c_stops_watching_promptly_and_leaves_every_state_file_whole(
         assert json.loads(cache.read_text(encoding="utf-8"))
     with sqlite3.connect(state / "journal.sqlite3") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def start_caller(config: Path) -> subprocess.Popen[str]:
+    """`botguard kill --yes`, which hands the kill to the running guardian."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "botguard", "kill", "--yes", "--config", str(config)],
+        cwd=config.parent, env={**os.environ, **CANARIES}, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_a_stop_mid_local_kill_waits_for_it_before_disarming(tmp_path: Path, spawn: Spawn) -> None:
+    """A kill the guardian runs for `botguard kill` finishes first; only then, once it is
+    verified flat, is the dead man's switch disarmed (it was disarmed at once)."""
+    state = tmp_path / "state"
+    with run_sim(scenario(sim_account("main", **LONG)), faults=HANG_CLOSE) as sim:
+        config = write_config(tmp_path, sim.url)
+        text = config.read_text(encoding="utf-8").replace("deadline_s = 20", "deadline_s = 60")
+        config.write_text(text, encoding="utf-8")
+        guardian = spawn(config)
+        wait_for(lambda: (state / "guardian.sock").is_socket(), 60, "the guardian's socket")
+        caller = start_caller(config)
+        wait_for(lambda: kill_running(state), 60, "the kill to start in the guardian")
+        sim.clear_log()
+        guardian.send_signal(signal.SIGTERM)
+        out, caller_err = caller.communicate(timeout=120)
+        _, err = guardian.communicate(timeout=PROMPT_S)  # it exits once the kill is over
+        log = sim.log()
+    assert caller.returncode == 0, caller_err + out
+    assert guardian.returncode == 0, err
+    with Journal(state) as journal:
+        (run,) = journal.runs("kill")
+    assert run.status == "flat"
+    assert run.finished_at is not None
+    disarms = [r for r in log if r["path"] == COUNTDOWN]
+    assert disarms, "a verified-flat account's switch is disarmed on a graceful stop"
+    assert all(r["ts"] >= int(run.finished_at.timestamp() * 1000) for r in disarms)

@@ -112,6 +112,9 @@ class Watch:
         self.prefixes = config.bot.id_prefixes
         self.unverified: dict[str, int] = {}
         """Account -> exit code of its last kill that did not verify flat (1 or 3)."""
+        self.settle: Callable[[], Awaitable[dict[str, int]]] | None = None
+        """The guardian's: wait for a kill it runs (a local or fleet one) before a stop
+        disarms anything; the accounts it left unverified."""
         self.kill_until: float | None = None
         """While a trip's kill runs: `time.monotonic()` by which it is over (a stop waits)."""
 
@@ -327,6 +330,8 @@ async def run_watch(watch: Watch, *, once: bool = False) -> int:
             await watch.clock.sleep(max(0.0, poll_s - (watch.clock.monotonic() - started)))
     except asyncio.CancelledError:
         logger.info("watch stopping")
+        if watch.settle is not None:  # a kill running elsewhere ends before any disarm
+            watch.unverified.update(await watch.settle())
         await watch.disarm()
         return max(watch.unverified.values(), default=0)
     finally:

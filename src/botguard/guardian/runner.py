@@ -21,6 +21,9 @@ from botguard.journal import Journal
 from botguard.kill import KillSwitch
 from botguard.kill.interrupt import kill_bound
 from botguard.kill.report import KillReport
+from botguard.kill.verify import AccountStatus
+
+UNREACHABLE = AccountStatus.UNREACHABLE
 
 if TYPE_CHECKING:
     from botguard.config import Config
@@ -66,6 +69,9 @@ class WarmKill:
         self._all = frozenset(a.name for a in config.account)
         self._switches: dict[frozenset[str], KillSwitch] = {self._all: supervisor_switch(config)}
         self._running: _Running | None = None
+        self.unverified: dict[str, int] = {}
+        """Account -> exit code of the last kill here that did not verify it flat (1 or 3):
+        a stop leaves the dead man's switch armed there."""
 
     async def warm(self) -> None:
         """Open the venues and load markets now; a failure only means a colder kill later."""
@@ -88,6 +94,14 @@ class WarmKill:
     def running(self) -> bool:
         """True while a kill runs."""
         return self._running is not None and not self._running.task.done()
+
+    async def settle(self) -> dict[str, int]:
+        """Wait for a running kill to end (a stop disarms nothing before); what kills here
+        left unverified."""
+        running = self._running
+        if running is not None and not running.task.done():
+            await asyncio.wait([running.task])
+        return dict(self.unverified)
 
     def busy_until(self) -> float | None:
         """While a kill runs, when it is over at the latest (a stop waits for it)."""
@@ -159,7 +173,14 @@ class WarmKill:
         opts: dict[str, Any] = {"flatten": request.flatten, "halt": request.halt}
         if request.deadline_s is not None:
             opts["deadline_s"] = request.deadline_s
-        return await switch.trigger(request.reason, **opts)
+        self.unverified.update(dict.fromkeys(accounts, 3))  # until the kill says otherwise
+        report = await switch.trigger(request.reason, **opts)
+        for result in report.accounts:
+            if result.status is AccountStatus.FLAT:
+                self.unverified.pop(result.account, None)
+            else:
+                self.unverified[result.account] = 3 if result.status is UNREACHABLE else 1
+        return report
 
 
 def supervisor_switch(config: Config, accounts: list[str] | None = None) -> KillSwitch:

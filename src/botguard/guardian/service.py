@@ -44,6 +44,7 @@ async def serve(config: Config, busy: list[Busy] | None = None) -> int:
         if config.fleet is not None:
             fleet = asyncio.create_task(_fleet_agent(config, runner))
         watches.append(Watch(config, kill=runner.kill_for_trip))
+        watches[0].settle = runner.settle
         return await run_watch(watches[0])
     finally:
         if fleet is not None:  # a fleet halt it was obeying is the runner's: waited below
