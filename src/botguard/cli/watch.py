@@ -37,6 +37,7 @@ def watch_command(
         require_nats()
 
     async def main() -> int:
+        from botguard.guardian.service import STOP_BOUND_S
         from botguard.kill.interrupt import StopSignals, cancel_soon
 
         # SIGTERM or SIGINT: stop polling now and exit within STOP_BOUND_S, but only
@@ -62,7 +63,3 @@ def watch_command(
             signals.close()
 
     return asyncio.run(main())
-
-
-STOP_BOUND_S = 3.0
-"""Once no kill runs, a stop has exited within this (README: Stopping the guardian)."""

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+STOP_BOUND_S = 3.0
+"""Once no kill runs, a stop has exited within this (README: Stopping the guardian)."""
 FLEET_STOP_S = 1.0
 """How long a stop waits for the fleet agent to let go of its NATS connection."""
 
