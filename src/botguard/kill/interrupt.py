@@ -70,6 +70,7 @@ class StopSignals:
     first: Callable[[int], None]
     bound_s: float | None = None
     signals: int = 0
+    _first_at: float = 0.0
     _second: threading.Event = field(default_factory=threading.Event)
     _done: threading.Event = field(default_factory=threading.Event)
     _previous: dict[int, Any] = field(default_factory=dict)
@@ -79,6 +80,8 @@ class StopSignals:
         with contextlib.suppress(ValueError):  # not the main thread: a test's main()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 self._previous[signum] = signal.signal(signum, self._handle)
+        if self._previous:  # started now: a handler that started a thread could deadlock
+            threading.Thread(target=self._keep_bound, name="botguard-stop", daemon=True).start()
         return self
 
     def close(self) -> None:
@@ -95,20 +98,24 @@ class StopSignals:
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         """Python runs this in the main thread between bytecodes: no logging or buffered
-        writes here (the interrupted code may be half-way through one)."""
+        writes here (the interrupted code may be half-way through one), nor a thread
+        started (the code interrupted may hold threading's own lock)."""
         self.signals += 1
         if self.signals > 1:
             self._second.set()
             return
-        threading.Thread(target=self._keep_bound, name="botguard-stop", daemon=True).start()
+        self._first_at = time.monotonic()
         self.first(signum)
 
     def _keep_bound(self) -> None:
         """Until the command ends: exit on a second signal, an overrun kill, or a stop
         that takes longer than `bound_s` once no kill runs."""
-        idle_since = time.monotonic()
+        idle_since: float | None = None
         while not self._done.wait(TICK_S):
+            if not self.signals:
+                continue
             now, until = time.monotonic(), self.busy_until()
+            idle_since = idle_since if idle_since is not None else self._first_at
             if self._second.is_set():
                 self._exit("a second stop signal", abandoning=until is not None)
             if until is not None:
