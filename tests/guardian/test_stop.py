@@ -309,3 +309,32 @@ def test_a_stop_mid_local_kill_waits_for_it_before_disarming(tmp_path: Path, spa
     disarms = [r for r in log if r["path"] == COUNTDOWN]
     assert disarms, "a verified-flat account's switch is disarmed on a graceful stop"
     assert all(r["ts"] >= int(run.finished_at.timestamp() * 1000) for r in disarms)
+
+
+def test_a_stop_mid_kill_with_the_exchange_gone_ends_by_the_kills_deadline(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    """The trip's kill finishes first, but a dead exchange cannot stretch it past its
+    deadline (8 s here); the switch stays armed and the exit code is the kill's."""
+    state = tmp_path / "state"
+    with run_sim(scenario(sim_account("main", **LONG)), faults=HANG_CLOSE) as sim:
+        gate = Gate(("127.0.0.1", int(sim.url.rsplit(":", 1)[1])))
+        try:
+            config = tripping_config(tmp_path, gate.url)
+            text = config.read_text(encoding="utf-8").replace("deadline_s = 60", "deadline_s = 8")
+            config.write_text(text, encoding="utf-8")
+            proc = spawn(config)
+            wait_for(lambda: kill_running(state), 60, "the trip's kill to start")
+            gate.set(Mode.BLACKHOLE)
+            started = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            _, err = proc.communicate(timeout=8 + PROMPT_S)
+            took_s = time.monotonic() - started
+        finally:
+            gate.close()
+    with Journal(state) as journal:
+        (run,) = journal.runs("kill")
+    assert run.status in ("residual", "unreachable"), run.status
+    assert proc.returncode == {"residual": 1, "unreachable": 3}[run.status], err
+    assert took_s < 8 + PROMPT_S
+    assert "not verified flat; dead man's switch left armed" in err
