@@ -23,8 +23,6 @@ from botguard.kill.interrupt import kill_bound
 from botguard.kill.report import KillReport
 from botguard.kill.verify import AccountStatus
 
-UNREACHABLE = AccountStatus.UNREACHABLE
-
 if TYPE_CHECKING:
     from botguard.config import Config
     from botguard.guard.rules import Trip
@@ -179,7 +177,8 @@ class WarmKill:
             if result.status is AccountStatus.FLAT:
                 self.unverified.pop(result.account, None)
             else:
-                self.unverified[result.account] = 3 if result.status is UNREACHABLE else 1
+                unreachable = result.status is AccountStatus.UNREACHABLE
+                self.unverified[result.account] = 3 if unreachable else 1
         return report
 
 

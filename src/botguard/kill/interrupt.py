@@ -71,6 +71,7 @@ class StopSignals:
     bound_s: float | None = None
     signals: int = 0
     _first_at: float = 0.0
+    _wake: threading.Event = field(default_factory=threading.Event)
     _second: threading.Event = field(default_factory=threading.Event)
     _done: threading.Event = field(default_factory=threading.Event)
     _previous: dict[int, Any] = field(default_factory=dict)
@@ -86,10 +87,11 @@ class StopSignals:
 
     def close(self) -> None:
         """The command is done: put the old handlers back and end the bound's thread."""
-        self._done.set()
-        for signum, handler in self._previous.items():
+        for signum, handler in self._previous.items():  # first: our handler sets _wake too
             signal.signal(signum, handler)
         self._previous.clear()
+        self._done.set()
+        self._wake.set()
 
     def busy_until(self) -> float | None:
         """When the running kill must be over at the latest; None when none runs."""
@@ -105,17 +107,16 @@ class StopSignals:
             self._second.set()
             return
         self._first_at = time.monotonic()
+        self._wake.set()
         self.first(signum)
 
     def _keep_bound(self) -> None:
         """Until the command ends: exit on a second signal, an overrun kill, or a stop
         that takes longer than `bound_s` once no kill runs."""
-        idle_since: float | None = None
+        self._wake.wait()  # asleep until the first signal (or the command's end)
+        idle_since = self._first_at
         while not self._done.wait(TICK_S):
-            if not self.signals:
-                continue
             now, until = time.monotonic(), self.busy_until()
-            idle_since = idle_since if idle_since is not None else self._first_at
             if self._second.is_set():
                 self._exit("a second stop signal", abandoning=until is not None)
             if until is not None:
