@@ -28,8 +28,12 @@ def sim_command(  # noqa: PLR0913 - one parameter per documented flag
         Path | None,
         typer.Option(help="Scenario file (TOML or JSON); default: the built-in demo."),
     ] = None,
-    latency_ms: Annotated[float, typer.Option(help="Added latency per request (ms).")] = 0,
-    jitter_ms: Annotated[float, typer.Option(help="Random +/- latency per request (ms).")] = 0,
+    latency_ms: Annotated[
+        float, typer.Option(help="Added latency per request (ms, up to 60000).")
+    ] = 0,
+    jitter_ms: Annotated[
+        float, typer.Option(help="Random +/- latency per request (ms, up to 60000).")
+    ] = 0,
     faults: Annotated[
         str | None,
         typer.Option(help="Faults, e.g. 'POST /fapi/v1/order:p=0.2:503' (see examples/)."),
