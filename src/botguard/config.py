@@ -230,6 +230,13 @@ def _check_cidr(value: str) -> str:
     return value
 
 
+def _check_tcp_port(value: int) -> int:
+    """A port nft accepts; 0 or 70000 would only fail later, at `nft -c` or on the host."""
+    if not 1 <= value <= 65535:
+        raise ValueError("a TCP port is 1 to 65535, e.g. 443")
+    return value
+
+
 class HardenConfig(_Section):
     """[harden]: what `botguard harden` writes besides the bot's own unit."""
 
@@ -238,7 +245,9 @@ class HardenConfig(_Section):
     ssh_port: int = Field(default=22, ge=1, le=65535)
     ssh_users: list[Annotated[str, AfterValidator(check_ssh_user)]] = Field(default_factory=list)
     """If set, the only users sshd lets in (AllowUsers)."""
-    egress_tcp_ports: list[int] = Field(default_factory=lambda: [443], min_length=1)
+    egress_tcp_ports: list[Annotated[int, AfterValidator(_check_tcp_port)]] = Field(
+        default_factory=lambda: [443], min_length=1
+    )
     """Outbound TCP ports the firewall opens (HTTPS; add 9443 for Binance websockets)."""
     watch_user: UnitUser = "botguard"
     """Unix user of the watchdog unit; not the bot's user, so the bot cannot stop it."""
@@ -397,10 +406,11 @@ def check_private_dir(folder: Path) -> None:
     info = folder.stat()
     euid = os.geteuid()
     if info.st_uid not in (0, euid):
-        raise ConfigError(
-            f"state dir {folder}: owned by {_user(info.st_uid)}, not by root or this user "
-            f"({_user(euid)}), so that user could tamper with it; fix with "
-            f"`chown {_user(euid)} {folder}`, or run botguard as {_user(info.st_uid)}"
+        owner, me = _user(info.st_uid), _user(euid)
+        raise ConfigError(  # harden's layout gives the state dir to the watch user
+            f"state dir {folder}: owned by {owner}, not by root or this user ({me}), so "
+            f"that user could tamper with it; run botguard as {owner} (`sudo -u {owner} "
+            f"botguard ...`), or take it over with `chown {me} {folder}`"
         )
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o022:

@@ -143,7 +143,7 @@ CASES = [
     _case("sim-scenario-unknown-key", ["sim", "--port", "0", "--scenario", "s.toml"], 2,
           "s.toml: acount: unknown key", files={"s.toml": "[[acount]]\nname = 'x'\n"}),
     _case("sim-latency-nan", ["sim", "--port", "0", "--latency-ms", "nan"], 2,
-          "must be finite numbers >= 0", files={}),
+          "--latency-ms nan: expected milliseconds from 0 to 60000", files={}),
     _case("sim-faults", ["sim", "--port", "0", "--faults", "garbage"], 2, "--faults: bad rule",
           files={}),
     _case("drill-scenario-missing", ["drill", "--scenario", "nope.toml", *C], 2,
@@ -288,6 +288,25 @@ CASES += [
     _case("drill-scenario-deep", ["drill", "--scenario", "s.toml", *C], 2,
           "--scenario s.toml: nested too deeply",
           files=_with(**{"s.toml": "x = " + "[" * 3000 + "]" * 3000 + "\n"}), absent=("state",)),
+]  # fmt: skip
+
+
+# robust round, item 3: numbers the sim took and then hung every request on, and
+# firewall ports outside TCP's range. A separate block so it merges cleanly.
+_EGRESS = HARDEN + "\n[harden]\negress_tcp_ports = [443, {bad}]\n"
+CASES += [
+    _case("sim-latency-1e308", ["sim", "--port", "0", "--latency-ms", "1e308"], 2,
+          "--latency-ms 1e+308: expected milliseconds from 0 to 60000", files={}),
+    _case("sim-jitter-huge", ["sim", "--port", "0", "--jitter-ms", "86400000"], 2,
+          "--jitter-ms 8.64e+07: expected milliseconds from 0 to 60000", files={}),
+    _case("sim-latency-negative", ["sim", "--port", "0", "--latency-ms", "-1"], 2,
+          "--latency-ms -1: expected milliseconds from 0 to 60000", files={}),
+    _case("harden-egress-port-70000", ["harden", "--out", "o", "--no-validate", *C], 2,
+          "harden.egress_tcp_ports[1]: a TCP port is 1 to 65535",
+          files={"botguard.toml": _EGRESS.replace("{bad}", "70000")}, absent=("o",)),
+    _case("harden-egress-port-0", ["harden", "--out", "o", "--no-validate", *C], 2,
+          "harden.egress_tcp_ports[1]: a TCP port is 1 to 65535",
+          files={"botguard.toml": _EGRESS.replace("{bad}", "0")}, absent=("o",)),
 ]  # fmt: skip
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -164,7 +166,8 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
         return 1
     from botguard.cli.progress import kill_progress
 
-    with kill_progress(cfg.state.dir, deadline or cfg.kill.deadline_s):  # a terminal only
+    signals = _finish_first(cfg, deadline) if not dry_run else nullcontext()
+    with kill_progress(cfg.state.dir, deadline or cfg.kill.deadline_s), signals:
         report: KillReport = asyncio.run(
             kill(
                 cfg,
@@ -183,6 +186,22 @@ def kill_command(  # noqa: PLR0913 - one parameter per documented flag
 
         asyncio.run(alert_kill(cfg, report, reason="botguard kill"))
     return report.exit_code
+
+
+@contextmanager
+def _finish_first(cfg: Config, deadline_s: float | None) -> Iterator[None]:
+    """Ctrl-C or SIGTERM during the kill: it finishes first (by its deadline), saying so;
+    a second one abandons it at once, saying what it did, exit 3 (kill.interrupt)."""
+    from botguard.kill.interrupt import StopSignals, finish_first, kill_bound
+
+    until: list[float] = [kill_bound(deadline_s or cfg.kill.deadline_s, cfg.kill.grace_s)]
+    busy = [lambda: until[0] if until else None]
+    signals = StopSignals(cfg.state.dir, busy=busy, first=finish_first).install()
+    try:
+        yield
+    finally:
+        until.clear()
+        signals.close()
 
 
 def _say_what_is_left(report: KillReport, *, dry_run: bool) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +9,10 @@ import typer
 
 from botguard.cli.app import ConfigOption, app
 from botguard.errors import UsageError
+
+MAX_DELAY_MS = 60_000.0
+"""The longest added latency or jitter: a minute already outlasts every client's timeout,
+and 1e308 ms was accepted and then held every request for ever."""
 
 
 @app.command("sim")
@@ -25,8 +28,12 @@ def sim_command(  # noqa: PLR0913 - one parameter per documented flag
         Path | None,
         typer.Option(help="Scenario file (TOML or JSON); default: the built-in demo."),
     ] = None,
-    latency_ms: Annotated[float, typer.Option(help="Added latency per request (ms).")] = 0,
-    jitter_ms: Annotated[float, typer.Option(help="Random +/- latency per request (ms).")] = 0,
+    latency_ms: Annotated[
+        float, typer.Option(help="Added latency per request (ms, up to 60000).")
+    ] = 0,
+    jitter_ms: Annotated[
+        float, typer.Option(help="Random +/- latency per request (ms, up to 60000).")
+    ] = 0,
     faults: Annotated[
         str | None,
         typer.Option(help="Faults, e.g. 'POST /fapi/v1/order:p=0.2:503' (see examples/)."),
@@ -39,8 +46,8 @@ def sim_command(  # noqa: PLR0913 - one parameter per documented flag
     """
     if not 0 <= port <= 65535:
         raise UsageError(f"--port {port}: expected 0..65535 (0 picks a free port)")
-    if not (0 <= latency_ms < math.inf and 0 <= jitter_ms < math.inf):  # also rejects nan
-        raise UsageError("--latency-ms and --jitter-ms must be finite numbers >= 0")
+    _check_ms("--latency-ms", latency_ms)
+    _check_ms("--jitter-ms", jitter_ms)
     import asyncio
 
     from botguard.sim.cli_main import serve_forever
@@ -52,3 +59,12 @@ def sim_command(  # noqa: PLR0913 - one parameter per documented flag
         seed=seed,
     )  # fmt: skip
     return asyncio.run(serve_forever(server, host, port))
+
+
+def _check_ms(flag: str, value: float) -> None:
+    """A UsageError unless `value` is a delay the sim can serve (also refuses nan)."""
+    if not 0 <= value <= MAX_DELAY_MS:
+        raise UsageError(
+            f"{flag} {value:g}: expected milliseconds from 0 to {MAX_DELAY_MS:g} "
+            "(a delay past that outlasts every client's timeout)"
+        )

@@ -23,7 +23,6 @@ def watch_command(
     3 an account could not be read.
     """
     import asyncio
-    import signal
 
     from botguard.config import load_config, make_state_dir
     from botguard.guard.watch import Watch, run_watch
@@ -38,16 +37,29 @@ def watch_command(
         require_nats()
 
     async def main() -> int:
-        # SIGTERM and SIGINT (every time, not only the first) cancel the main task; a
-        # trip's kill is shielded from it (guard.watch.run_to_end) and finishes first
-        task = asyncio.current_task()
-        if task is not None:
-            for signum in (signal.SIGTERM, signal.SIGINT):
-                asyncio.get_running_loop().add_signal_handler(signum, task.cancel)
-        if once:
-            return await run_watch(Watch(loaded), once=True)
-        from botguard.guardian.service import serve
+        from botguard.guardian.service import STOP_BOUND_S
+        from botguard.kill.interrupt import StopSignals, cancel_soon
 
-        return await serve(loaded)
+        # SIGTERM or SIGINT: stop polling now and exit within STOP_BOUND_S, but only
+        # once no kill runs (a trip's kill is shielded by guard.watch.run_to_end); a
+        # second one exits at once, saying what the kill left
+        task = asyncio.current_task()
+        assert task is not None  # noqa: S101 - asyncio.run's own task
+        signals = StopSignals(loaded.state.dir, busy=[], first=cancel_soon(
+            asyncio.get_running_loop(), task), bound_s=STOP_BOUND_S).install()  # fmt: skip
+        try:
+            if once:
+                watch = Watch(loaded)
+                signals.busy.append(lambda: watch.kill_until)
+                return await run_watch(watch, once=True)
+            from botguard.guardian.service import serve
+
+            return await serve(loaded, signals.busy)
+        except asyncio.CancelledError:
+            if not signals.signals:
+                raise
+            return 0  # stopped while warming up, before any watching (nothing to disarm)
+        finally:
+            signals.close()
 
     return asyncio.run(main())

@@ -38,9 +38,14 @@ from botguard.guard.snapshot import Snapshot
 from botguard.guard.source import AccountSource
 from botguard.halt import is_halted, set_halt
 from botguard.journal import Journal
+from botguard.kill.interrupt import kill_bound
 
 logger = logging.getLogger(__name__)
 
+DISARM_BUDGET_S = 1.5
+"""A stop waits this long for the exchanges to disarm the dead man's switches, all at once:
+an exchange that never answers (a black hole) held one SIGTERM for 53 s. A switch left
+armed cancels the bot's orders `dead_man_s` later: the safe way to be wrong."""
 PEAKS_FILE = "watch-peaks.json"
 """Equity peaks survive a watchdog restart: drawdown is from the peak, not the restart."""
 
@@ -107,6 +112,11 @@ class Watch:
         self.prefixes = config.bot.id_prefixes
         self.unverified: dict[str, int] = {}
         """Account -> exit code of its last kill that did not verify flat (1 or 3)."""
+        self.settle: Callable[[], Awaitable[dict[str, int]]] | None = None
+        """The guardian's: wait for a kill it runs (a local or fleet one) before a stop
+        disarms anything; the accounts it left unverified."""
+        self.kill_until: float | None = None
+        """While a trip's kill runs: `time.monotonic()` by which it is over (a stop waits)."""
 
     async def aclose(self) -> None:
         """Close every account's ccxt session."""
@@ -162,11 +172,15 @@ class Watch:
         accounts = None if "" in named else named
         killed = named if accounts is not None else list(self.accounts)
         self.unverified.update(dict.fromkeys(killed, 3))  # until the kill says otherwise
+        kill = self.config.kill
+        self.kill_until = kill_bound(kill.deadline_s, kill.grace_s)
         try:
             result.kills.append(await run_to_end(self._kill_recorded(first, accounts, killed)))
         except Exception:  # the halt flag is up; keep watching, say so loudly
             logger.exception("the kill switch failed after a watch trip (halt flag is raised)")
             result.kill_failed = True
+        finally:
+            self.kill_until = None
         return result
 
     async def _kill_recorded(
@@ -219,19 +233,37 @@ class Watch:
         except VenueError as exc:
             logger.warning("account %s: dead man's switch not armed (%s)", snapshot.account, exc)
 
-    async def disarm(self) -> None:
+    async def disarm(self, budget_s: float = DISARM_BUDGET_S) -> None:
         """Cancel the exchange-side timers (graceful stop only), except on an account whose
-        kill did not verify flat: there the timer is the last thing still guarding it."""
+        kill did not verify flat: there the timer is the last thing still guarding it.
+
+        Every account at once, within `budget_s`: a stop must not wait on an exchange
+        that does not answer (the timer it leaves armed is the safe way to be wrong)."""
+        names = [n for n in self.accounts if n not in self.unverified]
+        for name in self.unverified:
+            logger.warning("account %s: not verified flat; dead man's switch left armed", name)
+        tasks = [asyncio.ensure_future(self._disarm(name)) for name in names]
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=budget_s)
+        for name, task in zip(names, tasks, strict=True):
+            if task in pending:
+                task.cancel()
+                logger.warning(
+                    "account %s: the exchange did not disarm the dead man's switch within "
+                    "%g s; it stays armed and cancels the bot's orders in up to %g s",
+                    name, budget_s, self.config.guard.dead_man_s or 0,
+                )  # fmt: skip
+        if pending:  # cancelled: give them a moment to close their requests
+            await asyncio.wait(pending, timeout=0.5)
+
+    async def _disarm(self, name: str) -> None:
         from botguard.errors import VenueError
 
-        for name, watched in self.accounts.items():
-            if name in self.unverified:
-                logger.warning("account %s: not verified flat; dead man's switch left armed", name)
-                continue
-            try:
-                await watched.source.venue.arm_dead_man(0, self.config.guard.symbols)
-            except VenueError as exc:
-                logger.warning("could not disarm the dead man's switch (%s)", exc)
+        try:
+            await self.accounts[name].source.venue.arm_dead_man(0, self.config.guard.symbols)
+        except VenueError as exc:
+            logger.warning("account %s: could not disarm the dead man's switch (%s)", name, exc)
 
     def _heartbeat_age(self) -> float | None:
         path = self.config.bot.heartbeat
@@ -298,6 +330,8 @@ async def run_watch(watch: Watch, *, once: bool = False) -> int:
             await watch.clock.sleep(max(0.0, poll_s - (watch.clock.monotonic() - started)))
     except asyncio.CancelledError:
         logger.info("watch stopping")
+        if watch.settle is not None:  # a kill running elsewhere ends before any disarm
+            watch.unverified.update(await watch.settle())
         await watch.disarm()
         return max(watch.unverified.values(), default=0)
     finally:

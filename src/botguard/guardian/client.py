@@ -123,7 +123,22 @@ def _follow(lines: _Lines, out: TextIO, err: TextIO) -> int | None:
     how = "joined the kill already running" if first.get("joining") else "kill running"
     err.write(f"botguard: {how} in the guardian (pid {first.get('pid')}, warm venues)\n")
     wait_s = float(first.get("deadline_s") or 30.0) + REPORT_MARGIN_S
-    while (event := lines.next(wait_s)) is not None:
+    pid, interrupted = first.get("pid"), False
+    while True:
+        try:
+            event = lines.next(wait_s)
+        except KeyboardInterrupt:  # the kill is the guardian's: Ctrl-C only stops following
+            if interrupted:
+                err.write(f"botguard: stopped following; the kill goes on in the guardian "
+                          f"(pid {pid}): `botguard status` shows how it ends\n")  # fmt: skip
+                return 3
+            err.write("botguard: the kill runs in the guardian and finishes there; Ctrl-C "
+                      "again to stop following it\n")  # fmt: skip
+            err.flush()
+            interrupted = True
+            continue
+        if event is None:
+            break
         if event.get("event") == "progress":
             err.write(f"  {event.get('line', '')}\n")
             err.flush()

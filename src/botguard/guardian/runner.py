@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 from botguard.guardian.wire import KillRequest
 from botguard.journal import Journal
 from botguard.kill import KillSwitch
+from botguard.kill.interrupt import kill_bound
 from botguard.kill.report import KillReport
+from botguard.kill.verify import AccountStatus
 
 if TYPE_CHECKING:
     from botguard.config import Config
@@ -53,6 +55,8 @@ class Step:
 class _Running:
     task: asyncio.Task[KillReport]
     accounts: frozenset[str]
+    until: float
+    """`time.monotonic()` by which it is over however it ends (a stop waits until then)."""
 
 
 class WarmKill:
@@ -63,6 +67,9 @@ class WarmKill:
         self._all = frozenset(a.name for a in config.account)
         self._switches: dict[frozenset[str], KillSwitch] = {self._all: supervisor_switch(config)}
         self._running: _Running | None = None
+        self.unverified: dict[str, int] = {}
+        """Account -> exit code of the last kill here that did not verify it flat (1 or 3):
+        a stop leaves the dead man's switch armed there."""
 
     async def warm(self) -> None:
         """Open the venues and load markets now; a failure only means a colder kill later."""
@@ -86,6 +93,19 @@ class WarmKill:
         """True while a kill runs."""
         return self._running is not None and not self._running.task.done()
 
+    async def settle(self) -> dict[str, int]:
+        """Wait for a running kill to end (a stop disarms nothing before); what kills here
+        left unverified."""
+        running = self._running
+        if running is not None and not running.task.done():
+            await asyncio.wait([running.task])
+        return dict(self.unverified)
+
+    def busy_until(self) -> float | None:
+        """While a kill runs, when it is over at the latest (a stop waits for it)."""
+        running = self._running
+        return running.until if running is not None and not running.task.done() else None
+
     async def kill(self, request: KillRequest) -> tuple[KillReport, bool]:
         """Run the kill, or join the one running; (report, joined).
 
@@ -99,7 +119,9 @@ class WarmKill:
                 return await asyncio.shield(running.task), True
             await asyncio.wait([running.task])  # then ours, for the accounts it did not cover
         task = asyncio.ensure_future(self._run(wanted, request))
-        self._running = _Running(task, wanted)
+        kill = self.config.kill
+        until = kill_bound(request.deadline_s or kill.deadline_s, kill.grace_s)
+        self._running = _Running(task, wanted, until)
         return await asyncio.shield(task), False
 
     async def kill_for_trip(self, config: Config, trip: Trip, accounts: list[str] | None) -> Any:
@@ -149,7 +171,15 @@ class WarmKill:
         opts: dict[str, Any] = {"flatten": request.flatten, "halt": request.halt}
         if request.deadline_s is not None:
             opts["deadline_s"] = request.deadline_s
-        return await switch.trigger(request.reason, **opts)
+        self.unverified.update(dict.fromkeys(accounts, 3))  # until the kill says otherwise
+        report = await switch.trigger(request.reason, **opts)
+        for result in report.accounts:
+            if result.status is AccountStatus.FLAT:
+                self.unverified.pop(result.account, None)
+            else:
+                unreachable = result.status is AccountStatus.UNREACHABLE
+                self.unverified[result.account] = 3 if unreachable else 1
+        return report
 
 
 def supervisor_switch(config: Config, accounts: list[str] | None = None) -> KillSwitch:

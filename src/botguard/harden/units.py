@@ -34,6 +34,7 @@ still works in; `systemd-analyze security --offline` scores them (tests assert
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import sys
@@ -302,6 +303,7 @@ def render_watch_unit(config: Config, *, botguard: str) -> str:
         f"ExecStart={command_line([botguard, 'watch', '--config', cfg])}",
         "Restart=always",
         "RestartSec=5s",
+        f"TimeoutStopSec={_watch_stop_s(config)}s",
         *credential_lines(config, include_alerts=True),
         f"ReadWritePaths={config.state.dir}",
         "ProtectHome=yes",
@@ -313,3 +315,13 @@ def render_watch_unit(config: Config, *, botguard: str) -> str:
         "WantedBy=multi-user.target",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _watch_stop_s(config: Config) -> int:
+    """How long systemd waits before SIGKILL: a kill the guardian runs finishes first
+    (deadline, grace, margin: kill.interrupt.kill_bound), then its 3 s stop, plus slack."""
+    from botguard.guardian.service import STOP_BOUND_S
+    from botguard.kill.interrupt import KILL_MARGIN_S
+
+    kill = config.kill
+    return math.ceil(kill.deadline_s + kill.grace_s + KILL_MARGIN_S + STOP_BOUND_S + 5)
