@@ -78,6 +78,16 @@ def private_runtime_dir(
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
 
 
+@pytest.fixture(autouse=True)
+def no_terminal_size_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output widths as in a pipe with no $COLUMNS, in every process the suite runs in:
+    xdist workers start with COLUMNS=80 and LINES=24 in their environment (the serial
+    run has neither), and botguard's output honours $COLUMNS, so tables narrowed and
+    wrapped text the tests look for. A test that wants a width sets it itself."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, Any, None]:
     """Turn a passing test into a failure if its captured output holds a canary."""

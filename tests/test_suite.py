@@ -39,3 +39,13 @@ def test_each_test_keeps_credentials_dirs_out_of_the_shared_dev_shm() -> None:
     assert base != Path("/dev/shm")
     assert base.stat().st_mode & 0o777 == 0o700
     assert list(base.iterdir()) == []
+
+
+def test_output_is_as_wide_as_in_a_pipe_whatever_runs_the_suite() -> None:
+    """xdist workers inherit COLUMNS=80: tables the tests read must not narrow to it."""
+    import os
+
+    from botguard.secrets.console import PIPE_WIDTH, make_console
+
+    assert os.environ.get("COLUMNS") is None
+    assert make_console().width == PIPE_WIDTH
