@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Generator, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from botguard.secrets.logging import install_redaction
 from botguard.testing import canary
@@ -20,6 +21,14 @@ from botguard.testing import canary
 install_redaction()
 canary.register_canaries()
 canary.record_capture_reads()
+
+# `make test` runs the suite in xdist workers under coverage, on CI's loaded 2-core box:
+# an example can take many times its usual time there. Hypothesis's 200 ms deadline and
+# its too-slow health check would then fail property tests for load alone; what the
+# tests assert (a parser's answer for each input) does not depend on time.
+settings.register_profile("botguard", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("botguard")
+
 PLANTS = "plants_canaries"
 
 
@@ -55,6 +64,28 @@ def canary_guard(
     hits += canary.scan_tree(tmp) if tmp is not None else []
     if hits:
         pytest.fail(canary.describe(hits), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def private_runtime_dir(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test's own $XDG_RUNTIME_DIR. `run` makes credentials dirs there, and every kill
+    removes the unlocked ones it finds there; unset, that is the machine's shared /dev/shm,
+    where tests in other xdist workers (and other checkouts' suites) make theirs."""
+    runtime = tmp_path_factory.mktemp("runtime")
+    runtime.chmod(0o700)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+
+
+@pytest.fixture(autouse=True)
+def no_terminal_size_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output widths as in a pipe with no $COLUMNS, in every process the suite runs in:
+    xdist workers start with COLUMNS=80 and LINES=24 in their environment (the serial
+    run has neither), and botguard's output honours $COLUMNS, so tables narrowed and
+    wrapped text the tests look for. A test that wants a width sets it itself."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.delenv("LINES", raising=False)
 
 
 @pytest.hookimpl(hookwrapper=True)

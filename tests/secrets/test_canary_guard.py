@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from pathlib import Path
 from urllib.parse import quote_plus
 
@@ -55,18 +56,19 @@ def test_scan_tree_finds_a_planted_file_and_skips_huge_ones(tmp_path: Path) -> N
 CONFTEST = (Path(__file__).parents[1] / "conftest.py").read_text()
 
 
-@pytest.mark.parametrize(
-    ("body", "where"),
-    [
-        ("print(os.environ['BOTGUARD_CANARY_API_KEY'])", "stdout"),
-        ("sys.stderr.write(os.environ['BOTGUARD_CANARY_PASSWORD'].encode().hex())", "stderr"),
-        (
-            "(tmp_path / 'r.json').write_text(json.dumps(os.environ['BOTGUARD_CANARY_SECRET']))",
-            "r.json",
-        ),
-        ("print(os.environ['BOTGUARD_CANARY_API_KEY']); capsys.readouterr()", "capsys"),
-    ],
-)
+LEAKS = [
+    ("print(os.environ['BOTGUARD_CANARY_API_KEY'])", "stdout"),
+    ("sys.stderr.write(os.environ['BOTGUARD_CANARY_PASSWORD'].encode().hex())", "stderr"),
+    (
+        "(tmp_path / 'r.json').write_text(json.dumps(os.environ['BOTGUARD_CANARY_SECRET']))",
+        "r.json",
+    ),
+    ("print(os.environ['BOTGUARD_CANARY_API_KEY']); capsys.readouterr()", "capsys"),
+]
+"""A leak through each channel the guard watches, and the channel its failure names."""
+
+
+@pytest.mark.parametrize(("body", "where"), LEAKS)
 def test_guard_fails_a_test_that_leaks(pytester: pytest.Pytester, body: str, where: str) -> None:
     """A planted leak in a real pytest run fails that test and names the channel."""
     pytester.makeconftest(CONFTEST)
@@ -106,3 +108,29 @@ def test_plants_canaries_marker_skips_files_only(pytester: pytest.Pytester) -> N
     assert "canary secret leaked: BOTGUARD_CANARY_SECRET (raw) in Captured stdout call" in (
         result.stdout.str()
     )
+
+
+def test_guard_catches_each_leak_in_every_xdist_worker(pytester: pytest.Pytester) -> None:
+    """`make test` runs the suite in xdist workers: the guard must work in each of them.
+
+    Every channel leaks in its own test, beside a clean twin, across two workers (a real
+    `pytest -n 2` process); exactly the leaking tests fail, each naming its channel."""
+    pytester.makeconftest(CONFTEST)
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    tests = [
+        f"def test_leaks_{i}(tmp_path, capsys):\n    {body}\n"
+        f"def test_clean_{i}(tmp_path):\n    print('hello')\n"
+        for i, (body, _) in enumerate(LEAKS)
+    ]
+    pytester.makepyfile("import json, os, sys\n" + "".join(tests))
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--show-capture=no", "-n", "2")
+
+    out = result.stdout.str()
+    assert "2 workers" in out
+    outcomes = result.parseoutcomes()  # a file leak fails at teardown: an error, not a failure
+    assert outcomes.get("failed", 0) + outcomes.get("errors", 0) == len(LEAKS), out
+    for i, (_, where) in enumerate(LEAKS):
+        header = rf"_ (?:ERROR at teardown of )?test_leaks_{i} _+\n\[gw\d\][^\n]*\n"
+        assert re.search(header + rf"canary secret leaked: [^\n]*{re.escape(where)}", out), out
+    assert not re.search(r"_ (?:ERROR at teardown of )?test_clean_\d _", out), out
