@@ -80,6 +80,7 @@ def test_okx_no_flatten_is_cancelled_and_lists_the_swaps_kept(tmp_path: Path) ->
         config = _toml(tmp_path, sim.url, "okx")
         kept = botguard("kill", "--yes", "--no-flatten", "--config", str(config), cwd=tmp_path)
         view = asyncio.run(okx.ccxt_view(sim.url))
+        cancelled_run = _last_run(tmp_path)
         flat = botguard("kill", "--yes", "--config", str(config), cwd=tmp_path)
         flat_view = asyncio.run(okx.ccxt_view(sim.url))
     assert kept.returncode == 0, kept.stderr
@@ -88,7 +89,7 @@ def test_okx_no_flatten_is_cancelled_and_lists_the_swaps_kept(tmp_path: Path) ->
     assert len(view["positions"]) == 2
     for what in ("long", "BTC/USDT:USDT", "short", "ETH/USDT:USDT", "0.5 BTC", "3 ETH"):
         assert any(KEPT in ln and what in ln for ln in kept.stdout.splitlines()), what
-    assert _last_run(tmp_path).status == "cancelled"
+    assert cancelled_run.status == "cancelled"
     assert flat.returncode == 0, flat.stderr
     assert "main: flat" in flat.stdout
     okx.assert_flat(flat_view)
