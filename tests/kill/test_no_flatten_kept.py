@@ -62,7 +62,8 @@ def test_binance_no_flatten_is_cancelled_lists_what_is_kept_then_a_kill_is_flat(
     for line in ("long 0.05 BTC/USDT:USDT", "short 1.5 ETH/USDT:USDT", "0.5 BTC", "3 ETH",
                  "2 BNB"):  # fmt: skip
         assert KEPT + line in kept.stdout, kept.stdout
-    assert after_cancel["open_orders"] == [] and after_cancel["algo_orders"] == []
+    assert after_cancel["open_orders"] == []
+    assert after_cancel["algo_orders"] == []
     assert len(after_cancel["positions"]) == 2  # kept, as asked
     assert cancelled_run.status == "cancelled"
     summary = cancelled_run.summary["accounts"]["main"]
@@ -70,7 +71,8 @@ def test_binance_no_flatten_is_cancelled_lists_what_is_kept_then_a_kill_is_flat(
     assert {"symbol": "BTC/USDT:USDT", "side": "long", "amount": "0.05"} in summary["kept_open"]
     assert {"asset": "BTC", "amount": "0.5"} in summary["kept_open"]
     assert flat.returncode == 0, flat.stderr
-    assert "main: flat" in flat.stdout and KEPT not in flat.stdout
+    assert "main: flat" in flat.stdout
+    assert KEPT not in flat.stdout
     assert_flat(after_kill)
     assert _last_run(tmp_path).status == "flat"
 
@@ -85,7 +87,8 @@ def test_okx_no_flatten_is_cancelled_and_lists_the_swaps_kept(tmp_path: Path) ->
         flat_view = asyncio.run(okx.ccxt_view(sim.url))
     assert kept.returncode == 0, kept.stderr
     assert "main: cancelled" in kept.stdout
-    assert view["orders"] == [] and view["algo"] == []
+    assert view["orders"] == []
+    assert view["algo"] == []
     assert len(view["positions"]) == 2
     for what in ("long", "BTC/USDT:USDT", "short", "ETH/USDT:USDT", "0.5 BTC", "3 ETH"):
         assert any(KEPT in ln and what in ln for ln in kept.stdout.splitlines()), what
@@ -106,7 +109,8 @@ async def test_flatten_false_in_config_is_cancelled_not_flat(tmp_path: Path) -> 
     assert result.status == "cancelled"
     assert result.remaining is not None
     kept = {(k.what, k.side.value if k.side else None) for k in result.remaining.kept_open}
-    assert ("BTC/USDT:USDT", "long") in kept and ("BTC", None) in kept
+    assert ("BTC/USDT:USDT", "long") in kept
+    assert ("BTC", None) in kept
     assert Decimal(state["spot"]["BTC"]["free"]) == Decimal("0.5")
 
 

@@ -103,7 +103,7 @@ def _kept_json(kept: KeptOpen) -> dict[str, str]:
 
 
 def kept_line(kept: KeptOpen) -> str:
-    """"kept (--no-flatten): long 0.05 BTC/USDT:USDT" or "kept (--no-flatten): 0.5 BTC"."""
+    """A kept holding as the report says it: `kept (--no-flatten): long 0.05 BTC/USDT:USDT`."""
     side = f"{kept.side.value} " if kept.side is not None else ""
     return f"{KEPT}{side}{fmt(kept.amount)} {kept.what}"
 
