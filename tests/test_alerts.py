@@ -107,3 +107,19 @@ async def test_kill_and_audit_helpers_format_the_outcome(
     assert "key.withdrawals_disabled [critical] main: withdrawals are enabled" in audit["message"]
     assert "key.ip_whitelist" not in audit["message"]
     assert audit["type"] == "warning"
+
+
+async def test_a_kill_that_kept_positions_is_never_alerted_as_flat(
+    tmp_path: Path, webhook: tuple[str, list[dict[str, Any]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    from botguard.alerts import alert_kill
+
+    url, received = webhook
+    monkeypatch.setenv("BG_ALERT_URL", url)
+    config = _config(tmp_path, ["env:BG_ALERT_URL"])
+    await alert_kill(config, SimpleNamespace(exit_code=0, status="cancelled"), reason="manual")
+    (kill,) = received
+    assert "verified flat" not in kill["title"]
+    assert "positions and coins kept (--no-flatten)" in kill["title"]

@@ -97,10 +97,13 @@ async def alert_kill(config: Config, report: Any, *, reason: str = "manual") -> 
     """Alert a kill switch result (any object with an `exit_code`, e.g. a KillReport)."""
     code = int(report.exit_code)
     outcome = KILL_OUTCOMES.get(code, f"exit {code}")
+    if code == 0 and getattr(report, "status", "") == "cancelled":  # never "flat" then
+        outcome = "orders cancelled, positions and coins kept (--no-flatten)"
     return await send_alerts(
         config,
         f"botguard kill ({config.bot.name}): {outcome}",
-        f"reason: {reason}\nexit code {code} (0 = every account verified flat)",
+        f"reason: {reason}\nexit code {code} (0 = every account verified flat, or "
+        "verified cancelled when the kill was asked not to flatten)",
         kind=AlertKind.KILL,
         ok=code == 0,
     )

@@ -73,3 +73,13 @@ async def test_old_failed_or_missing_drill_fails(
     found = (await _kill(config_for()))["kill.drilled_recently"]
     assert found.status is Status.FAIL
     assert words in found.evidence
+
+
+async def test_recent_drill_that_cancelled_as_configured_passes(
+    config_for: Callable[..., Config], tmp_path: Path
+) -> None:
+    """`[kill] flatten = false`: a drill verified every order cancelled, as configured."""
+    _drill(tmp_path / "state", "cancelled", days_ago=3)
+    found = (await _kill(config_for()))["kill.drilled_recently"]
+    assert found.status is Status.PASS
+    assert found.evidence.endswith("ended cancelled")

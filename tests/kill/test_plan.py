@@ -7,7 +7,14 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from botguard.kill.plan import CancelOrders, ClosePosition, SellAsset, plan_kill, round_down
+from botguard.kill.plan import (
+    CancelOrders,
+    ClosePosition,
+    KeptOpen,
+    SellAsset,
+    plan_kill,
+    round_down,
+)
 from botguard.testing.fake_venue import spot_market, swap_market
 from botguard.venues.types import Balance, Exposure, Order, Position, PositionSide, Side
 
@@ -87,6 +94,24 @@ def test_no_flatten_only_cancels() -> None:
     assert len(plan.cancels) == 1
     assert not plan.closes
     assert not plan.sells
+
+
+def test_no_flatten_lists_whole_holdings_kept_but_not_dust_keep_or_quote() -> None:
+    """What a flatten would close or sell (unsellable too) is kept open, in whole amounts
+    (coins in orders included); dust and the keep list stay as a plain kill shows them."""
+    pos = Position("BTC/USDT:USDT", "swap", PositionSide.SHORT, Decimal("0.0105"))
+    balances = (bal("USDT", "100"), bal("BTC", "0.1", "0.02"), bal("ETH", "0.0001"),
+                bal("BNB", "2"), bal("XYZ", "5"))  # fmt: skip
+    exposure = Exposure("a", (), balances, (pos,), PRICES)
+    plan = plan_kill(exposure, keep={"BNB"}, quote="USDT", markets_info=MARKETS, flatten=False)
+    assert plan.kept_open == (
+        KeptOpen("a", "BTC/USDT:USDT", Decimal("0.0105"), PositionSide.SHORT),
+        KeptOpen("a", "BTC", Decimal("0.12")),
+        KeptOpen("a", "XYZ", Decimal(5)),
+    )
+    assert [d.asset for d in plan.dust] == ["ETH"]  # 0.3 USDT: below the 5 USDT minimum
+    assert plan.kept == ("BNB",)
+    assert plan.empty
 
 
 amounts = st.decimals(min_value=0, max_value=10**6, places=8, allow_nan=False)

@@ -151,7 +151,7 @@ def _counts(counts: dict[str, int]) -> str:
 def _drill_row(journal: Journal) -> Row:
     from datetime import timedelta
 
-    from botguard.audit.checks.kill import DRILL_DAYS
+    from botguard.audit.checks.kill import DRILL_DAYS, DRILL_ENDS
     from botguard.cli.drill import SCENARIO_KIND
 
     drills = journal.runs("drill")
@@ -162,7 +162,7 @@ def _drill_row(journal: Journal) -> Row:
     last = drills[0]
     state = f"{last.started_at:%Y-%m-%d %H:%M} UTC ({_ago(last.started_at)}): {last.status}"
     stale = datetime.now(UTC) - last.started_at > timedelta(days=DRILL_DAYS)
-    if last.status != "flat" or stale:
+    if last.status not in DRILL_ENDS or stale:
         return Row("last drill", state, "`botguard drill`")
     return Row("last drill", state)
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botguard.fleet.channel import HOST_PREFIX, connect, next_update, open_bucket, stop_watch
 from botguard.fleet.command import COMMAND_PREFIX, Action, Command, Refused, Verifier
-from botguard.fleet.status import KILL_STATES, HostStatus
+from botguard.fleet.status import HostStatus, kill_state
 from botguard.guardian.wire import KillRequest
 from botguard.halt import clear_halt, is_halted
 from botguard.journal import Journal
@@ -181,7 +181,7 @@ class FleetAgent:
             logger.exception("fleet halt: the kill failed")
             await self._report_nonce(nonce, "unreachable", exit_code=3, detail=str(exc)[:200])
             return
-        state = KILL_STATES.get(report.exit_code, "unreachable")
+        state = kill_state(report.exit_code, report.status)
         await self._report_nonce(nonce, state, exit_code=report.exit_code, detail=report.run_id)
         if not joined:
             from botguard.alerts import alert_kill

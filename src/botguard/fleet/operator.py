@@ -52,7 +52,7 @@ class Outcome:
         values = set(self.states.values())
         if not values or values & {"silent", "unreachable"}:
             return 3
-        return 1 if values - {"flat", "resumed"} else 0
+        return 1 if values - {"flat", "cancelled", "resumed"} else 0
 
 
 async def hosts(client: Any, fleet: FleetConfig, kv: KeyValue) -> dict[str, HostStatus]:

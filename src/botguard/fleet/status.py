@@ -7,10 +7,18 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-FINAL = frozenset({"flat", "residual", "unreachable", "resumed"})
+FINAL = frozenset({"flat", "cancelled", "residual", "unreachable", "resumed"})
 """States that answer a command for good."""
 KILL_STATES = {0: "flat", 1: "residual", 3: "unreachable"}
 """A kill's exit code -> the state the guardian reports."""
+
+
+def kill_state(exit_code: int, status: str) -> str:
+    """The state a guardian reports for its kill: `cancelled`, not flat, when a kill that
+    did not flatten (`[kill] flatten = false`) kept positions or coins."""
+    if exit_code == 0 and status == "cancelled":
+        return "cancelled"
+    return KILL_STATES.get(exit_code, "unreachable")
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,8 +28,8 @@ class HostStatus:
     host: str
     groups: list[str] = field(default_factory=list)
     state: str = "watching"
-    """watching | halted | halting | cancelling | flattening | flat | residual | unreachable
-    | resumed"""
+    """watching | halted | halting | cancelling | flattening | flat | cancelled | residual
+    | unreachable | resumed"""
     command: str = ""
     """The nonce of the command this state answers ('' for none)."""
     exit_code: int | None = None

@@ -107,7 +107,22 @@ class BotShare:
         return BotShare(assets, positions)
 
 
-Action = CancelOrders | ClosePosition | SellAsset | Dust | Unsellable | LeftAlone
+@dataclass(frozen=True, slots=True)
+class KeptOpen:
+    """`--no-flatten` (`[kill] flatten = false`): a position or coin the kill leaves open,
+    as asked. Listed so the report says exactly what is left; it keeps the account off
+    "flat" (it ends `cancelled`)."""
+
+    account: str
+    what: str
+    """The derivatives symbol of a position, or the asset of a balance."""
+    amount: Decimal
+    """Contracts of a position, or the whole balance (free and in orders)."""
+    side: PositionSide | None = None
+    """long/short for a position; None for a balance."""
+
+
+Action = CancelOrders | ClosePosition | SellAsset | Dust | Unsellable | LeftAlone | KeptOpen
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +139,8 @@ class KillPlan:
     """Assets no listed market sells into the quote: they keep the account off "flat"."""
     left_alone: tuple[LeftAlone, ...] = ()
     """`flatten = "bot"`: what is not the bot's and stays (never exposure the kill owes)."""
+    kept_open: tuple[KeptOpen, ...] = ()
+    """`--no-flatten`: positions and coins a flatten would have closed or sold, left open."""
 
     @property
     def stuck_positions(self) -> tuple[Dust, ...]:
@@ -288,7 +305,7 @@ def plan_kill(
     """
     cancels = _cancels(exposure)
     if not flatten:
-        return KillPlan(exposure.account, cancels=cancels)
+        return _cancel_only(exposure, cancels, frozenset(keep), quote, markets_info)
     closes, close_dust, spared = _closes(exposure, markets_info, share)
     sells, left, kept = _sells(exposure, frozenset(keep), quote, markets_info, share)
     return KillPlan(
@@ -301,3 +318,25 @@ def plan_kill(
         unsellable=tuple(u for u in left if isinstance(u, Unsellable)),
         left_alone=tuple(spared + [a for a in left if isinstance(a, LeftAlone)]),
     )
+
+
+def _cancel_only(
+    exposure: Exposure,
+    cancels: tuple[CancelOrders, ...],
+    keep: frozenset[str],
+    quote: str,
+    markets_info: Mapping[str, MarketInfo],
+) -> KillPlan:
+    """`--no-flatten`: cancel every book and list what a flatten would have closed or
+    sold as kept open (whole amounts); dust and the keep list stay as a kill shows them,
+    so an account holding only those (and the quote) is still flat."""
+    account = exposure.account
+    kept_open = [KeptOpen(account, p.symbol, p.contracts, p.side)
+                 for p in sorted(exposure.positions, key=lambda p: (p.symbol, p.side))]  # fmt: skip
+    sells, rest, kept = _sells(exposure, keep, quote, markets_info, None)
+    totals = {b.asset: b.total for b in exposure.balances}
+    held = sorted({s.asset for s in sells} | {u.asset for u in rest if isinstance(u, Unsellable)})
+    kept_open += [KeptOpen(account, asset, totals[asset]) for asset in held]
+    dust = tuple(d for d in rest if isinstance(d, Dust))
+    return KillPlan(account, cancels=cancels, dust=dust, kept=tuple(kept),
+                    kept_open=tuple(kept_open))  # fmt: skip

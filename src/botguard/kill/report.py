@@ -6,18 +6,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from botguard.kill.verify import AccountResult, AccountStatus
+from botguard.kill.verify import SUCCESS, AccountResult, AccountStatus
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from botguard.kill.plan import KillPlan, SellAsset
+    from botguard.kill.plan import KeptOpen, KillPlan, SellAsset
     from botguard.kill.stop import HaltRecord
 
 
 @dataclass
 class KillReport:
-    """What a kill did. exit_code: 0 verified flat, 1 residual exposure, 3 unreachable."""
+    """What a kill did. exit_code: 0 verified flat (or, with --no-flatten, verified
+    cancelled), 1 residual exposure, 3 unreachable."""
 
     run_id: str
     reason: str
@@ -36,7 +37,8 @@ class KillReport:
 
     @property
     def accounts_exit_code(self) -> int:
-        """0 when every account was read flat, 3 if one could not be reached, else 1.
+        """0 when every account was read flat (or cancelled, as --no-flatten asked), 3 if
+        one could not be reached, else 1.
 
         A botguard bug in an account (`failed`) is 1, not 3: 3 says "the exchange failed,
         try again", and a retry would meet the same bug; the exposure is unknown, so the
@@ -47,11 +49,12 @@ class KillReport:
             return 3
         if self.dry_run:
             return 0 if all(a.plan is None or a.plan.empty for a in self.accounts) else 1
-        return 0 if statuses <= {AccountStatus.FLAT} else 1
+        return 0 if statuses <= SUCCESS else 1
 
     @property
     def status(self) -> str:
-        """flat | residual | unverified | failed | unreachable | planned: the run's status."""
+        """flat | cancelled | residual | unverified | failed | unreachable | planned: the
+        run's status; `cancelled` when an account kept positions or coins (--no-flatten)."""
         if self.dry_run:
             return AccountStatus.PLANNED.value
         statuses = {a.status for a in self.accounts}
@@ -60,6 +63,8 @@ class KillReport:
             for worst in (AccountStatus.FAILED, AccountStatus.RESIDUAL, AccountStatus.UNVERIFIED):
                 if worst in statuses:
                     return worst.value
+        if code == 0 and AccountStatus.CANCELLED in statuses:
+            return AccountStatus.CANCELLED.value
         return {0: "flat", 1: "residual", 3: "unreachable"}[code]
 
     def summary(self) -> dict[str, Any]:
@@ -78,10 +83,32 @@ class KillReport:
                     "sold": len(a.done.sold),
                     "errors": a.done.errors[-5:],
                     "notes": a.notes[:3],
+                    "kept_open": [_kept_json(k) for k in _kept_open(a)],
                 }
                 for a in self.accounts
             },
         }
+
+
+def _kept_open(acct: AccountResult) -> tuple[KeptOpen, ...]:
+    """What the last read showed kept open by --no-flatten (none when flattening)."""
+    return acct.remaining.kept_open if acct.remaining is not None else ()
+
+
+def _kept_json(kept: KeptOpen) -> dict[str, str]:
+    """A position as {symbol, side, amount}, a coin as {asset, amount}; amounts as text."""
+    if kept.side is None:
+        return {"asset": kept.what, "amount": fmt(kept.amount)}
+    return {"symbol": kept.what, "side": kept.side.value, "amount": fmt(kept.amount)}
+
+
+def kept_line(kept: KeptOpen) -> str:
+    """A kept holding as the report says it: `kept (--no-flatten): long 0.05 BTC/USDT:USDT`."""
+    side = f"{kept.side.value} " if kept.side is not None else ""
+    return f"{KEPT}{side}{fmt(kept.amount)} {kept.what}"
+
+
+KEPT = "kept (--no-flatten): "
 
 
 def fmt(amount: Decimal) -> str:
@@ -101,6 +128,7 @@ def plan_lines(plan: KillPlan) -> list[str]:
     lines += [f"dust {fmt(d.amount)} {d.asset}: {d.reason}" for d in plan.dust]
     lines += [f"keep {k}" for k in plan.kept]
     lines += [f"leave {fmt(a.amount)} {a.asset}: not the bot's" for a in plan.left_alone]
+    lines += [kept_line(k) for k in plan.kept_open]
     return lines
 
 
@@ -176,6 +204,9 @@ def _account_outcome(acct: AccountResult) -> str:
     )
     if acct.status is AccountStatus.FLAT:
         return f"{acct.account} flat ({did})"
+    if acct.status is AccountStatus.CANCELLED:
+        kept = ", ".join(kept_line(k).removeprefix(KEPT) for k in _kept_open(acct))
+        return f"{acct.account} cancelled ({did}); {KEPT}{kept}"
     lines = [ln for ln in plan_lines(acct.remaining) if not ln.startswith(("keep ", "leave "))] if (
         acct.remaining is not None) else []  # fmt: skip
     if lines:

@@ -2,6 +2,7 @@
 
 "Flat" is decided from a fresh read, never from what was sent: no open orders, no
 positions, only quote, kept and dust balances, and nothing the venue could not read.
+A `--no-flatten` kill whose read shows positions or coins left is `cancelled`, not flat.
 The deadline is a hard bound: every sleep is cut to it and the whole loop is cancelled
 at it. An exception that is not a VenueError is a bug, not an outage: the account is
 reported `failed` at once, never retried.
@@ -35,6 +36,9 @@ class AccountStatus(StrEnum):
     RUNNING = "running"
     FLAT = "flat"
     """A fresh read of the exchange's own books showed nothing left (exit 0)."""
+    CANCELLED = "cancelled"
+    """`--no-flatten`: every order cancelled and verified by a fresh read; positions and
+    coins kept, as asked (exit 0: the action asked for is done). Never called flat."""
     RESIDUAL = "residual"
     """Exposure remains that the kill could not remove (exit 1)."""
     UNVERIFIED = "unverified"
@@ -45,6 +49,10 @@ class AccountStatus(StrEnum):
     """The exchange could not be reached or the deadline passed (exit 3)."""
     PLANNED = "planned"
     """A dry run: the plan was shown, nothing was sent."""
+
+
+SUCCESS = frozenset({AccountStatus.FLAT, AccountStatus.CANCELLED})
+"""The statuses that end a kill with exit 0: what was asked for is done and verified."""
 
 
 @dataclass
@@ -168,8 +176,9 @@ def _verdict(result: AccountResult, plan: KillPlan, exposure: Exposure, settings
     if plan.empty:
         if exposure.futures_refused or plan.stuck_positions or plan.unsellable:
             return AccountStatus.RESIDUAL
-        unverified = exposure.unchecked or settings.unattributed
-        return AccountStatus.UNVERIFIED if unverified else AccountStatus.FLAT
+        if exposure.unchecked or settings.unattributed:
+            return AccountStatus.UNVERIFIED
+        return AccountStatus.CANCELLED if plan.kept_open else AccountStatus.FLAT
     if result.refused:  # the key may not do what is left: retrying cannot help
         return AccountStatus.RESIDUAL
     if clock.is_past():

@@ -9,6 +9,9 @@ from botguard.findings import Severity, Status
 from botguard.journal import Journal
 
 DRILL_DAYS = 30
+DRILL_ENDS = ("flat", "cancelled")
+"""A drill's journal statuses that count: verified flat, or (with `[kill] flatten = false`)
+every order verified cancelled as configured."""
 
 
 @host_check(
@@ -65,9 +68,9 @@ async def drilled_recently(ctx: Context) -> Outcome:
     if not drills:
         return Outcome(Status.FAIL, "no drill in the journal")
     last = drills[0]
-    if last.status != "flat":
+    if last.status not in DRILL_ENDS:
         return Outcome(Status.FAIL, f"last drill {last.started_at:%Y-%m-%d} ended {last.status}")
     age = ctx.clock.now() - last.started_at
     if age > timedelta(days=DRILL_DAYS):
         return Outcome(Status.FAIL, f"last drill {last.started_at:%Y-%m-%d}, {age.days} days ago")
-    return Outcome(Status.PASS, f"last drill {last.started_at:%Y-%m-%d} ended flat")
+    return Outcome(Status.PASS, f"last drill {last.started_at:%Y-%m-%d} ended {last.status}")
