@@ -274,10 +274,10 @@ def test_ctrl_c_stops_watching_promptly_and_leaves_every_state_file_whole(
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
-def start_caller(config: Path) -> subprocess.Popen[str]:
+def start_caller(config: Path, *flags: str) -> subprocess.Popen[str]:
     """`botguard kill --yes`, which hands the kill to the running guardian."""
     return subprocess.Popen(
-        [sys.executable, "-m", "botguard", "kill", "--yes", "--config", str(config)],
+        [sys.executable, "-m", "botguard", "kill", "--yes", *flags, "--config", str(config)],
         cwd=config.parent, env={**os.environ, **CANARIES}, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
@@ -309,6 +309,30 @@ def test_a_stop_mid_local_kill_waits_for_it_before_disarming(tmp_path: Path, spa
     disarms = [r for r in log if r["path"] == COUNTDOWN]
     assert disarms, "a verified-flat account's switch is disarmed on a graceful stop"
     assert all(r["ts"] >= int(run.finished_at.timestamp() * 1000) for r in disarms)
+
+
+def test_a_no_flatten_kill_counts_as_done_when_the_guardian_stops(
+    tmp_path: Path, spawn: Spawn
+) -> None:
+    """`kill --no-flatten` through the guardian ends `cancelled` (positions kept, as asked):
+    what it was asked is verified, so a graceful stop disarms the switch and says nothing
+    of an account "not verified flat" (it did, and left the switch armed)."""
+    state = tmp_path / "state"
+    with run_sim(scenario(sim_account("main", **LONG))) as sim:
+        config = write_config(tmp_path, sim.url)
+        guardian = spawn(config)
+        wait_for(lambda: (state / "guardian.sock").is_socket(), 60, "the guardian's socket")
+        wait_for(lambda: armed(sim), 60, "the first poll")
+        out, caller_err = start_caller(config, "--no-flatten").communicate(timeout=120)
+        sim.clear_log()
+        _, err = stop(guardian)
+        log = sim.log()
+        positions = sim.state()["accounts"]["main"]["positions"]
+    assert "cancelled" in out + caller_err, out + caller_err
+    assert positions, "--no-flatten keeps the position"
+    assert guardian.returncode == 0, err
+    assert "left armed" not in err
+    assert [r for r in log if r["path"] == COUNTDOWN], "the switch is disarmed"
 
 
 def test_a_stop_mid_kill_with_the_exchange_gone_ends_by_the_kills_deadline(

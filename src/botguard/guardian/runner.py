@@ -21,7 +21,7 @@ from botguard.journal import Journal
 from botguard.kill import KillSwitch
 from botguard.kill.interrupt import kill_bound
 from botguard.kill.report import KillReport
-from botguard.kill.verify import AccountStatus
+from botguard.kill.verify import SUCCESS, AccountStatus
 
 if TYPE_CHECKING:
     from botguard.config import Config
@@ -174,7 +174,7 @@ class WarmKill:
         self.unverified.update(dict.fromkeys(accounts, 3))  # until the kill says otherwise
         report = await switch.trigger(request.reason, **opts)
         for result in report.accounts:
-            if result.status is AccountStatus.FLAT:
+            if result.status in SUCCESS:  # flat, or cancelled as --no-flatten asked
                 self.unverified.pop(result.account, None)
             else:
                 unreachable = result.status is AccountStatus.UNREACHABLE
