@@ -67,6 +67,24 @@ class PositionSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class HeldSpec:
+    """A position in a product the sim lists no market for and never trades (OKX dated
+    FUTURES or MARGIN, Bybit USDC-settled linear or inverse): the position reads answer
+    it, nothing can close it. It lets a test ask "does the kill read every product?"."""
+
+    product: str
+    """One of HELD_PRODUCTS: which read answers it."""
+    instrument: str
+    """The exchange's own id, e.g. BTC-USD-261225 (OKX) or BTCUSD (Bybit inverse)."""
+    side: str
+    amount: Decimal
+
+
+HELD_PRODUCTS = ("okx:FUTURES", "okx:MARGIN", "bybit:linear:USDC", "bybit:inverse:BTC")
+"""okx:<instType>; bybit:<category>:<settleCoin>."""
+
+
+@dataclass(frozen=True, slots=True)
 class WithdrawAddressSpec:
     """A saved withdrawal address, as GET /sapi/v1/capital/withdraw/address/list lists it."""
 
@@ -99,6 +117,8 @@ class AccountSpec:
     """Which exchange's API this key answers on (binance, okx, bybit); others refuse it."""
     passphrase: str = ""
     """OKX keys carry a passphrase (OK-ACCESS-PASSPHRASE); unused elsewhere."""
+    held: tuple[HeldSpec, ...] = ()
+    """Positions in products the sim does not trade, answered by the position reads only."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,11 +226,12 @@ _KEYS = {
     "market": ("symbol", "price", "tick_size", "step_size", "min_notional"),
     "account": ("name", "api_key", "secret", "permissions", "ip_whitelist", "position_mode",
                 "spot", "futures", "orders", "positions", "trading_expires_ms",
-                "withdraw_addresses", "exchange", "passphrase"),
+                "withdraw_addresses", "exchange", "passphrase", "held"),
     "order": ("symbol", "type", "side", "amount", "price", "trigger_price", "reduce_only",
               "close_position", "position_side", "client_id"),
     "position": ("symbol", "side", "amount", "entry_price", "leverage"),
     "withdraw_address": ("coin", "address", "network", "name", "whitelisted"),
+    "held": ("product", "instrument", "side", "amount"),
 }  # fmt: skip
 """The keys each table may hold: a misspelt key is an error, not a silent default."""
 
@@ -376,6 +397,21 @@ class _Reader:
             ),
             exchange=self.choice(raw.get("exchange", "binance"), f"{key}.exchange", EXCHANGES),
             passphrase=self.text(raw.get("passphrase"), f"{key}.passphrase") or "",
+            held=tuple(
+                self.held(h, f"{key}.held[{i}]") for i, h in enumerate(self.tables(raw, "held"))
+            ),
+        )
+
+    def held(self, raw: Mapping[str, Any], key: str) -> HeldSpec:
+        self.known(raw, key, "held")
+        instrument = self.text(raw.get("instrument"), f"{key}.instrument")
+        if not instrument:
+            raise self.fail(f"{key}.instrument", "the exchange's instrument id")
+        return HeldSpec(
+            product=self.choice(raw.get("product"), f"{key}.product", HELD_PRODUCTS),
+            instrument=instrument,
+            side=self.choice(raw.get("side"), f"{key}.side", ("long", "short")),
+            amount=self.decimal(raw.get("amount"), f"{key}.amount"),
         )
 
     def withdraw_address(self, raw: Mapping[str, Any], key: str) -> WithdrawAddressSpec:

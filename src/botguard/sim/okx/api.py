@@ -142,7 +142,10 @@ def _balance(c: OkxCall) -> Json:
 
 
 def _positions(c: OkxCall) -> Json:
-    """https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-positions"""
+    """https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-positions
+
+    Without instType every type is answered (MARGIN, SWAP, FUTURES, OPTION); the
+    scenario's `held` positions stand for the types the sim lists no market for."""
     kind = c.query.get("instType")
     if kind not in (None, "", "SWAP", "MARGIN", "FUTURES", "OPTION"):
         raise OkxError("51000", "Parameter instType error.")
@@ -152,6 +155,11 @@ def _positions(c: OkxCall) -> Json:
         for p in c.me.positions.values()
         if p.amount and kind in (None, "", "SWAP") and (not ids or inst_id(p.market) in ids)
     ]
+    rows += [
+        views.held_position(h) for h in c.me.spec.held
+        if h.product.startswith("okx:") and kind in (None, "", h.product[4:])
+        and (not ids or h.instrument in ids)
+    ]  # fmt: skip
     return ok(rows)
 
 

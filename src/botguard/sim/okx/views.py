@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from botguard.sim.scenario import HeldSpec
 from botguard.sim.okx.wire import Json, ct_val, fmt, inst_id, inst_type, to_sz
 from botguard.sim.state import ZERO, Account, Exchange, Order, Position
 
@@ -122,6 +123,23 @@ def position(ex: Exchange, account: Account, p: Position) -> Json:
         "imr": fmt(notional / lever), "mmr": fmt(notional * Decimal("0.004")), "margin": "",
         "notionalUsd": fmt(notional), "liqPx": "", "adl": "1", "ctVal": fmt(ct_val(p.market)),
         "cTime": str(p.updated_ms), "uTime": str(p.updated_ms), "realizedPnl": "0",
+    }  # fmt: skip
+
+
+def held_position(h: HeldSpec) -> Json:
+    """A position in a product the sim does not trade (dated FUTURES, MARGIN), as
+    account/positions lists it: `pos` signed in net mode, no mark price the sim knows.
+
+    https://www.okx.com/docs-v5/en/#trading-account-rest-api-get-positions
+    """
+    size = h.amount if h.side == "long" else -h.amount
+    return {
+        "instType": h.product.removeprefix("okx:"), "instId": h.instrument,
+        "posId": h.instrument, "posSide": "net", "pos": fmt(size), "posCcy": "",
+        "ccy": "USDT", "availPos": fmt(h.amount), "avgPx": "", "markPx": "", "last": "",
+        "upl": "0", "lever": "10", "uplRatio": "0", "mgnMode": "cross", "imr": "", "mmr": "",
+        "margin": "", "notionalUsd": "", "liqPx": "", "adl": "1", "ctVal": "",
+        "cTime": "0", "uTime": "0", "realizedPnl": "0",
     }  # fmt: skip
 
 
