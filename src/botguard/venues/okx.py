@@ -115,23 +115,26 @@ class OkxVenue(CcxtVenue):
         reads = [self._paged({"ordType": kind, "trigger": True}) for kind in ALGO_TYPE_READS]
         return [o for part in await asyncio.gather(*reads) for o in part]
 
-    async def _positions(self) -> list[dict[str, Any]]:
+    async def _positions(self) -> tuple[list[dict[str, Any]], list[str]]:
+        """Every position of every instType (no filter: MARGIN, SWAP, FUTURES, OPTION),
+        the swaps parsed for closing; the rest named as unchecked, since this venue
+        closes swaps only and an account holding them is never flat."""
         if not self.has_swap:
-            return []
+            return [], []
         try:
-            result: list[dict[str, Any]] = await self._call(
-                "fetch_positions", None, {"instType": "SWAP"}
-            )
+            answer = await self._call("private_get_account_positions", {})
         except VenueAuthError as exc:
             logger.warning("%s: positions refused: %s", self.account, exc)
             self.futures_refused = str(exc)
-            return []
-        return result
+            return [], []
+        rows = [r for r in answer.get("data") or [] if isinstance(r, dict)]
+        swaps = [self.exchange.parse_position(r) for r in rows if r.get("instType") == "SWAP"]
+        return swaps, [_not_closed(r) for r in rows if r.get("instType") != "SWAP" and _open(r)]
 
     async def read_exposure(self) -> Exposure:
         """Balance, both books (every algo type, every page), positions, spot prices: one
         round trip, all reads at once."""
-        balance, plain, algo, positions, prices = await asyncio.gather(
+        balance, plain, algo, (positions, unchecked), prices = await asyncio.gather(
             self._call("fetch_balance"), self._paged({}), self._algo_orders(),
             self._positions(), self.spot_prices(),
         )  # fmt: skip
@@ -151,6 +154,7 @@ class OkxVenue(CcxtVenue):
             account=self.account, orders=tuple(orders),
             balances=self.to_balances(balance) if "spot" in self.market_types else (),
             positions=tuple(pos), prices=prices, futures_refused=self.futures_refused,
+            unchecked=tuple(unchecked),
         )  # fmt: skip
 
     def _order(self, raw: dict[str, Any], *, conditional: bool) -> Order:
@@ -209,3 +213,17 @@ class OkxVenue(CcxtVenue):
     async def close_positions(self, closes: Sequence[CloseRequest]) -> list[CloseResult]:
         """One close-position per instrument and side, all at once (there is no batch)."""
         return list(await asyncio.gather(*(self._close_one(c) for c in closes)))
+
+
+def _open(row: dict[str, Any]) -> bool:
+    """A position row with a size (OKX lists some rows at pos "0")."""
+    try:
+        return Decimal(str(row.get("pos") or "0")) != 0
+    except ArithmeticError:
+        return True  # an unreadable size is not proof of flat
+
+
+def _not_closed(row: dict[str, Any]) -> str:
+    """How an OKX position this venue does not close is named in the report."""
+    kind, inst, pos = (str(row.get(k) or "?")[:40] for k in ("instType", "instId", "pos"))
+    return f"OKX {kind} position {inst} (pos {pos}): botguard closes SWAP only; close it by hand"

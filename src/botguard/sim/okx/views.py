@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from botguard.sim.scenario import HeldSpec
 from botguard.sim.okx.wire import Json, ct_val, fmt, inst_id, inst_type, to_sz
+from botguard.sim.scenario import HeldSpec
 from botguard.sim.state import ZERO, Account, Exchange, Order, Position
 
 _STATES = {
