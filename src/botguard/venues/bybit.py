@@ -149,12 +149,50 @@ class BybitVenue(CcxtVenue):
             *reads,
         )
         pos = [q for raw in positions if (q := self.to_position(raw)) is not None]
+        unchecked = await self._elsewhere(balance) if "linear" in cats else []
         return Exposure(
             account=self.account,
             orders=tuple(o for part in orders for o in part),
             balances=self.to_balances(balance) if "spot" in cats else (),
-            positions=tuple(pos), prices=prices,
+            positions=tuple(pos), prices=prices, unchecked=tuple(unchecked),
         )  # fmt: skip
+
+    async def _elsewhere(self, balance: dict[str, Any]) -> list[str]:
+        """Positions and open orders in the products this venue does not trade, each
+        named (a kill that cannot see or close them must not call the account flat):
+        USDC-settled linear contracts, and inverse contracts, which settle in (and are
+        margined by) their coin, so one read per non-stable coin the wallet holds."""
+        coins = sorted(
+            str(c) for c, v in (balance.get("total") or {}).items()
+            if c not in (SETTLE, "USDC") and isinstance(v, int | float) and v
+        )  # fmt: skip
+        scopes = [("linear", "USDC"), *(("inverse", c) for c in coins)]
+        parts = await asyncio.gather(*(self._scope_notes(cat, coin) for cat, coin in scopes))
+        return [note for part in parts for note in part]
+
+    async def _scope_notes(self, category: str, coin: str) -> list[str]:
+        """One category/settle coin's positions and open orders, as unchecked notes; a
+        refused or failed read is itself one (unread is not flat)."""
+        scope = {"category": category, "settleCoin": coin}
+        what = f"Bybit {category} {coin}-settled"
+        try:
+            positions, orders = await asyncio.gather(
+                self._pages("private_get_v5_position_list", scope, POSITIONS_PAGE),
+                self._pages("private_get_v5_order_realtime", scope, ORDERS_PAGE),
+            )
+        except VenueError as exc:
+            return [f"{what} positions and orders: not readable ({str(exc)[:120]})"]
+        notes = [
+            f"{what} position {_short(p.get('symbol'))} (size {_short(p.get('size'))}): "
+            "botguard closes USDT perpetuals only; close it by hand"
+            for p in positions if _sized(p.get("size"))
+        ]  # fmt: skip
+        notes += [
+            f"{what} open order {_short(o.get('orderId'))} on {_short(o.get('symbol'))}: "
+            "botguard cancels USDT perpetual orders only; cancel it by hand"
+            for o in orders
+        ]
+        return notes
 
     # ---------------------------------------------------------------- actions
     async def cancel_all(self, symbol: str, market: str, *, conditional: bool) -> None:
@@ -263,6 +301,19 @@ def _close_params(client_id: str, *, hedged: bool) -> dict[str, Any]:
     if hedged:
         params["hedged"] = True
     return params
+
+
+def _sized(raw: Any) -> bool:
+    """A position row's size is not zero (an unreadable size counts as open)."""
+    try:
+        return Decimal(str(raw or "0")) != 0
+    except ArithmeticError:
+        return True
+
+
+def _short(raw: Any) -> str:
+    """An exchange-given id or number, cut short for a report line."""
+    return str(raw if raw is not None else "?")[:40]
 
 
 async def _nothing() -> list[Any]:

@@ -195,24 +195,32 @@ def _wallet(c: BybitCall) -> Json:
 
 
 def _positions(c: BybitCall) -> Json:
-    """Linear needs symbol or settleCoin; 20 a page unless `limit` (max 200).
+    """Linear and inverse need symbol or settleCoin; 20 a page unless `limit` (max 200).
+    The sim's own contracts are USDT linear; other settle coins and inverse answer the
+    scenario's `held` positions only.
 
     https://bybit-exchange.github.io/docs/v5/position
     """
     args = c.args
-    cat = trade.category_of(args)
-    if cat != "linear":
+    cat = trade.read_category_of(args)
+    if cat not in ("linear", "inverse"):
         raise BybitError(10001, "params error: category only support linear, inverse, option")
     symbol, settle = args.get("symbol"), args.get("settleCoin")
     if not symbol and not settle:
         raise BybitError(
             10001, "Missing some parameters that must be filled in, symbol or settleCoin"
         )
-    market = trade.market_of(c.ex, cat, symbol) if symbol else None
     rows = [
-        views.position(c.ex, c.me, p) for p in c.me.positions.values()
-        if p.amount and (market is None or p.market is market) and settle in (None, "USDT")
+        views.held_position(h) for h in c.me.spec.held
+        if h.product.startswith(f"bybit:{cat}:")
+        and (h.instrument == symbol if symbol else h.product.endswith(f":{settle}"))
     ]  # fmt: skip
+    if cat == "linear" and settle in (None, "USDT") and not rows:  # the sim's own contracts
+        market = trade.market_of(c.ex, cat, symbol) if symbol else None
+        rows = [
+            views.position(c.ex, c.me, p) for p in c.me.positions.values()
+            if p.amount and (market is None or p.market is market)
+        ]  # fmt: skip
     page, cursor = _page(args, rows, default=20, most=200)
     return ok({"list": page, "nextPageCursor": cursor, "category": cat})
 
@@ -221,11 +229,13 @@ def _positions(c: BybitCall) -> Json:
 def _selected(c: BybitCall, pools: list[Order], *, scoped: bool = True) -> tuple[str, list[Order]]:
     """Orders matching the read's filters; open-order reads of linear need a scope."""
     args = c.args
-    cat = trade.category_of(args)
+    cat = trade.read_category_of(args)
     symbol, base, settle = args.get("symbol"), args.get("baseCoin"), args.get("settleCoin")
-    if scoped and cat == "linear" and not (symbol or base or settle):
+    if scoped and cat != "spot" and not (symbol or base or settle):
         raise BybitError(10001, "Missing some parameters that must be filled in, symbol or "
                                 "settleCoin or baseCoin")  # fmt: skip
+    if cat == "inverse" or settle not in (None, "", "USDT"):
+        return cat, []  # the sim holds orders on its USDT contracts and spot only
     market = trade.market_of(c.ex, cat, symbol) if symbol else None
     flt = args.get("orderFilter") or ""
     rows = [

@@ -47,6 +47,12 @@ def category_of(req: dict[str, Any]) -> str:
     return str(cat)
 
 
+def read_category_of(req: dict[str, Any]) -> str:
+    """As category_of, plus inverse for reads: the sim lists no inverse contract, so an
+    inverse read answers only the scenario's `held` positions (and no orders)."""
+    return "inverse" if req.get("category") == "inverse" else category_of(req)
+
+
 def market_of(ex: Exchange, cat: str, symbol: Any) -> MarketSpec:
     """The market of a Bybit symbol in a category; 10001 when it is not listed."""
     table = ex.swap_markets if cat == "linear" else ex.spot_markets

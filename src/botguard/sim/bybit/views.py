@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from botguard.sim.bybit.wire import Json, fmt
+from botguard.sim.scenario import HeldSpec
 from botguard.sim.state import ZERO, Account, Exchange, Order, Position
 
 _STATUS = {
@@ -89,6 +90,25 @@ def position(ex: Exchange, account: Account, p: Position) -> Json:
         "curRealisedPnl": "0", "cumRealisedPnl": "0", "seq": 1, "isReduceOnly": False,
         "mmrSysUpdatedTime": "", "leverageSysUpdatedTime": "",
         "createdTime": str(p.updated_ms), "updatedTime": str(p.updated_ms),
+    }  # fmt: skip
+
+
+def held_position(h: HeldSpec) -> Json:
+    """A position in a product the sim does not trade (USDC linear, inverse), as
+    /v5/position/list lists it (one-way mode).
+
+    https://bybit-exchange.github.io/docs/v5/position
+    """
+    return {
+        "positionIdx": 0, "riskId": 1, "riskLimitValue": "2000000", "symbol": h.instrument,
+        "side": "Buy" if h.side == "long" else "Sell", "size": fmt(h.amount),
+        "avgPrice": "0", "positionValue": "0", "tradeMode": 0, "positionStatus": "Normal",
+        "autoAddMargin": 0, "adlRankIndicator": 2, "leverage": "10", "positionBalance": "0",
+        "markPrice": "0", "liqPrice": "", "bustPrice": "", "positionMM": "0",
+        "positionIM": "0", "tpslMode": "Full", "takeProfit": "0", "stopLoss": "0",
+        "trailingStop": "0", "unrealisedPnl": "0", "curRealisedPnl": "0",
+        "cumRealisedPnl": "0", "seq": 1, "isReduceOnly": False, "mmrSysUpdatedTime": "",
+        "leverageSysUpdatedTime": "", "createdTime": "0", "updatedTime": "0",
     }  # fmt: skip
 
 
