@@ -27,6 +27,7 @@ from botguard.fleet.channel import (
 )
 from botguard.fleet.command import Action, Command, load_private_key, sign
 from botguard.fleet.status import FINAL, HostStatus
+from botguard.kill.status import SUCCESS_VALUES
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -52,7 +53,7 @@ class Outcome:
         values = set(self.states.values())
         if not values or values & {"silent", "unreachable"}:
             return 3
-        return 1 if values - {"flat", "cancelled", "resumed"} else 0
+        return 1 if values - SUCCESS_VALUES - {"resumed"} else 0
 
 
 async def hosts(client: Any, fleet: FleetConfig, kv: KeyValue) -> dict[str, HostStatus]:

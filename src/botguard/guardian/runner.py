@@ -21,7 +21,7 @@ from botguard.journal import Journal
 from botguard.kill import KillSwitch
 from botguard.kill.interrupt import kill_bound
 from botguard.kill.report import KillReport
-from botguard.kill.verify import SUCCESS, AccountStatus
+from botguard.kill.status import SUCCESS, AccountStatus
 
 if TYPE_CHECKING:
     from botguard.config import Config

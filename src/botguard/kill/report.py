@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from botguard.kill.verify import SUCCESS, AccountResult, AccountStatus
+from botguard.kill.status import SUCCESS, AccountStatus
+from botguard.kill.verify import AccountResult
 
 if TYPE_CHECKING:
     from rich.console import Console

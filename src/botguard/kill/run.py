@@ -35,6 +35,7 @@ from botguard.kill.inflight import resolve_in_flight
 from botguard.kill.options import KillOptions
 from botguard.kill.report import KillReport
 from botguard.kill.runlog import KillLock, RunClock, RunLog
+from botguard.kill.status import AccountStatus
 from botguard.kill.stop import (
     HaltRecord,
     StopStatus,
@@ -43,7 +44,7 @@ from botguard.kill.stop import (
     stop_unit,
     unit_main_pid,
 )
-from botguard.kill.verify import AccountResult, AccountStatus, Settings, settle_account
+from botguard.kill.verify import AccountResult, Settings, settle_account
 from botguard.venues.base import Venue
 
 if TYPE_CHECKING:

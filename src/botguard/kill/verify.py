@@ -14,7 +14,6 @@ import asyncio
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from botguard.errors import VenueError
@@ -22,37 +21,13 @@ from botguard.kill.execute import Outcome, execute_plan
 from botguard.kill.fills import correct_fills, count_fills
 from botguard.kill.plan import BotShare, CancelOrders, KillPlan, plan_kill
 from botguard.kill.runlog import RunClock, RunLog
+from botguard.kill.status import AccountStatus
 from botguard.venues.base import Venue, verification
 from botguard.venues.capability import CancelsWithoutMarkets
 from botguard.venues.errors import VenueUnavailable
 from botguard.venues.types import Exposure, MarketInfo
 
 logger = logging.getLogger(__name__)
-
-
-class AccountStatus(StrEnum):
-    """How one account's kill ended; the values are the journal's and JSON's strings."""
-
-    RUNNING = "running"
-    FLAT = "flat"
-    """A fresh read of the exchange's own books showed nothing left (exit 0)."""
-    CANCELLED = "cancelled"
-    """`--no-flatten`: every order cancelled and verified by a fresh read; positions and
-    coins kept, as asked (exit 0: the action asked for is done). Never called flat."""
-    RESIDUAL = "residual"
-    """Exposure remains that the kill could not remove (exit 1)."""
-    UNVERIFIED = "unverified"
-    """Nothing visible remains, but part of the account could not be read (exit 1)."""
-    FAILED = "failed"
-    """botguard itself failed (a bug, not the exchange): exposure unknown (exit 1)."""
-    UNREACHABLE = "unreachable"
-    """The exchange could not be reached or the deadline passed (exit 3)."""
-    PLANNED = "planned"
-    """A dry run: the plan was shown, nothing was sent."""
-
-
-SUCCESS = frozenset({AccountStatus.FLAT, AccountStatus.CANCELLED})
-"""The statuses that end a kill with exit 0: what was asked for is done and verified."""
 
 
 @dataclass

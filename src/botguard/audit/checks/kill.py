@@ -7,9 +7,10 @@ from datetime import timedelta
 from botguard.audit.model import Context, Outcome, host_check
 from botguard.findings import Severity, Status
 from botguard.journal import Journal
+from botguard.kill.status import SUCCESS_VALUES
 
 DRILL_DAYS = 30
-DRILL_ENDS = ("flat", "cancelled")
+DRILL_ENDS = SUCCESS_VALUES
 """A drill's journal statuses that count: verified flat, or (with `[kill] flatten = false`)
 every order verified cancelled as configured."""
 
