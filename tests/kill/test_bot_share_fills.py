@@ -217,3 +217,30 @@ async def test_a_close_in_flight_when_the_kill_died_is_looked_up_not_sent_again(
     left = [(p["symbol"], p["positionAmt"]) for p in state["positions"]]
     assert left == [("BTCUSDT", "0.03")], report.summary()
     assert report.exit_code == 0, report.summary()
+
+
+async def test_a_sell_in_flight_that_cannot_be_looked_up_sells_nothing_more(
+    tmp_path: Path,
+) -> None:
+    """As above, but the exchange cannot say what became of the lost sell (every order
+    lookup answers 503): the resumed kill attributes nothing, so it sells none of the
+    user's coins, and says unverified (exit 1) instead of flat."""
+    db = make_db(tmp_path / "tradesv3.sqlite", [Trade("BTC/USDT", 0.5)])
+    faults = "POST /api/v3/order:n=1:late,GET /api/v3/order:503"
+    async with start_sim({"account": [sim_account(spot=SPOT)]}, faults=faults) as sim:
+        config = _config(tmp_path, sim.url, db, markets=["spot"])
+        task = asyncio.create_task(kill(config))
+        while not any(e["fault"] == "late" for e in sim.log()):  # noqa: ASYNC110 - polls the sim
+            await asyncio.sleep(0.02)
+        task.cancel()  # the process died: the sell's answer is lost, the sell lands late
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        report = await kill(config)
+        await _landed(sim.log)
+        state = sim.state()["accounts"]["main"]
+        sells = [e for e in sim.log() if e["path"] == "/api/v3/order" and e["method"] == "POST"]
+    assert report.resumed
+    assert len(sells) == 1, "the resumed kill sent no second sell"
+    assert _btc(state) == Decimal("1.0"), report.summary()
+    assert report.exit_code == 1, report.summary()
+    assert "could not be looked up" in json.dumps(report.summary())

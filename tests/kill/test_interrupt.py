@@ -119,3 +119,24 @@ def test_a_second_ctrl_c_abandons_at_once_and_the_rerun_resumes(tmp_path: Path) 
     assert done.id == run.id
     assert done.status == "flat"
     assert event["detail"]["run_id"] == run.id
+
+
+@pytest.mark.parametrize("journal", ["garbage", "directory"])
+def test_an_abandon_with_an_unreadable_journal_still_says_what_may_remain(
+    tmp_path: Path, journal: str
+) -> None:
+    """The second Ctrl-C's line is written before leaving, whatever the state dir holds:
+    a journal botguard cannot read (corrupt, or not a file) still gives the warning and
+    the re-run advice, never an exception on the way out (its journal write is
+    suppressed by the caller)."""
+    from botguard.kill.interrupt import left_behind
+
+    state = tmp_path / "state"
+    state.mkdir(mode=0o700)
+    path = state / "journal.sqlite3"
+    if journal == "garbage":
+        path.write_bytes(b"not a database\x00" * 64)
+    else:
+        path.mkdir()
+    line = left_behind(state)
+    assert line.startswith("orders and positions may remain; run `botguard kill --yes`")
